@@ -1,0 +1,45 @@
+# boxloop_module(NAME [TORCH] DEPS ...): a static library from every .cpp in src/NAME, with src/ as
+# the include root (#include "core/types.h") and project warnings on. TORCH links LibTorch and
+# precompiles <torch/torch.h>: it is by far the slowest header to parse, and CI has two cores.
+function(boxloop_module name)
+  cmake_parse_arguments(ARG "TORCH" "" "DEPS" ${ARGN})
+  file(GLOB _sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  if(NOT _sources)
+    # A module still being written: header-only until its first .cpp lands.
+    add_library(boxloop_${name} INTERFACE)
+    target_include_directories(boxloop_${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(boxloop_${name} INTERFACE ${ARG_DEPS})
+    return()
+  endif()
+  add_library(boxloop_${name} STATIC ${_sources})
+  target_include_directories(boxloop_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(boxloop_${name} PUBLIC ${ARG_DEPS} PRIVATE boxloop_warnings)
+  if(ARG_TORCH)
+    boxloop_use_torch(boxloop_${name} PUBLIC)
+  endif()
+endfunction()
+
+# Links LibTorch (headers as SYSTEM) and reuses one precompiled <torch/torch.h>.
+function(boxloop_use_torch target visibility)
+  target_link_libraries(${target} ${visibility} boxloop_torch)
+  target_precompile_headers(${target} PRIVATE <torch/torch.h>)
+endfunction()
+
+# boxloop_test(NAME [TORCH] DEPS ...): one GoogleTest executable from every .cpp in tests/NAME,
+# each test registered with ctest. BOXLOOP_SHARED_DIR points at ../shared for the optional
+# real-data tests (they skip when it is absent); BOXLOOP_BINARY is the CLI for end-to-end tests.
+function(boxloop_test name)
+  cmake_parse_arguments(ARG "TORCH" "" "DEPS" ${ARGN})
+  file(GLOB _sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  add_executable(test_${name} ${_sources})
+  target_link_libraries(test_${name} PRIVATE ${ARG_DEPS} GTest::gtest_main GTest::gmock
+                                             boxloop_warnings)
+  if(ARG_TORCH)
+    boxloop_use_torch(test_${name} PRIVATE)
+  endif()
+  target_compile_definitions(test_${name} PRIVATE
+    BOXLOOP_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
+    BOXLOOP_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    BOXLOOP_BINARY="$<TARGET_FILE:boxloop>")
+  gtest_discover_tests(test_${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS ${name})
+endfunction()

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages boxloop builds, tests and benchmarks with.
+# Idempotent: exits at once when every package is already installed.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libtorch-dev libopencv-dev libsqlite3-dev nlohmann-json3-dev libcpp-httplib-dev
+  libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libssl-dev libzip-dev libpugixml-dev
+  chromium
+  python3-torch python3-torchvision python3-opencv
+  wrk curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node.js may come from outside Debian (with its own npm); Debian's only when there is none.
+if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "Installing Debian packages: ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,14 @@
+// Each file cmd_*.cpp adds one group of subcommands to the `boxloop` app. Subcommands parse their
+// options, call the library layers and print; they throw boxloop::Error on failure and main()
+// turns that into a message on stderr and a non-zero exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace boxloop::cli {
+
+void add_project_commands(CLI::App& app);  // init, stats, import, import-labels, export, synth
+void add_model_commands(CLI::App& app);    // model download|import, train, evaluate, detect
+void add_server_commands(CLI::App& app);   // serve, user, demo
+
+}  // namespace boxloop::cli

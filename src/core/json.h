@@ -1,0 +1,21 @@
+// nlohmann-json mappings of the core types, used by the store (settings, metrics), the server and
+// file formats.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "core/types.h"
+
+namespace boxloop {
+
+using Json = nlohmann::json;
+
+void to_json(Json& j, const Box& box);
+void from_json(const Json& j, Box& box);
+void to_json(Json& j, const Category& category);
+void to_json(Json& j, const Image& image);
+void to_json(Json& j, const Annotation& annotation);
+void to_json(Json& j, const Detection& detection);
+void to_json(Json& j, const NamedBox& box);
+
+}  // namespace boxloop

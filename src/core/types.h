@@ -1,0 +1,88 @@
+// Plain value types shared by every layer. No behaviour beyond small helpers; geometry lives in
+// core/geometry.h and JSON mapping in core/json.h.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace boxloop {
+
+using Id = std::int64_t;
+
+// An axis-aligned box in pixels of the original image, top-left origin.
+struct Box {
+  double x = 0, y = 0, w = 0, h = 0;
+  double right() const { return x + w; }
+  double bottom() const { return y + h; }
+  bool operator==(const Box&) const = default;
+};
+
+struct Category {
+  Id id = 0;
+  std::string name;
+  std::string hotkey;  // one key, e.g. "1" or "q"; may be empty
+  std::string color;   // "#rrggbb"
+  int position = 0;    // display order; also the class index of models trained on the project
+};
+
+enum class ImageStatus { kUnlabeled, kLabeled, kSkipped };
+
+struct Image {
+  Id id = 0;
+  std::string path;  // relative to the project's image folder, '/'-separated
+  std::string sha256;
+  int width = 0;
+  int height = 0;
+  std::string added_at;  // ISO 8601 UTC
+  ImageStatus status = ImageStatus::kUnlabeled;
+  int version = 0;  // bumped by every label save; a save must name the version it edited
+};
+
+enum class BoxSource { kHuman, kModel };
+
+// A box as stored: the current labels of one image.
+struct Annotation {
+  Id id = 0;
+  Id image_id = 0;
+  Id category_id = 0;
+  Box box;
+  BoxSource source = BoxSource::kHuman;   // kModel: an accepted model proposal
+  std::optional<double> score;            // the model's score for a proposal
+};
+
+// A box named by its category, used by file formats and synthetic data where ids do not exist.
+struct NamedBox {
+  std::string category;
+  Box box;
+  bool operator==(const NamedBox&) const = default;
+};
+
+// All boxes of one image file, as read from or written to an annotation format.
+struct ImageLabels {
+  std::string file;  // file name relative to the image folder
+  int width = 0;
+  int height = 0;
+  std::vector<NamedBox> boxes;
+};
+
+// One detector output. `class_probs` is the full probability vector over the project's categories
+// (the query sampler needs it); `class_index` is its argmax.
+struct Detection {
+  Box box;
+  int class_index = 0;
+  float score = 0;
+  std::vector<float> class_probs;
+};
+
+enum class UserRole { kAdmin, kLabeler };
+
+std::string to_string(ImageStatus status);
+ImageStatus image_status_from_string(const std::string& text);
+std::string to_string(BoxSource source);
+BoxSource box_source_from_string(const std::string& text);
+std::string to_string(UserRole role);
+UserRole user_role_from_string(const std::string& text);
+
+}  // namespace boxloop

@@ -1,0 +1,268 @@
+// Store: opening and creating projects, project settings and categories.
+#include "store/store.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+
+#include "core/error.h"
+#include "core/time.h"
+#include "store/database.h"
+#include "store/migrations.h"
+#include "store/rows.h"
+#include "store/settings.h"
+
+namespace boxloop {
+namespace {
+
+using store_rows::kCategoryColumns;
+using store_rows::read_category;
+
+// Colours for categories created without one: distinct on the page and for the colour-blind.
+constexpr std::array<const char*, 10> kPalette = {"#e6194b", "#3cb44b", "#4363d8", "#f58231",
+                                                  "#911eb4", "#42d4f4", "#f032e6", "#bfef45",
+                                                  "#fabed4", "#469990"};
+
+bool is_hex_color(const std::string& color) {
+  if (color.size() != 7 || color[0] != '#') return false;
+  for (std::size_t i = 1; i < color.size(); ++i) {
+    if (!std::isxdigit(static_cast<unsigned char>(color[i]))) return false;
+  }
+  return true;
+}
+
+// Removes what a failed create() made, so that a retry starts clean. Only empty folders go.
+void remove_partial_project(const std::filesystem::path& dir, bool dir_existed) {
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::filesystem::remove(dir / (std::string(Store::kDatabaseFile) + suffix), ec);
+  }
+  std::filesystem::remove(dir / Store::kImageFolder, ec);  // fails harmlessly when not empty
+  std::filesystem::remove(dir / Store::kModelFolder, ec);
+  if (!dir_existed) std::filesystem::remove(dir, ec);
+}
+
+}  // namespace
+
+std::string to_string(JobState state) {
+  switch (state) {
+    case JobState::kQueued:
+      return "queued";
+    case JobState::kRunning:
+      return "running";
+    case JobState::kDone:
+      return "done";
+    case JobState::kFailed:
+      return "failed";
+    case JobState::kCancelled:
+      return "cancelled";
+  }
+  return "queued";
+}
+
+JobState job_state_from_string(const std::string& text) {
+  if (text == "queued") return JobState::kQueued;
+  if (text == "running") return JobState::kRunning;
+  if (text == "done") return JobState::kDone;
+  if (text == "failed") return JobState::kFailed;
+  if (text == "cancelled") return JobState::kCancelled;
+  throw Error(ErrorCode::kInvalidArgument, "unknown job state '" + text + "'");
+}
+
+Store::Store(std::filesystem::path dir, std::unique_ptr<Database> db)
+    : dir_(std::move(dir)), db_(std::move(db)) {}
+
+Store::~Store() = default;
+
+std::unique_ptr<Store> Store::create(const std::filesystem::path& dir, const std::string& name,
+                                     const std::vector<Category>& categories) {
+  if (name.empty()) throw Error(ErrorCode::kInvalidArgument, "a project needs a name");
+  const auto db_file = dir / kDatabaseFile;
+  std::error_code ec;
+  if (std::filesystem::exists(db_file, ec)) {
+    throw Error(ErrorCode::kAlreadyExists, "a project already exists in " + dir.string());
+  }
+  const bool dir_existed = std::filesystem::exists(dir, ec);
+  try {
+    std::filesystem::create_directories(dir / kImageFolder);
+    std::filesystem::create_directories(dir / kModelFolder);
+  } catch (const std::filesystem::filesystem_error& e) {
+    throw Error(ErrorCode::kIo, "cannot create project folder " + dir.string() + ": " + e.what());
+  }
+  // Claim the file exclusively: of two processes creating the same project, the loser stops
+  // here instead of later cleaning up (deleting) the winner's database.
+  const int fd = ::open(db_file.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    const int error = errno;
+    if (error == EEXIST) {
+      throw Error(ErrorCode::kAlreadyExists, "a project already exists in " + dir.string());
+    }
+    throw Error(ErrorCode::kIo, "cannot create " + db_file.string() + ": " + std::strerror(error));
+  }
+  ::close(fd);
+  try {
+    auto db = Database::open(db_file, /*create=*/false);  // an empty file is an empty database
+    apply_migrations(*db);
+    std::unique_ptr<Store> store(new Store(dir, std::move(db)));
+    store->db_->transaction(TransactionKind::kWrite, [&] {
+      auto insert = store->db_->prepare(
+          "INSERT INTO project (id, name, created_at, settings) VALUES (1, ?, ?, ?)");
+      insert.bind_all(name, now_iso8601(), default_settings().dump()).run();
+      for (const Category& category : categories) store->add_category(category);
+    });
+    spdlog::info("created project '{}' in {} with {} categories", name, dir.string(),
+                 categories.size());
+    return store;
+  } catch (...) {
+    remove_partial_project(dir, dir_existed);
+    throw;
+  }
+}
+
+std::unique_ptr<Store> Store::open(const std::filesystem::path& dir) {
+  const auto db_file = dir / kDatabaseFile;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(db_file, ec)) {
+    throw Error(ErrorCode::kNotFound, "no boxloop project in " + dir.string() + " (missing " +
+                                          std::string(kDatabaseFile) + ")");
+  }
+  auto db = Database::open(db_file, /*create=*/false);
+  apply_migrations(*db);
+  std::unique_ptr<Store> store(new Store(dir, std::move(db)));
+  const bool has_project = store->db_->transaction(TransactionKind::kRead, [&] {
+    auto select = store->db_->prepare("SELECT count(*) FROM project");
+    select.step();
+    return select.integer(0) == 1;
+  });
+  if (!has_project) {
+    throw Error(ErrorCode::kCorrupt, db_file.string() + " holds no project record");
+  }
+  return store;
+}
+
+int Store::schema_version() {
+  std::lock_guard lock(mutex_);
+  return db_->user_version();
+}
+
+void Store::batch(const std::function<void()>& work) {
+  std::lock_guard lock(mutex_);
+  db_->transaction(TransactionKind::kWrite, work);
+}
+
+// --- project ---------------------------------------------------------------------------------
+
+std::string Store::name() {
+  std::lock_guard lock(mutex_);
+  auto select = db_->prepare("SELECT name FROM project WHERE id = 1");
+  if (!select.step()) throw Error(ErrorCode::kCorrupt, "the project record is missing");
+  return select.text(0);
+}
+
+Json Store::settings() {
+  std::lock_guard lock(mutex_);
+  auto select = db_->prepare("SELECT settings FROM project WHERE id = 1");
+  if (!select.step()) throw Error(ErrorCode::kCorrupt, "the project record is missing");
+  // Defaults first, so keys added by a newer version appear for projects made before them.
+  Json settings = default_settings();
+  settings.merge_patch(store_rows::parse_json_column(select.text(0), "project settings"));
+  return settings;
+}
+
+Json Store::update_settings(const Json& patch) {
+  std::lock_guard lock(mutex_);
+  if (!patch.is_object()) {
+    throw Error(ErrorCode::kInvalidArgument, "a settings patch must be a JSON object");
+  }
+  return db_->transaction(TransactionKind::kWrite, [&] {
+    Json merged = settings();
+    merged.merge_patch(patch);
+    validate_settings(merged);
+    auto update = db_->prepare("UPDATE project SET settings = ? WHERE id = 1");
+    update.bind_all(merged.dump()).run();
+    return merged;
+  });
+}
+
+// --- categories ------------------------------------------------------------------------------
+
+std::vector<Category> Store::categories() {
+  std::lock_guard lock(mutex_);
+  auto select = db_->prepare(std::string("SELECT ") + kCategoryColumns +
+                             " FROM category ORDER BY position, id");
+  std::vector<Category> result;
+  while (select.step()) result.push_back(read_category(select));
+  return result;
+}
+
+std::optional<Category> Store::category_by_name(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  auto select =
+      db_->prepare(std::string("SELECT ") + kCategoryColumns + " FROM category WHERE name = ?");
+  select.bind_all(name);
+  if (!select.step()) return std::nullopt;
+  return read_category(select);
+}
+
+Category Store::add_category(const Category& category) {
+  std::lock_guard lock(mutex_);
+  if (category.name.empty()) throw Error(ErrorCode::kInvalidArgument, "a category needs a name");
+  if (category.hotkey.size() > 1) {
+    throw Error(
+        ErrorCode::kInvalidArgument,
+        "the hotkey of '" + category.name + "' must be one key, not '" + category.hotkey + "'");
+  }
+  if (!category.color.empty() && !is_hex_color(category.color)) {
+    throw Error(ErrorCode::kInvalidArgument, "the colour of '" + category.name +
+                                                 "' must look like #rrggbb, not '" +
+                                                 category.color + "'");
+  }
+  return db_->transaction(TransactionKind::kWrite, [&] {
+    if (category_by_name(category.name)) {
+      throw Error(ErrorCode::kAlreadyExists, "category '" + category.name + "' already exists");
+    }
+    if (!category.hotkey.empty()) {
+      auto clash = db_->prepare("SELECT name FROM category WHERE hotkey = ?");
+      clash.bind_all(category.hotkey);
+      if (clash.step()) {
+        throw Error(ErrorCode::kAlreadyExists,
+                    "hotkey '" + category.hotkey + "' is taken by '" + clash.text(0) + "'");
+      }
+    }
+    auto stats = db_->prepare("SELECT count(*), coalesce(max(position) + 1, 0) FROM category");
+    stats.step();
+    Category added = category;
+    if (added.position == 0) added.position = stats.integer(1);
+    if (added.color.empty()) {
+      added.color = kPalette[static_cast<std::size_t>(stats.integer(0)) % kPalette.size()];
+    }
+    auto insert =
+        db_->prepare("INSERT INTO category (name, hotkey, color, position) VALUES (?, ?, ?, ?)");
+    insert.bind_all(added.name, added.hotkey, added.color, added.position).run();
+    added.id = db_->last_insert_id();
+    return added;
+  });
+}
+
+std::vector<CategoryCount> Store::category_counts() {
+  std::lock_guard lock(mutex_);
+  auto select = db_->prepare(std::string("SELECT ") + kCategoryColumns + R"sql(,
+           count(image.id), count(DISTINCT image.id)
+    FROM category
+    LEFT JOIN annotation ON annotation.category_id = category.id
+    LEFT JOIN image ON image.id = annotation.image_id AND image.status = 'labeled'
+    GROUP BY category.id
+    ORDER BY category.position, category.id)sql");
+  std::vector<CategoryCount> result;
+  while (select.step()) {
+    result.push_back(CategoryCount{read_category(select), select.integer(5), select.integer(6)});
+  }
+  return result;
+}
+
+}  // namespace boxloop

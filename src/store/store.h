@@ -1,0 +1,222 @@
+// The project store: one folder per project holding `boxloop.db` (SQLite, WAL, foreign keys on,
+// schema versioned by migrations), `images/` (the image folder) and `models/` (weights).
+//
+// Every public method is one transaction and is safe to call from several threads (calls are
+// serialised on one connection). Several processes may open the same project (SQLite WAL with a
+// busy timeout): the CLI can train while the server serves.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "core/types.h"
+
+namespace boxloop {
+
+class Database;
+
+struct LabelEvent {
+  Id id = 0;
+  Id image_id = 0;
+  std::string labeler;
+  std::string comment;
+  ImageStatus status = ImageStatus::kLabeled;
+  int box_count = 0;
+  std::string created_at;
+  int version = 0;  // the image version this save produced
+};
+
+// One save from a labeler: the full new set of boxes of an image (replacing the old ones).
+struct LabelSave {
+  Id image_id = 0;
+  int expected_version = 0;  // the version the labeler edited; a mismatch is ErrorCode::kConflict
+  std::string labeler;
+  std::string comment;
+  ImageStatus status = ImageStatus::kLabeled;  // kLabeled or kSkipped
+  std::vector<Annotation> boxes;               // image_id and id are ignored
+};
+
+struct QueueEntry {
+  Id image_id = 0;
+  double uncertainty = 0;
+  int rank = 0;  // 0 = ask first
+};
+
+struct ModelRecord {
+  Id id = 0;
+  std::string arch;
+  std::string weights_path;  // relative to the project folder
+  std::optional<Id> parent;
+  int trained_on = 0;  // number of labeled images it was trained on
+  Json metrics = Json::object();
+  std::string created_at;
+};
+
+enum class JobState { kQueued, kRunning, kDone, kFailed, kCancelled };
+std::string to_string(JobState state);
+JobState job_state_from_string(const std::string& text);
+
+struct Job {
+  Id id = 0;
+  std::string kind;  // train | score | detect | import | export
+  JobState state = JobState::kQueued;
+  double progress = 0;
+  std::string message;
+  Json params = Json::object();
+  std::string created_at;
+  std::string started_at;
+  std::string finished_at;
+  std::string error;
+  bool cancel_requested = false;
+};
+
+struct User {
+  Id id = 0;
+  std::string name;
+  UserRole role = UserRole::kLabeler;
+};
+
+struct CategoryCount {
+  Category category;
+  int boxes = 0;   // boxes of this category on labeled images
+  int images = 0;  // labeled images holding at least one such box
+};
+
+struct ImageCounts {
+  int total = 0, unlabeled = 0, labeled = 0, skipped = 0;
+};
+
+struct LabeledImage {
+  Image image;
+  std::vector<Annotation> boxes;
+};
+
+class Store {
+ public:
+  static constexpr const char* kDatabaseFile = "boxloop.db";
+  static constexpr const char* kImageFolder = "images";
+  static constexpr const char* kModelFolder = "models";
+
+  // Creates the folder layout and an empty database; throws kAlreadyExists when a project is there.
+  static std::unique_ptr<Store> create(const std::filesystem::path& dir, const std::string& name,
+                                       const std::vector<Category>& categories);
+  // Opens an existing project and applies pending migrations; throws kNotFound when none is there.
+  static std::unique_ptr<Store> open(const std::filesystem::path& dir);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path image_dir() const { return dir_ / kImageFolder; }
+  std::filesystem::path model_dir() const { return dir_ / kModelFolder; }
+  int schema_version();
+
+  // Runs `work` (calls on this Store) as one write transaction, so a bulk import pays one commit
+  // (one fsync) per batch instead of one per row. Each call inside is a savepoint: one that
+  // throws and is caught inside `work` undoes only itself; an exception out of `work` undoes the
+  // whole batch. Other threads and processes wait for the write lock meanwhile, so keep batches
+  // short (tens of rows, well under a second).
+  void batch(const std::function<void()>& work);
+
+  // --- project -----------------------------------------------------------------------------
+  std::string name();
+  Json settings();
+  // Merges `patch` into the settings (JSON merge patch) and returns the result.
+  Json update_settings(const Json& patch);
+
+  // --- categories --------------------------------------------------------------------------
+  std::vector<Category> categories();  // ordered by position
+  std::optional<Category> category_by_name(const std::string& name);
+  Category add_category(const Category& category);  // id and position (when 0) are assigned
+  std::vector<CategoryCount> category_counts();
+
+  // --- images ------------------------------------------------------------------------------
+  // Records an image already placed in the image folder. Throws kAlreadyExists when the path or
+  // the sha256 is already in the project.
+  Image add_image(const std::string& relative_path, const std::string& sha256, int width,
+                  int height);
+  std::optional<Image> image(Id id);
+  std::optional<Image> image_by_path(const std::string& relative_path);
+  std::optional<Image> image_by_sha256(const std::string& sha256);
+  std::vector<Image> images();  // import order
+  std::vector<Image> images_with_status(ImageStatus status);
+  ImageCounts image_counts();
+
+  // --- labels ------------------------------------------------------------------------------
+  std::vector<Annotation> annotations(Id image_id);
+  // Replaces the image's boxes, sets its status, bumps its version and appends a label_event, all
+  // in one transaction. Throws kConflict (nothing written) when expected_version is stale,
+  // kNotFound for an unknown image, kInvalidArgument for an unknown category or a box of
+  // non-positive size. Returns the event (with the new version).
+  LabelEvent save_labels(const LabelSave& save);
+  std::vector<LabelEvent> label_events(Id image_id);
+  // Events of one labeler, newest first.
+  std::vector<LabelEvent> label_events_by(const std::string& labeler, int limit);
+  // Events after `after_event_id` (0: all); the loop's trigger counts these.
+  int count_label_events_after(Id after_event_id);
+  Id last_label_event_id();
+  std::vector<LabeledImage> labeled_images();
+
+  // --- next image and leases -----------------------------------------------------------------
+  // The next image for `labeler`: one already leased to them, else the first unlabeled image in
+  // queue order not leased to someone else, else the first such image in import order. Leases it
+  // to `labeler` for `lease_seconds`. `exclude` skips images the caller already holds (prefetch).
+  std::optional<Image> next_image(const std::string& labeler, int lease_seconds,
+                                  const std::vector<Id>& exclude = {});
+  void release_leases(const std::string& labeler);
+  // Who holds a live lease on the image, if anyone.
+  std::optional<std::string> lease_holder(Id image_id);
+
+  // --- query queue ---------------------------------------------------------------------------
+  // Replaces the whole queue atomically. Entries are stored in the given rank order.
+  void replace_queue(std::optional<Id> model_id, const std::string& strategy,
+                     const std::vector<QueueEntry>& entries);
+  std::vector<QueueEntry> queue();
+  Json queue_info();  // {model_id, strategy, created_at, size} or null when empty
+
+  // --- models --------------------------------------------------------------------------------
+  ModelRecord add_model(const ModelRecord& model);
+  std::optional<ModelRecord> model(Id id);
+  std::optional<ModelRecord> latest_model();
+  std::vector<ModelRecord> models();
+  void update_model_metrics(Id id, const Json& metrics);
+
+  // --- jobs ----------------------------------------------------------------------------------
+  Job create_job(const std::string& kind, const Json& params);
+  // Atomically moves the oldest queued job (of the given kinds, all when empty) to running.
+  std::optional<Job> claim_next_job(const std::vector<std::string>& kinds = {});
+  void update_job_progress(Id id, double progress, const std::string& message);
+  void finish_job(Id id, JobState state, const std::string& error = "");
+  void request_job_cancel(Id id);
+  std::optional<Job> job(Id id);
+  std::vector<Job> jobs(int limit = 100);  // newest first
+  // At start-up: jobs left `running` by a dead process go back to `queued`. Returns how many.
+  int requeue_running_jobs();
+
+  // --- users ---------------------------------------------------------------------------------
+  // Creates a user and returns a fresh API token (shown once; only its hash is stored).
+  std::string add_user(const std::string& name, UserRole role,
+                       const std::optional<std::string>& password = std::nullopt);
+  void set_password(const std::string& name, const std::string& password);
+  std::vector<User> users();
+  bool has_users();
+  // A user for an API or session token, if valid.
+  std::optional<User> user_for_token(const std::string& token);
+  // Checks a password and issues a session token.
+  std::optional<std::string> login(const std::string& name, const std::string& password);
+  void logout(const std::string& token);
+
+ private:
+  Store(std::filesystem::path dir, std::unique_ptr<Database> db);
+  std::filesystem::path dir_;
+  std::unique_ptr<Database> db_;
+  std::recursive_mutex mutex_;
+};
+
+}  // namespace boxloop

@@ -1,0 +1,170 @@
+// Store: saving labels (boxes + label_event, optimistic versions) and reading them back.
+#include <cmath>
+#include <map>
+
+#include "core/error.h"
+#include "core/time.h"
+#include "store/database.h"
+#include "store/rows.h"
+#include "store/store.h"
+
+namespace boxloop {
+namespace {
+
+using store_rows::kAnnotationColumns;
+using store_rows::kImageColumns;
+using store_rows::kLabelEventColumns;
+using store_rows::read_annotation;
+using store_rows::read_image;
+using store_rows::read_label_event;
+
+void check_box(const Annotation& box, std::size_t index, Id image_id) {
+  const Box& b = box.box;
+  const bool finite =
+      std::isfinite(b.x) && std::isfinite(b.y) && std::isfinite(b.w) && std::isfinite(b.h);
+  if (!finite || b.w <= 0 || b.h <= 0) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "box " + std::to_string(index + 1) + " of image " + std::to_string(image_id) +
+                    " needs finite coordinates and a positive width and height");
+  }
+  if (box.score && !std::isfinite(*box.score)) {
+    throw Error(ErrorCode::kInvalidArgument, "box " + std::to_string(index + 1) + " of image " +
+                                                 std::to_string(image_id) +
+                                                 " has a score that is not a number");
+  }
+}
+
+}  // namespace
+
+std::vector<Annotation> Store::annotations(Id image_id) {
+  std::lock_guard lock(mutex_);
+  auto select = db_->prepare(std::string("SELECT ") + kAnnotationColumns +
+                             " FROM annotation WHERE image_id = ? ORDER BY id");
+  select.bind_all(image_id);
+  std::vector<Annotation> result;
+  while (select.step()) result.push_back(read_annotation(select));
+  return result;
+}
+
+LabelEvent Store::save_labels(const LabelSave& save) {
+  std::lock_guard lock(mutex_);
+  if (save.status == ImageStatus::kUnlabeled) {
+    throw Error(ErrorCode::kInvalidArgument, "a save marks an image labeled or skipped");
+  }
+  if (save.labeler.empty()) throw Error(ErrorCode::kInvalidArgument, "a save needs a labeler");
+  return db_->transaction(TransactionKind::kWrite, [&] {
+    const auto current = image(save.image_id);
+    if (!current) {
+      throw Error(ErrorCode::kNotFound, "no image " + std::to_string(save.image_id));
+    }
+    if (current->version != save.expected_version) {
+      throw Error(ErrorCode::kConflict,
+                  "image " + std::to_string(save.image_id) + " was saved by someone else since " +
+                      "you opened it (version " + std::to_string(current->version) +
+                      ", you edited " + std::to_string(save.expected_version) +
+                      "): reload it to see their boxes");
+    }
+    db_->prepare("DELETE FROM annotation WHERE image_id = ?").bind_all(save.image_id).run();
+    // Boxes are checked as they are written: a bad one throws and the transaction rolls back the
+    // delete and the boxes before it, so the old labels stay exactly as they were.
+    auto category_exists = db_->prepare("SELECT 1 FROM category WHERE id = ?");
+    auto insert = db_->prepare(
+        "INSERT INTO annotation (image_id, category_id, x, y, w, h, source, score) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    for (std::size_t i = 0; i < save.boxes.size(); ++i) {
+      const Annotation& box = save.boxes[i];
+      check_box(box, i, save.image_id);
+      category_exists.bind_all(box.category_id);
+      const bool known = category_exists.step();
+      if (!known) {
+        throw Error(ErrorCode::kInvalidArgument,
+                    "box " + std::to_string(i + 1) + " of image " + std::to_string(save.image_id) +
+                        " has an unknown category id " + std::to_string(box.category_id));
+      }
+      insert
+          .bind_all(save.image_id, box.category_id, box.box.x, box.box.y, box.box.w, box.box.h,
+                    to_string(box.source), box.score)
+          .run();
+    }
+    LabelEvent event;
+    event.image_id = save.image_id;
+    event.labeler = save.labeler;
+    event.comment = save.comment;
+    event.status = save.status;
+    event.box_count = static_cast<int>(save.boxes.size());
+    event.created_at = now_iso8601();
+    event.version = current->version + 1;
+    db_->prepare("UPDATE image SET status = ?, version = ? WHERE id = ?")
+        .bind_all(to_string(save.status), event.version, save.image_id)
+        .run();
+    db_->prepare(
+           "INSERT INTO label_event (image_id, labeler, comment, status, box_count, created_at, "
+           "version) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bind_all(event.image_id, event.labeler, event.comment, to_string(event.status),
+                  event.box_count, event.created_at, event.version)
+        .run();
+    event.id = db_->last_insert_id();
+    // The image is done: its lease would only keep it from nobody.
+    db_->prepare("DELETE FROM lease WHERE image_id = ?").bind_all(save.image_id).run();
+    return event;
+  });
+}
+
+std::vector<LabelEvent> Store::label_events(Id image_id) {
+  std::lock_guard lock(mutex_);
+  auto select = db_->prepare(std::string("SELECT ") + kLabelEventColumns +
+                             " FROM label_event WHERE image_id = ? ORDER BY id");
+  select.bind_all(image_id);
+  std::vector<LabelEvent> result;
+  while (select.step()) result.push_back(read_label_event(select));
+  return result;
+}
+
+std::vector<LabelEvent> Store::label_events_by(const std::string& labeler, int limit) {
+  std::lock_guard lock(mutex_);
+  auto select = db_->prepare(std::string("SELECT ") + kLabelEventColumns +
+                             " FROM label_event WHERE labeler = ? ORDER BY id DESC LIMIT ?");
+  select.bind_all(labeler, limit);
+  std::vector<LabelEvent> result;
+  while (select.step()) result.push_back(read_label_event(select));
+  return result;
+}
+
+int Store::count_label_events_after(Id after_event_id) {
+  std::lock_guard lock(mutex_);
+  auto select = db_->prepare("SELECT count(*) FROM label_event WHERE id > ?");
+  select.bind_all(after_event_id);
+  select.step();
+  return select.integer(0);
+}
+
+Id Store::last_label_event_id() {
+  std::lock_guard lock(mutex_);
+  auto select = db_->prepare("SELECT coalesce(max(id), 0) FROM label_event");
+  select.step();
+  return select.int64(0);
+}
+
+std::vector<LabeledImage> Store::labeled_images() {
+  std::lock_guard lock(mutex_);
+  return db_->transaction(TransactionKind::kRead, [&] {
+    std::vector<LabeledImage> result;
+    std::map<Id, std::size_t> index_of;
+    auto images = db_->prepare(std::string("SELECT ") + kImageColumns +
+                               " FROM image WHERE status = 'labeled' ORDER BY id");
+    while (images.step()) {
+      index_of[images.int64(0)] = result.size();
+      result.push_back(LabeledImage{read_image(images), {}});
+    }
+    auto boxes = db_->prepare(std::string("SELECT ") + kAnnotationColumns +
+                              " FROM annotation JOIN image ON image.id = annotation.image_id "
+                              "WHERE image.status = 'labeled' ORDER BY annotation.id");
+    while (boxes.step()) {
+      Annotation annotation = read_annotation(boxes);
+      result[index_of.at(annotation.image_id)].boxes.push_back(std::move(annotation));
+    }
+    return result;
+  });
+}
+
+}  // namespace boxloop

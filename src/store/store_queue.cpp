@@ -1,0 +1,127 @@
+// Store: which image a labeler gets next (leases) and the query queue that orders them.
+#include <cmath>
+#include <set>
+
+#include "core/error.h"
+#include "core/time.h"
+#include "store/database.h"
+#include "store/rows.h"
+#include "store/store.h"
+
+namespace boxloop {
+namespace {
+
+using store_rows::kImageColumns;
+using store_rows::read_image;
+using store_rows::unix_ms_now;
+
+}  // namespace
+
+std::optional<Image> Store::next_image(const std::string& labeler, int lease_seconds,
+                                       const std::vector<Id>& exclude) {
+  std::lock_guard lock(mutex_);
+  if (labeler.empty()) throw Error(ErrorCode::kInvalidArgument, "next_image needs a labeler");
+  if (lease_seconds <= 0) {
+    throw Error(ErrorCode::kInvalidArgument, "a lease must last at least one second");
+  }
+  return db_->transaction(TransactionKind::kWrite, [&]() -> std::optional<Image> {
+    const std::int64_t now = unix_ms_now();
+    db_->prepare("DELETE FROM lease WHERE expires_at <= ?").bind_all(now).run();
+    // One query for the three tiers: images this labeler already holds, then queue rank, then
+    // import order; an image someone else holds a live lease on is never a candidate.
+    auto select = db_->prepare(std::string("SELECT ") + kImageColumns + R"sql(
+      FROM image
+      LEFT JOIN query ON query.image_id = image.id
+      LEFT JOIN lease ON lease.image_id = image.id
+      WHERE image.status = 'unlabeled'
+        AND (lease.labeler IS NULL OR lease.labeler = ?1)
+        AND image.id NOT IN (SELECT value FROM json_each(?2))
+      ORDER BY lease.labeler IS NULL, query.rank IS NULL, query.rank, image.id
+      LIMIT 1)sql");
+    select.bind_all(labeler, Json(exclude).dump());
+    if (!select.step()) return std::nullopt;
+    Image image = read_image(select);
+    db_->prepare("INSERT OR REPLACE INTO lease (image_id, labeler, expires_at) VALUES (?, ?, ?)")
+        .bind_all(image.id, labeler, now + std::int64_t{lease_seconds} * 1000)
+        .run();
+    return image;
+  });
+}
+
+void Store::release_leases(const std::string& labeler) {
+  std::lock_guard lock(mutex_);
+  db_->prepare("DELETE FROM lease WHERE labeler = ?").bind_all(labeler).run();
+}
+
+std::optional<std::string> Store::lease_holder(Id image_id) {
+  std::lock_guard lock(mutex_);
+  auto select = db_->prepare("SELECT labeler FROM lease WHERE image_id = ? AND expires_at > ?");
+  select.bind_all(image_id, unix_ms_now());
+  if (!select.step()) return std::nullopt;
+  return select.text(0);
+}
+
+void Store::replace_queue(std::optional<Id> model_id, const std::string& strategy,
+                          const std::vector<QueueEntry>& entries) {
+  std::lock_guard lock(mutex_);
+  if (strategy.empty()) throw Error(ErrorCode::kInvalidArgument, "a queue needs its strategy");
+  std::set<Id> seen;
+  for (const QueueEntry& entry : entries) {
+    if (!seen.insert(entry.image_id).second) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "image " + std::to_string(entry.image_id) + " is twice in the queue");
+    }
+    if (!std::isfinite(entry.uncertainty)) {
+      throw Error(ErrorCode::kInvalidArgument, "image " + std::to_string(entry.image_id) +
+                                                   " has an uncertainty that is not a number");
+    }
+  }
+  db_->transaction(TransactionKind::kWrite, [&] {
+    if (model_id && !model(*model_id)) {
+      throw Error(ErrorCode::kNotFound, "no model " + std::to_string(*model_id));
+    }
+    db_->exec("DELETE FROM query");
+    const std::string created_at = now_iso8601();
+    auto exists = db_->prepare("SELECT 1 FROM image WHERE id = ?");
+    auto insert = db_->prepare(
+        "INSERT INTO query (image_id, model_id, strategy, uncertainty, rank, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
+    for (std::size_t rank = 0; rank < entries.size(); ++rank) {
+      const QueueEntry& entry = entries[rank];
+      exists.bind_all(entry.image_id);
+      if (!exists.step()) {
+        throw Error(ErrorCode::kNotFound,
+                    "queue entry for image " + std::to_string(entry.image_id) + ": no such image");
+      }
+      insert
+          .bind_all(entry.image_id, model_id, strategy, entry.uncertainty,
+                    static_cast<std::int64_t>(rank), created_at)
+          .run();
+    }
+  });
+}
+
+std::vector<QueueEntry> Store::queue() {
+  std::lock_guard lock(mutex_);
+  auto select = db_->prepare("SELECT image_id, uncertainty, rank FROM query ORDER BY rank");
+  std::vector<QueueEntry> result;
+  while (select.step()) {
+    result.push_back(QueueEntry{select.int64(0), select.real(1), select.integer(2)});
+  }
+  return result;
+}
+
+Json Store::queue_info() {
+  std::lock_guard lock(mutex_);
+  // One replace_queue writes one model, strategy and time for every row, so any row tells.
+  auto select = db_->prepare(
+      "SELECT model_id, strategy, created_at, (SELECT count(*) FROM query) FROM query LIMIT 1");
+  if (!select.step()) return nullptr;
+  const auto model_id = select.optional_int64(0);
+  return Json{{"model_id", model_id ? Json(*model_id) : Json(nullptr)},
+              {"strategy", select.text(1)},
+              {"created_at", select.text(2)},
+              {"size", select.integer(3)}};
+}
+
+}  // namespace boxloop

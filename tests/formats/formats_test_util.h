@@ -1,0 +1,46 @@
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include "core/types.h"
+
+namespace boxloop::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() /
+            ("boxloop-formats-" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline void write_text(const std::filesystem::path& file, const std::string& text) {
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream(file, std::ios::binary) << text;
+}
+
+// A VOC file with one object; the numbers are written as given so tests can put anything there.
+inline std::string voc_one_box(const std::string& filename, const std::string& name,
+                               const std::string& xmin, const std::string& ymin,
+                               const std::string& xmax, const std::string& ymax) {
+  return "<annotation><filename>" + filename +
+         "</filename><size><width>100</width><height>80</height><depth>3</depth></size>"
+         "<object><name>" +
+         name + "</name><bndbox><xmin>" + xmin + "</xmin><ymin>" + ymin + "</ymin><xmax>" + xmax +
+         "</xmax><ymax>" + ymax + "</ymax></bndbox></object></annotation>";
+}
+
+}  // namespace boxloop::testing

@@ -1,0 +1,158 @@
+// Models and the job queue.
+#include <gtest/gtest.h>
+
+#include "store_fixture.h"
+
+namespace boxloop::testing {
+namespace {
+
+TEST_F(StoreTest, ModelsKeepTheirLineageAndMetrics) {
+  EXPECT_FALSE(store().latest_model());
+  const ModelRecord first =
+      store().add_model(model_of("fastestdet", "models/1.pt", std::nullopt, 20));
+  ModelRecord child = model_of("fastestdet", "models/2.pt", first.id, 40, Json{{"map50", 0.4}});
+  const ModelRecord second = store().add_model(child);
+  EXPECT_GT(second.id, first.id);
+  EXPECT_FALSE(second.created_at.empty());
+  EXPECT_EQ(store().latest_model()->id, second.id);
+  EXPECT_EQ(store().model(second.id)->parent, first.id);
+  EXPECT_EQ(store().model(second.id)->trained_on, 40);
+  EXPECT_EQ(store().model(first.id)->parent, std::nullopt);
+  EXPECT_DOUBLE_EQ(store().model(second.id)->metrics["map50"].get<double>(), 0.4);
+  ASSERT_EQ(store().models().size(), 2u);
+
+  store().update_model_metrics(first.id, Json{{"map50", 0.25}, {"steps", 600}});
+  EXPECT_EQ(store().model(first.id)->metrics["steps"], 600);
+  expect_error(ErrorCode::kNotFound, [&] { store().update_model_metrics(99, Json::object()); });
+  expect_error(ErrorCode::kNotFound,
+               [&] { store().add_model(model_of("fastestdet", "models/x.pt", Id{99})); });
+  expect_error(ErrorCode::kInvalidArgument, [&] { store().add_model(model_of("", "m.pt")); });
+  EXPECT_EQ(store().models().size(), 2u);
+}
+
+TEST_F(StoreTest, JobsAreClaimedOldestFirstByKind) {
+  const Job train = store().create_job("train", Json{{"steps", 300}});
+  const Job score = store().create_job("score", Json::object());
+  const Job train2 = store().create_job("train", nullptr);
+  EXPECT_EQ(train.state, JobState::kQueued);
+  EXPECT_EQ(train.params["steps"], 300);
+  EXPECT_TRUE(train2.params.is_object());
+
+  const auto first = store().claim_next_job({"score"});
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->id, score.id);
+  EXPECT_EQ(first->state, JobState::kRunning);
+  EXPECT_FALSE(first->started_at.empty());
+
+  EXPECT_EQ(store().claim_next_job()->id, train.id);  // any kind: the oldest queued
+  EXPECT_EQ(store().claim_next_job({"train", "detect"})->id, train2.id);
+  EXPECT_FALSE(store().claim_next_job());
+  expect_error(ErrorCode::kInvalidArgument, [&] { store().create_job("dance", {}); });
+  expect_error(ErrorCode::kInvalidArgument, [&] { store().claim_next_job({"dance"}); });
+
+  const auto newest_first = store().jobs();
+  ASSERT_EQ(newest_first.size(), 3u);
+  EXPECT_EQ(newest_first[0].id, train2.id);
+  EXPECT_EQ(store().jobs(1).size(), 1u);
+}
+
+TEST_F(StoreTest, TwoWorkersNeverClaimTheSameJob) {
+  for (int i = 0; i < 30; ++i) store().create_job("score", {});
+  auto other = Store::open(project_dir());
+  std::vector<Id> claimed[2];
+  auto worker = [&](Store& s, std::vector<Id>& mine) {
+    try {
+      while (auto job = s.claim_next_job()) mine.push_back(job->id);
+    } catch (const Error& e) {
+      ADD_FAILURE() << e.what();
+    }
+  };
+  std::thread a(worker, std::ref(store()), std::ref(claimed[0]));
+  std::thread b(worker, std::ref(*other), std::ref(claimed[1]));
+  a.join();
+  b.join();
+  std::set<Id> all(claimed[0].begin(), claimed[0].end());
+  all.insert(claimed[1].begin(), claimed[1].end());
+  EXPECT_EQ(claimed[0].size() + claimed[1].size(), 30u);
+  EXPECT_EQ(all.size(), 30u);
+}
+
+TEST_F(StoreTest, ProgressAndFinishAreRecorded) {
+  const Job job = store().create_job("train", {});
+  store().claim_next_job();
+  store().update_job_progress(job.id, 0.25, "step 150/600");
+  EXPECT_DOUBLE_EQ(store().job(job.id)->progress, 0.25);
+  EXPECT_EQ(store().job(job.id)->message, "step 150/600");
+  store().update_job_progress(job.id, 1.5, "overshoot");
+  EXPECT_DOUBLE_EQ(store().job(job.id)->progress, 1.0);
+  expect_error(ErrorCode::kInvalidArgument,
+               [&] { store().update_job_progress(job.id, std::nan(""), ""); });
+  expect_error(ErrorCode::kNotFound, [&] { store().update_job_progress(999, 0.5, ""); });
+
+  store().finish_job(job.id, JobState::kFailed, "out of memory");
+  const Job failed = *store().job(job.id);
+  EXPECT_EQ(failed.state, JobState::kFailed);
+  EXPECT_EQ(failed.error, "out of memory");
+  EXPECT_FALSE(failed.finished_at.empty());
+  expect_error(ErrorCode::kInvalidArgument,
+               [&] { store().finish_job(job.id, JobState::kRunning); });
+  expect_error(ErrorCode::kNotFound, [&] { store().finish_job(999, JobState::kDone); });
+
+  const Job ok = store().create_job("score", {});
+  store().claim_next_job();
+  store().finish_job(ok.id, JobState::kDone);
+  EXPECT_DOUBLE_EQ(store().job(ok.id)->progress, 1.0);
+  EXPECT_EQ(store().job(ok.id)->error, "");
+}
+
+TEST_F(StoreTest, CancelFlagsARunningJobAndCancelsAQueuedOne) {
+  const Job running = store().create_job("train", {});
+  const Job queued = store().create_job("score", {});
+  ASSERT_EQ(store().claim_next_job()->id, running.id);
+
+  store().request_job_cancel(running.id);
+  EXPECT_TRUE(store().job(running.id)->cancel_requested);
+  EXPECT_EQ(store().job(running.id)->state, JobState::kRunning);  // the worker stops it
+
+  store().request_job_cancel(queued.id);
+  EXPECT_EQ(store().job(queued.id)->state, JobState::kCancelled);
+  EXPECT_FALSE(store().claim_next_job());
+
+  store().finish_job(running.id, JobState::kCancelled);
+  store().request_job_cancel(running.id);  // finished: nothing to do
+  EXPECT_EQ(store().job(running.id)->state, JobState::kCancelled);
+  expect_error(ErrorCode::kNotFound, [&] { store().request_job_cancel(12345); });
+}
+
+TEST_F(StoreTest, RunningJobsOfADeadProcessAreRequeued) {
+  const Job a = store().create_job("train", {});
+  const Job b = store().create_job("score", {});
+  const Job c = store().create_job("score", {});
+  store().claim_next_job();
+  store().claim_next_job();
+  store().update_job_progress(a.id, 0.5, "halfway");
+  store().request_job_cancel(b.id);
+  // A restart: the store is reopened and the worker requeues.
+  store_.reset();
+  store_ = Store::open(project_dir());
+  EXPECT_EQ(store().requeue_running_jobs(), 1);
+  const Job requeued = *store().job(a.id);
+  EXPECT_EQ(requeued.state, JobState::kQueued);
+  EXPECT_DOUBLE_EQ(requeued.progress, 0);
+  EXPECT_EQ(requeued.started_at, "");
+  EXPECT_EQ(store().job(b.id)->state, JobState::kCancelled);  // its cancel was asked for
+  EXPECT_EQ(store().job(c.id)->state, JobState::kQueued);
+  EXPECT_EQ(store().claim_next_job()->id, a.id);  // keeps its place: oldest first
+  EXPECT_EQ(store().requeue_running_jobs(), 1);
+}
+
+TEST(JobState, NamesRoundTrip) {
+  for (JobState state : {JobState::kQueued, JobState::kRunning, JobState::kDone, JobState::kFailed,
+                         JobState::kCancelled}) {
+    EXPECT_EQ(job_state_from_string(to_string(state)), state);
+  }
+  EXPECT_THROW(job_state_from_string("sleeping"), Error);
+}
+
+}  // namespace
+}  // namespace boxloop::testing

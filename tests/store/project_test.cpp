@@ -1,0 +1,199 @@
+// Creating and opening projects, settings and categories.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "store/database.h"
+#include "store/migrations.h"
+#include "store/store.h"
+#include "store_fixture.h"
+
+namespace boxloop::testing {
+namespace {
+
+TEST(StoreCreate, MakesTheFolderLayoutAndReopens) {
+  TempDir temp;
+  const auto dir = temp.path() / "new" / "project";
+  {
+    auto store = Store::create(dir, "cards", {Category{0, "ace", "a", "#ff0000", 0}});
+    EXPECT_TRUE(std::filesystem::is_directory(store->image_dir()));
+    EXPECT_TRUE(std::filesystem::is_directory(store->model_dir()));
+    EXPECT_TRUE(std::filesystem::is_regular_file(dir / Store::kDatabaseFile));
+    EXPECT_EQ(store->schema_version(), latest_schema_version());
+  }
+  auto reopened = Store::open(dir);
+  EXPECT_EQ(reopened->name(), "cards");
+  ASSERT_EQ(reopened->categories().size(), 1u);
+  EXPECT_EQ(reopened->categories()[0].color, "#ff0000");
+}
+
+TEST(StoreCreate, RefusesAnExistingProjectAndKeepsIt) {
+  TempDir temp;
+  {
+    auto store = Store::create(temp.path(), "first", {});
+    store->add_image("a.jpg", "sha_a", 10, 10);
+  }
+  expect_error(ErrorCode::kAlreadyExists, [&] { Store::create(temp.path(), "second", {}); });
+  auto store = Store::open(temp.path());
+  EXPECT_EQ(store->name(), "first");
+  EXPECT_EQ(store->images().size(), 1u);
+}
+
+TEST(StoreCreate, AFailedCreateLeavesNothingBehind) {
+  TempDir temp;
+  const auto dir = temp.path() / "p";
+  // Two categories with one name: the second insert fails inside the create transaction.
+  expect_error(ErrorCode::kAlreadyExists, [&] {
+    Store::create(dir, "cards", {Category{0, "ace", "", "", 0}, Category{0, "ace", "", "", 0}});
+  });
+  EXPECT_FALSE(std::filesystem::exists(dir));
+  // ... so the same folder can be created properly right after.
+  auto store = Store::create(dir, "cards", {Category{0, "ace", "", "", 0}});
+  EXPECT_EQ(store->categories().size(), 1u);
+}
+
+TEST(StoreOpen, MissingProjectIsNotFound) {
+  TempDir temp;
+  expect_error(ErrorCode::kNotFound, [&] { Store::open(temp.path() / "nothing-here"); });
+  expect_error(ErrorCode::kNotFound, [&] { Store::open(temp.path()); });
+}
+
+TEST(StoreOpen, AFileThatIsNotADatabaseIsCorrupt) {
+  TempDir temp;
+  std::ofstream(temp.path() / Store::kDatabaseFile)
+      << "this is not an SQLite database, just text" << std::string(5000, 'x');
+  expect_error(ErrorCode::kCorrupt, [&] { Store::open(temp.path()); });
+}
+
+TEST(StoreOpen, ADatabaseFromANewerBoxloopIsRefused) {
+  TempDir temp;
+  Store::create(temp.path(), "cards", {});
+  {
+    auto db = Database::open(temp.path() / Store::kDatabaseFile, false);
+    db->exec("PRAGMA user_version = " + std::to_string(latest_schema_version() + 1));
+  }
+  expect_error(ErrorCode::kUnsupported, [&] { Store::open(temp.path()); });
+}
+
+TEST(StoreOpen, ASecondStoreOnTheSameFolderSeesTheWrites) {
+  TempDir temp;
+  auto writer = Store::create(temp.path(), "cards", {Category{0, "ace", "", "", 0}});
+  auto reader = Store::open(temp.path());  // another connection, as another process would hold
+  const Image image = writer->add_image("a.jpg", "sha_a", 100, 80);
+  LabelSave save;
+  save.image_id = image.id;
+  save.labeler = "ann";
+  save.boxes = {annotation_of(writer->categories()[0].id, Box{1, 2, 3, 4})};
+  writer->save_labels(save);
+
+  ASSERT_TRUE(reader->image(image.id));
+  EXPECT_EQ(reader->image(image.id)->status, ImageStatus::kLabeled);
+  ASSERT_EQ(reader->annotations(image.id).size(), 1u);
+  EXPECT_EQ(reader->annotations(image.id)[0].box, (Box{1, 2, 3, 4}));
+  // And the other way round, while the first still has the file open.
+  reader->add_category(Category{0, "king", "", "", 0});
+  EXPECT_TRUE(writer->category_by_name("king"));
+}
+
+TEST_F(StoreTest, SettingsStartWithTheDefaults) {
+  const Json settings = store().settings();
+  EXPECT_EQ(settings["strategy"], "least_confidence");
+  EXPECT_EQ(settings["trigger_every"], 20);
+  EXPECT_EQ(settings["lease_seconds"], 300);
+  EXPECT_EQ(settings["model"]["arch"], "fastestdet");
+  EXPECT_EQ(settings["model"]["input_size"], 352);
+  EXPECT_TRUE(settings["train"].is_object());
+}
+
+TEST_F(StoreTest, SettingsMergePatchKeepsUntouchedKeysAndRemovesNulls) {
+  const Json result = store().update_settings(
+      Json{{"trigger_every", 5}, {"model", {{"input_size", 416}}}, {"train", {{"steps", 300}}}});
+  EXPECT_EQ(result["trigger_every"], 5);
+  EXPECT_EQ(result["model"]["input_size"], 416);
+  EXPECT_EQ(result["model"]["arch"], "fastestdet");  // sibling kept: a merge, not a replace
+  EXPECT_EQ(result["train"]["steps"], 300);
+
+  const Json removed = store().update_settings(Json{{"train", {{"steps", nullptr}}}});
+  EXPECT_FALSE(removed["train"].contains("steps"));
+  // Persisted, and seen by a fresh open.
+  store_.reset();
+  store_ = Store::open(project_dir());
+  EXPECT_EQ(store().settings()["trigger_every"], 5);
+  EXPECT_EQ(store().settings()["model"]["input_size"], 416);
+}
+
+TEST_F(StoreTest, BadSettingsAreRejectedAndNothingChanges) {
+  expect_error(ErrorCode::kInvalidArgument, [&] { store().update_settings(Json::array()); });
+  expect_error(ErrorCode::kInvalidArgument, [&] {
+    store().update_settings(Json{{"trigger_every", 0}});
+  });
+  expect_error(ErrorCode::kInvalidArgument, [&] {
+    store().update_settings(Json{{"lease_seconds", 2}, {"model", "big"}});
+  });
+  expect_error(ErrorCode::kInvalidArgument, [&] {
+    store().update_settings(Json{{"model", {{"input_size", -1}}}});
+  });
+  EXPECT_EQ(store().settings(), Store::open(project_dir())->settings());
+  EXPECT_EQ(store().settings()["lease_seconds"], 300);
+}
+
+TEST_F(StoreTest, CategoriesGetIdsPositionsAndColoursInOrder) {
+  const auto categories = store().categories();
+  ASSERT_EQ(categories.size(), 3u);
+  EXPECT_EQ(categories[0].name, "nine");
+  EXPECT_EQ(categories[1].name, "ten");
+  EXPECT_EQ(categories[2].name, "jack");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(categories[i].position, i);
+    EXPECT_GT(categories[i].id, 0);
+    EXPECT_EQ(categories[i].color.size(), 7u);
+  }
+  EXPECT_NE(categories[0].color, categories[1].color);
+
+  const Category queen = store().add_category(Category{0, "queen", "q", "#00ff00", 0});
+  EXPECT_EQ(queen.position, 3);
+  EXPECT_EQ(store().category_by_name("queen")->hotkey, "q");
+  EXPECT_FALSE(store().category_by_name("joker"));
+}
+
+TEST_F(StoreTest, BadCategoriesAreRejected) {
+  expect_error(ErrorCode::kAlreadyExists, [&] {
+    store().add_category(Category{0, "nine", "", "", 0});
+  });
+  expect_error(ErrorCode::kAlreadyExists, [&] {
+    store().add_category(Category{0, "queen", "1", "", 0});
+  });  // nine's key
+  expect_error(ErrorCode::kInvalidArgument, [&] {
+    store().add_category(Category{0, "", "", "", 0});
+  });
+  expect_error(ErrorCode::kInvalidArgument, [&] {
+    store().add_category(Category{0, "queen", "qq", "", 0});
+  });
+  expect_error(ErrorCode::kInvalidArgument, [&] {
+    store().add_category(Category{0, "queen", "", "red", 0});
+  });
+  EXPECT_EQ(store().categories().size(), 3u);
+}
+
+TEST_F(StoreTest, CategoryCountsOnlyCountLabeledImages) {
+  const Image a = add_image(1), b = add_image(2), c = add_image(3);
+  store().save_labels(
+      save_of(a, {box("nine", 0, 0, 10, 10), box("nine", 20, 20, 5, 5), box("ten", 1, 1, 2, 2)}));
+  store().save_labels(save_of(b, {box("nine", 0, 0, 10, 10)}));
+  LabelSave skipped = save_of(c, {box("jack", 0, 0, 10, 10)});
+  skipped.status = ImageStatus::kSkipped;
+  store().save_labels(skipped);
+
+  const auto counts = store().category_counts();
+  ASSERT_EQ(counts.size(), 3u);
+  EXPECT_EQ(counts[0].category.name, "nine");
+  EXPECT_EQ(counts[0].boxes, 3);
+  EXPECT_EQ(counts[0].images, 2);
+  EXPECT_EQ(counts[1].boxes, 1);
+  EXPECT_EQ(counts[1].images, 1);
+  EXPECT_EQ(counts[2].boxes, 0);  // only on a skipped image
+  EXPECT_EQ(counts[2].images, 0);
+}
+
+}  // namespace
+}  // namespace boxloop::testing

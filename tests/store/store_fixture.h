@@ -1,0 +1,105 @@
+// A fresh project in a temporary folder for each test, removed afterwards.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "core/error.h"
+#include "store/store.h"
+
+namespace boxloop::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device random;
+    path_ = std::filesystem::temp_directory_path() /
+            ("boxloop-store-test-" + std::to_string(random()) + std::to_string(random()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = Store::create(project_dir(), "cards",
+                           {Category{0, "nine", "1", "", 0}, Category{0, "ten", "2", "", 0},
+                            Category{0, "jack", "3", "", 0}});
+  }
+  std::filesystem::path project_dir() const { return temp_.path() / "project"; }
+  Store& store() { return *store_; }
+  Id category_id(const std::string& name) { return store_->category_by_name(name).value().id; }
+
+  // An image record with a unique fake path and hash (the store does not read the file).
+  Image add_image(int index, int width = 640, int height = 480) {
+    return store_->add_image("img_" + std::to_string(index) + ".jpg",
+                             "sha_" + std::to_string(index), width, height);
+  }
+
+  Annotation box(const std::string& category, double x, double y, double w, double h) {
+    Annotation annotation;
+    annotation.category_id = category_id(category);
+    annotation.box = Box{x, y, w, h};
+    return annotation;
+  }
+
+  LabelSave save_of(const Image& image, std::vector<Annotation> boxes,
+                    const std::string& labeler = "ann") {
+    LabelSave save;
+    save.image_id = image.id;
+    save.expected_version = image.version;
+    save.labeler = labeler;
+    save.boxes = std::move(boxes);
+    return save;
+  }
+
+  TempDir temp_;
+  std::unique_ptr<Store> store_;
+};
+
+// Builders: GCC warns on aggregate initialisers that leave members out (-Wextra).
+inline Annotation annotation_of(Id category_id, Box box) {
+  Annotation annotation;
+  annotation.category_id = category_id;
+  annotation.box = box;
+  return annotation;
+}
+
+inline ModelRecord model_of(const std::string& arch, const std::string& weights_path,
+                            std::optional<Id> parent = std::nullopt, int trained_on = 0,
+                            Json metrics = Json::object()) {
+  ModelRecord model;
+  model.arch = arch;
+  model.weights_path = weights_path;
+  model.parent = parent;
+  model.trained_on = trained_on;
+  model.metrics = std::move(metrics);
+  return model;
+}
+
+// Runs `action` and expects a boxloop::Error with `code`.
+template <class F>
+void expect_error(ErrorCode code, F&& action) {
+  try {
+    action();
+    ADD_FAILURE() << "expected error " << to_string(code) << ", nothing was thrown";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), code) << e.what();
+  }
+}
+
+}  // namespace boxloop::testing
