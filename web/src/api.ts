@@ -1,0 +1,145 @@
+// Typed client for the boxloop HTTP API. Every failure is an exception the caller must handle:
+// ApiError when the server answered with an error status, NetworkError when it could not be reached.
+import type {
+  ApiErrorBody,
+  Counts,
+  ImageWithBoxes,
+  Job,
+  Model,
+  Project,
+  SaveAnswer,
+  SavePayload,
+  SkipAnswer,
+  User,
+} from './types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly body: ApiErrorBody,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+// The request never got an answer (offline, server down, connection reset).
+export class NetworkError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NetworkError';
+  }
+}
+
+export function isUnauthorized(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 401;
+}
+
+export function isConflict(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.status === 409;
+}
+
+export class Api {
+  constructor(private readonly token: () => string | null) {}
+
+  private headers(json: boolean): Headers {
+    const headers = new Headers();
+    const token = this.token();
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    if (json) headers.set('Content-Type', 'application/json');
+    return headers;
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(path, {
+        method,
+        headers: this.headers(body !== undefined),
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+      });
+    } catch (error) {
+      throw new NetworkError(`cannot reach the server (${String(error)})`);
+    }
+    if (!response.ok) throw await errorFrom(response);
+    return response;
+  }
+
+  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.send(method, path, body);
+    try {
+      return (await response.json()) as T;
+    } catch (error) {
+      // A cut connection mid-body looks like this too; treat it as the network's fault.
+      throw new NetworkError(`incomplete answer from ${path} (${String(error)})`);
+    }
+  }
+
+  login(name: string, password: string): Promise<{ token: string; user: User }> {
+    return this.json('POST', '/api/login', { name, password });
+  }
+  logout(): Promise<unknown> {
+    return this.json('POST', '/api/logout', {});
+  }
+  me(): Promise<User> {
+    return this.json('GET', '/api/me');
+  }
+  project(): Promise<Project> {
+    return this.json('GET', '/api/project');
+  }
+  stats(): Promise<Counts> {
+    return this.json('GET', '/api/stats');
+  }
+  async next(exclude: number[]): Promise<ImageWithBoxes | null> {
+    const query = exclude.length > 0 ? `?exclude=${exclude.join(',')}` : '';
+    const answer = await this.json<{ image: unknown }>('GET', `/api/next${query}`);
+    return answer.image ? (answer as ImageWithBoxes) : null;
+  }
+  async previous(before: number | null): Promise<ImageWithBoxes | null> {
+    const query = before === null ? '' : `?before=${before}`;
+    const answer = await this.json<{ image: unknown }>('GET', `/api/previous${query}`);
+    return answer.image ? (answer as ImageWithBoxes) : null;
+  }
+  image(id: number): Promise<ImageWithBoxes> {
+    return this.json('GET', `/api/images/${id}`);
+  }
+  async imageFile(id: number): Promise<Blob> {
+    const response = await this.send('GET', `/api/images/${id}/file`);
+    try {
+      return await response.blob();
+    } catch (error) {
+      throw new NetworkError(`incomplete image ${id} (${String(error)})`);
+    }
+  }
+  saveLabels(id: number, payload: SavePayload): Promise<SaveAnswer> {
+    return this.json('PUT', `/api/images/${id}/labels`, payload);
+  }
+  skip(id: number, version: number, comment: string): Promise<SkipAnswer> {
+    return this.json('POST', `/api/images/${id}/skip`, { version, comment });
+  }
+  models(): Promise<Model[]> {
+    return this.json('GET', '/api/models');
+  }
+  jobs(): Promise<Job[]> {
+    return this.json('GET', '/api/jobs');
+  }
+  eventsUrl(): string {
+    const token = this.token();
+    return token ? `/api/events?token=${encodeURIComponent(token)}` : '/api/events';
+  }
+}
+
+async function errorFrom(response: Response): Promise<ApiError> {
+  let body: ApiErrorBody = {};
+  try {
+    body = (await response.json()) as ApiErrorBody;
+  } catch {
+    // Not JSON (a proxy's error page): the status line is all there is to report.
+  }
+  const code = body.error?.code ?? `http_${response.status}`;
+  const message = body.error?.message ?? `${response.status} ${response.statusText}`;
+  return new ApiError(response.status, code, message, body);
+}

@@ -1,0 +1,138 @@
+// The models drawer: running jobs with their progress, and each trained model's learning curves
+// (loss and validation mAP@0.5 per epoch, from metrics.epochs).
+import { Api } from './api';
+import { lineChart } from './chart';
+import { h } from './dom';
+import type { Job, Model } from './types';
+
+export class ModelsPanel {
+  private jobs: Job[] = [];
+  private models: Model[] = [];
+  private error: string | null = null;
+
+  constructor(
+    private readonly host: HTMLElement,
+    private readonly api: Api,
+  ) {}
+
+  get isOpen(): boolean {
+    return !this.host.hidden;
+  }
+
+  async toggle(): Promise<void> {
+    this.host.hidden = !this.host.hidden;
+    if (!this.host.hidden) await this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      [this.models, this.jobs] = await Promise.all([this.api.models(), this.api.jobs()]);
+      this.error = null;
+    } catch (error) {
+      this.error = `Could not load models: ${(error as Error).message}`;
+    }
+    this.render();
+  }
+
+  // A job event: update that job in place, reload models when one finished training.
+  onJob(job: Job): void {
+    const index = this.jobs.findIndex((j) => j.id === job.id);
+    if (index >= 0) this.jobs[index] = job;
+    else this.jobs.unshift(job);
+    if (this.isOpen) {
+      if (job.state === 'done' && job.kind === 'train') void this.refresh();
+      else this.render();
+    }
+  }
+
+  private render(): void {
+    const body = h('div', { class: 'panel-body' });
+    if (this.error) body.append(h('p', { class: 'panel-error', text: this.error }));
+    const active = this.jobs.filter((j) => j.state === 'running' || j.state === 'queued');
+    body.append(h('h3', { text: 'Jobs' }));
+    if (active.length === 0) {
+      body.append(h('p', { class: 'muted', text: 'No job running.' }));
+    }
+    for (const job of active) {
+      const percent = Math.round(Math.max(0, Math.min(1, job.progress)) * 100);
+      body.append(
+        h(
+          'div',
+          { class: 'job', 'data-testid': 'job' },
+          h('div', { class: 'job-title', text: `${job.kind} #${job.id} · ${job.state} · ${percent}%` }),
+          h('div', { class: 'bar' }, h('div', { class: 'bar-fill', style: `width:${percent}%` })),
+          job.message ? h('div', { class: 'muted small', text: job.message }) : null,
+        ),
+      );
+    }
+    body.append(h('h3', { text: 'Models' }));
+    if (this.models.length === 0) {
+      body.append(
+        h('p', {
+          class: 'muted',
+          'data-testid': 'models-empty',
+          text: 'No model trained yet. One is trained automatically after enough labels.',
+        }),
+      );
+    }
+    const newestFirst = [...this.models].sort((a, b) => b.id - a.id);
+    for (const model of newestFirst) body.append(modelCard(model));
+    this.host.replaceChildren(
+      h(
+        'div',
+        { class: 'panel-head' },
+        h('h2', { text: 'Models' }),
+        closeButton(() => (this.host.hidden = true)),
+      ),
+      body,
+    );
+  }
+}
+
+function closeButton(run: () => void): HTMLButtonElement {
+  const button = h('button', { class: 'icon-button', title: 'Close', 'aria-label': 'Close' }, '×');
+  button.addEventListener('click', run);
+  return button;
+}
+
+function modelCard(model: Model): HTMLElement {
+  const epochs = Array.isArray(model.metrics.epochs) ? model.metrics.epochs : [];
+  const points = (field: 'loss' | 'val_map50') =>
+    epochs
+      .filter((e) => typeof e[field] === 'number' && Number.isFinite(e[field]))
+      .map((e, i) => ({ x: typeof e.epoch === 'number' ? e.epoch : i + 1, y: e[field] as number }));
+  const loss = points('loss');
+  const map = points('val_map50');
+  const lastMap = map.length > 0 ? map[map.length - 1]!.y : undefined;
+  const card = h(
+    'div',
+    { class: 'model', 'data-testid': 'model' },
+    h('div', { class: 'model-title', text: `Model #${model.id} · ${model.arch}` }),
+    h('div', {
+      class: 'muted small',
+      text:
+        `trained on ${model.trained_on} images` +
+        (lastMap !== undefined ? ` · mAP@0.5 ${lastMap.toFixed(3)}` : '') +
+        (model.created_at ? ` · ${model.created_at.replace('T', ' ').slice(0, 16)}` : ''),
+    }),
+  );
+  if (loss.length + map.length === 0) {
+    card.append(h('p', { class: 'muted small', text: 'No per-epoch metrics recorded.' }));
+    return card;
+  }
+  card.append(
+    lineChart([
+      { name: 'loss', color: '#f97316', points: loss },
+      { name: 'val mAP@0.5', color: '#22c55e', points: map },
+    ]),
+    h(
+      'div',
+      { class: 'legend small' },
+      h('span', { class: 'swatch', style: 'background:#f97316' }),
+      ' loss ',
+      h('span', { class: 'swatch', style: 'background:#22c55e' }),
+      ' val mAP@0.5',
+    ),
+  );
+  return card;
+}

@@ -1,0 +1,143 @@
+// The JSON shapes of the boxloop HTTP API (docs/api.md, src/core/json.cpp).
+
+export type Role = 'admin' | 'labeler';
+export type ImageStatus = 'unlabeled' | 'labeled' | 'skipped';
+export type BoxSource = 'human' | 'model';
+
+export interface User {
+  name: string;
+  role: Role;
+}
+
+export interface Category {
+  id: number;
+  name: string;
+  hotkey: string;
+  color: string;
+  position: number;
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface Image {
+  id: number;
+  path: string;
+  sha256: string;
+  width: number;
+  height: number;
+  added_at: string;
+  status: ImageStatus;
+  version: number;
+}
+
+export interface Annotation {
+  id: number;
+  category_id: number;
+  box: Rect;
+  source: BoxSource;
+  score: number | null;
+}
+
+export interface LabelEvent {
+  id: number;
+  image_id: number;
+  labeler: string;
+  comment: string;
+  status: ImageStatus;
+  box_count: number;
+  created_at: string;
+  version: number;
+}
+
+export interface CategoryCount {
+  id: number;
+  name: string;
+  color: string;
+  boxes: number;
+  images: number;
+}
+
+export interface Counts {
+  images: { total: number; unlabeled: number; labeled: number; skipped: number };
+  categories: CategoryCount[];
+}
+
+export interface Project {
+  name: string;
+  categories: Category[];
+  settings: Record<string, unknown>;
+  counts: Counts;
+}
+
+// An image with its current boxes, as /api/next, /api/previous and /api/images/{id} answer.
+export interface ImageWithBoxes {
+  image: Image;
+  annotations: Annotation[];
+  events?: LabelEvent[];
+}
+
+// A box as the page sends it in a save.
+export interface BoxPayload {
+  category_id: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  source?: BoxSource;
+  score?: number;
+}
+
+export interface SavePayload {
+  version: number;
+  boxes: BoxPayload[];
+  comment?: string;
+}
+
+export interface SaveAnswer {
+  image: Image;
+  annotations: Annotation[];
+  event: LabelEvent;
+}
+
+export interface SkipAnswer {
+  image: Image;
+  event: LabelEvent;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  loss?: number;
+  val_map50?: number;
+  [key: string]: unknown;
+}
+
+export interface Model {
+  id: number;
+  arch: string;
+  trained_on: number;
+  created_at: string;
+  parent?: number | null;
+  metrics: { epochs?: EpochMetrics[]; [key: string]: unknown };
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface Job {
+  id: number;
+  kind: string;
+  state: JobState;
+  progress: number;
+  message: string;
+  error?: string;
+  created_at?: string;
+}
+
+export interface ApiErrorBody {
+  error?: { code?: string; message?: string };
+  current?: ImageWithBoxes;
+}
