@@ -1,0 +1,46 @@
+#include "server/auth.h"
+
+#include "core/error.h"
+#include "server/route_context.h"
+
+namespace boxloop::server {
+
+std::optional<std::string> request_token(const httplib::Request& req, bool allow_query_token) {
+  const std::string header = req.get_header_value("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() > kBearer.size() && header.starts_with(kBearer)) {
+    return header.substr(kBearer.size());
+  }
+  if (allow_query_token && req.has_param("token")) return req.get_param_value("token");
+  return std::nullopt;
+}
+
+User authenticate(Store& store, const httplib::Request& req, bool allow_query_token) {
+  if (!store.has_users()) return User{0, kLocalUser, UserRole::kAdmin};
+  const auto token = request_token(req, allow_query_token);
+  if (!token) {
+    throw Error(ErrorCode::kUnauthenticated,
+                "log in first: this project needs a token (Authorization: Bearer <token>)");
+  }
+  auto user = store.user_for_token(*token);
+  if (!user) throw Error(ErrorCode::kUnauthenticated, "the token is not valid (log in again)");
+  return *user;
+}
+
+void require_admin(const User& caller, const httplib::Request& req) {
+  if (caller.role != UserRole::kAdmin) {
+    throw Error(ErrorCode::kForbidden, "only an admin may " + req.method + " " + req.path);
+  }
+}
+
+httplib::Server::Handler with_auth(RouteContext& ctx, Access access, ApiHandler handler,
+                                   bool allow_query_token) {
+  return [&ctx, access, handler = std::move(handler), allow_query_token](
+             const httplib::Request& req, httplib::Response& res) {
+    const User caller = authenticate(ctx.store, req, allow_query_token);
+    if (access == Access::kAdmin) require_admin(caller, req);
+    handler(req, res, caller);
+  };
+}
+
+}  // namespace boxloop::server

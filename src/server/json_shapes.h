@@ -1,0 +1,19 @@
+// JSON shapes of the store's records as docs/api.md describes them (core/json.h has the core
+// types; these are the store's own).
+#pragma once
+
+#include "core/json.h"
+#include "store/store.h"
+
+namespace boxloop::server {
+
+Json label_event_json(const LabelEvent& event);
+Json job_json(const Job& job);
+Json model_json(const ModelRecord& model);
+Json user_json(const User& user);
+// {images:{total,unlabeled,labeled,skipped}, categories:[{id,name,color,boxes,images}]}
+Json counts_json(Store& store);
+// {image, annotations} of one image.
+Json image_with_annotations(Store& store, const Image& image);
+
+}  // namespace boxloop::server

@@ -1,0 +1,19 @@
+// The bodies of PUT /api/images/{id}/labels and POST /api/images/{id}/skip turned into a LabelSave.
+// Boxes partly outside the image are clipped to it; a box with nothing left inside is refused, as
+// are unknown categories and wrong types (all kInvalidArgument, naming the box).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "store/store.h"
+
+namespace boxloop::server {
+
+LabelSave parse_label_save(const Json& body, const Image& image,
+                           const std::vector<Category>& categories, const std::string& labeler);
+
+LabelSave parse_skip(const Json& body, const Image& image, const std::string& labeler);
+
+}  // namespace boxloop::server

@@ -1,0 +1,101 @@
+#include "server/store_watcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+#include "core/error.h"
+#include "server/json_shapes.h"
+
+namespace boxloop::server {
+
+namespace {
+constexpr int kJobsWatched = 50;  // the newest jobs; older ones have long finished
+}
+
+StoreWatcher::StoreWatcher(Store& store, EventBus& events, std::chrono::milliseconds interval)
+    : store_(store), events_(events), interval_(interval) {
+  poll(/*publish=*/false);  // what exists at start-up is not news
+  thread_ = std::thread([this] { run(); });
+}
+
+StoreWatcher::~StoreWatcher() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void StoreWatcher::counts_changed() {
+  {
+    std::lock_guard lock(mutex_);
+    counts_dirty_ = true;
+  }
+  cv_.notify_all();
+}
+
+void StoreWatcher::run() {
+  std::unique_lock lock(mutex_);
+  auto next_poll = std::chrono::steady_clock::now() + interval_;
+  while (true) {
+    cv_.wait_until(lock, next_poll, [&] { return stopping_ || counts_dirty_; });
+    if (stopping_) return;
+    const bool counts = std::exchange(counts_dirty_, false);
+    const bool poll_due = std::chrono::steady_clock::now() >= next_poll;
+    lock.unlock();
+    try {
+      if (counts && events_.subscriber_count() > 0) {
+        events_.publish(ServerEvent{"counts", Json{{"counts", counts_json(store_)}}});
+      }
+      if (poll_due) poll();
+    } catch (const std::exception& e) {
+      // A busy or briefly locked database; the next round catches up.
+      spdlog::warn("store watcher: {}", e.what());
+    }
+    lock.lock();
+    if (poll_due) next_poll = std::chrono::steady_clock::now() + interval_;
+  }
+}
+
+void StoreWatcher::poll(bool publish) {
+  for (const Job& job : store_.jobs(kJobsWatched)) {
+    Json json = job_json(job);
+    std::string text = json.dump();
+    auto [it, inserted] = jobs_.try_emplace(job.id, text);
+    if (!inserted && it->second == text) continue;
+    it->second = std::move(text);
+    if (publish) events_.publish(ServerEvent{"job", Json{{"job", std::move(json)}}});
+  }
+
+  if (auto model = store_.latest_model(); model && model->id != model_id_) {
+    model_id_ = model->id;
+    if (publish) {
+      events_.publish(ServerEvent{
+          "model", Json{{"model_id", model->id},
+                        {"trained_on", model->trained_on},
+                        {"metrics", model->metrics},
+                        {"message", "model " + std::to_string(model->id) + " trained on " +
+                                        std::to_string(model->trained_on) + " images"}}});
+    }
+  }
+
+  const Json info = store_.queue_info();
+  std::string text = info.dump();
+  if (text != queue_) {
+    queue_ = std::move(text);
+    if (publish && info.is_object()) {
+      const int size = info.value("size", 0);
+      const std::string strategy = info.value("strategy", "");
+      events_.publish(
+          ServerEvent{"queue", Json{{"model_id", info.value("model_id", Json())},
+                                    {"strategy", strategy},
+                                    {"size", size},
+                                    {"message", "the queue was refreshed: " + std::to_string(size) +
+                                                    " images ordered by " + strategy}}});
+    }
+  }
+}
+
+}  // namespace boxloop::server
