@@ -1,6 +1,5 @@
 #include "imageio/image_file.h"
 
-#include <openssl/evp.h>
 
 #include <array>
 #include <fstream>
@@ -97,25 +96,6 @@ ImageInfo inspect_image_file(const std::filesystem::path& file, const ImageLimit
 cv::Mat read_image_bgr(const std::filesystem::path& file, const ImageLimits& limits) {
   return decode_checked(read_file_bytes(file), file.string(), limits,
                         cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
-}
-
-// Weak: store/credentials.cpp defines the same function (same signature, same result: SHA-256
-// as lowercase hex). Until one of the two goes, a binary linking both takes the store's one
-// instead of failing with a duplicate symbol. Both are checked against the FIPS "abc" vector.
-__attribute__((weak)) std::string sha256_hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
-    throw Error(ErrorCode::kInternal, "sha256 failed");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xF];
-  }
-  return hex;
 }
 
 std::string read_file_bytes(const std::filesystem::path& file) {

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <opencv2/core.hpp>
+
+#include "digest/sha256.h"  // sha256_hex, part of this module's interface
 #include <string>
 #include <string_view>
 
@@ -33,7 +35,6 @@ ImageInfo inspect_image_file(const std::filesystem::path& file, const ImageLimit
 // Throws kNotFound / kCorrupt / kTooLarge.
 cv::Mat read_image_bgr(const std::filesystem::path& file, const ImageLimits& limits = {});
 
-std::string sha256_hex(std::string_view bytes);
 std::string read_file_bytes(const std::filesystem::path& file);  // throws kNotFound / kIo
 
 // True for a '/'-separated relative path with no empty, "." or ".." parts, no backslash, no NUL

@@ -62,15 +62,6 @@ std::string random_token_hex(int bytes) {
   return to_hex(random.data(), random.size());
 }
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
-    throw Error(ErrorCode::kInternal, "OpenSSL SHA-256 failed");
-  }
-  return to_hex(digest, size);
-}
-
 std::string hash_password(std::string_view password) {
   const auto salt = random_bytes(kSaltBytes);
   const auto hash = pbkdf2(password, salt, kPasswordIterations, kHashBytes);

@@ -5,14 +5,15 @@
 #include <string>
 #include <string_view>
 
+#include "digest/sha256.h"
+
 namespace boxloop {
 
 // `bytes` random bytes from OpenSSL's CSPRNG, as lowercase hex.
 std::string random_token_hex(int bytes = 32);
 
-// SHA-256 as lowercase hex. Tokens are 256 random bits, so a plain (unsalted, fast) hash suffices
-// for them; passwords need the slow salted hash below.
-std::string sha256_hex(std::string_view data);
+// Tokens are 256 random bits, so a plain (unsalted, fast) sha256_hex suffices for them;
+// passwords need the slow salted hash below.
 
 // PBKDF2-HMAC-SHA256 with a random 16-byte salt, stored as
 // "pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>" so the cost can be raised later.
