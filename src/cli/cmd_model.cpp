@@ -1,0 +1,395 @@
+// boxloop train | evaluate | detect | model download|import|list: thin parsers over train/.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <opencv2/imgcodecs.hpp>
+
+#include "cli/commands.h"
+#include "cli/progress_bar.h"
+#include "core/error.h"
+#include "formats/formats.h"
+#include "imageio/image_file.h"
+#include "store/store.h"
+#include "train/detect.h"
+#include "train/download.h"
+#include "train/evaluate.h"
+#include "train/model_source.h"
+#include "train/trainer.h"
+
+namespace boxloop::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The shared folder beside the checkout (../shared) holds the COCO weights in development; found
+// from the binary (build/src/cli/boxloop) and from the working directory.
+std::vector<fs::path> shared_pretrained_fallbacks() {
+  std::vector<fs::path> roots;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) roots.push_back(exe.parent_path() / "../../../../shared");
+  roots.push_back(fs::current_path() / "../shared");
+  std::vector<fs::path> out;
+  for (const fs::path& r : roots) {
+    out.push_back((r / "models/fastestdet-coco/fastestdet_coco_cpu.pth").lexically_normal());
+  }
+  return out;
+}
+
+std::string pct(double v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  return buf;
+}
+
+// ---- train ----------------------------------------------------------------------------------
+
+struct TrainArgs {
+  std::string project;
+  TrainOptions options;
+  std::string pretrained;
+};
+
+void run_train(const TrainArgs& args) {
+  auto store = Store::open(args.project);
+  TrainOptions options = args.options;
+  options.pretrained = args.pretrained;
+  options.pretrained_fallbacks = shared_pretrained_fallbacks();
+  // The CLI runs its own job in this process; a queued one would be claimed by mistake.
+  for (const Job& job : store->jobs()) {
+    if (job.kind == "train" &&
+        (job.state == JobState::kQueued || job.state == JobState::kRunning)) {
+      throw Error{ErrorCode::kConflict, "train job " + std::to_string(job.id) + " is already " +
+                                            to_string(job.state) +
+                                            " for this project; wait for it or cancel it first"};
+    }
+  }
+  const Job created = store->create_job("train", to_json(options));
+  const auto claimed = store->claim_next_job({"train"});
+  if (!claimed || claimed->id != created.id) {
+    throw Error{ErrorCode::kConflict,
+                "another process claimed train job " + std::to_string(created.id)};
+  }
+  ProgressBar bar("train");
+  const TrainResult result = run_train_job(*store, created.id, options, bar.callback());
+  bar.finish("model " + std::to_string(result.model.id));
+  const Json& m = result.metrics;
+  std::cout << "model " << result.model.id << " (" << result.model.weights_path << ")\n"
+            << "trained on " << m["train_images"] << " images, validated on " << m["val_images"]
+            << (result.resumed_from_epoch > 0
+                    ? ", resumed after epoch " + std::to_string(result.resumed_from_epoch)
+                    : "")
+            << "\nval mAP@0.5 " << pct(m["val_map50"].get<double>()) << "  mAP@0.5:0.95 "
+            << pct(m["val_map"].get<double>()) << "  ("
+            << static_cast<int>(m["seconds"].get<double>()) << " s)\n";
+}
+
+void add_train(CLI::App& app) {
+  auto args = std::make_shared<TrainArgs>();
+  TrainOptions& o = args->options;
+  auto* cmd = app.add_subcommand("train", "Train a detector on the project's labels");
+  cmd->add_option("project", args->project, "Project folder")->required();
+  cmd->add_option("--arch", o.arch, "Architecture (fastestdet, retinanet)")->capture_default_str();
+  cmd->add_option("--epochs", o.epochs, "Epochs (at least; see --min-steps)")
+      ->capture_default_str();
+  cmd->add_option("--batch", o.batch, "Images per step")->capture_default_str();
+  cmd->add_option("--lr", o.lr, "Peak learning rate (SGD)")->capture_default_str();
+  cmd->add_option("--input-size", o.input_size, "Network input size (multiple of 32)")
+      ->capture_default_str();
+  cmd->add_option("--val-fraction", o.val_fraction, "Held-out fraction for validation")
+      ->capture_default_str();
+  cmd->add_option("--from", o.from, "pretrained | scratch | last | MODEL id | checkpoint file")
+      ->capture_default_str();
+  cmd->add_option("--pretrained", args->pretrained, "Pretrained weights file (.pth)");
+  cmd->add_option("--device", o.device, "cpu or cuda")->capture_default_str();
+  cmd->add_option("--min-steps", o.min_steps, "Floor of optimiser steps for the run")
+      ->capture_default_str();
+  cmd->add_option("--patience", o.patience,
+                  "Stop after N evaluations without a better mAP (0: off)")
+      ->capture_default_str();
+  cmd->add_option("--eval-every", o.eval_every, "Epochs between validations (0: automatic)");
+  cmd->add_option("--seed", o.seed, "Seed of the split and the augmentation")
+      ->capture_default_str();
+  cmd->add_option("--workers", o.workers, "Batch preparation ahead of training (0: inline)")
+      ->capture_default_str();
+  cmd->add_flag(
+      "--no-flip", [&o](std::int64_t) { o.augment.flip = false; },
+      "No horizontal flips (for categories a mirror changes)");
+  cmd->add_flag("--allow-empty-categories", o.allow_empty_categories,
+                "Train even when a category has no labeled box");
+  cmd->add_flag("--resume", o.resume,
+                "Require an unfinished run of the same parameters to resume (an unfinished run "
+                "is always resumed when there is one)");
+  cmd->callback([args] { run_train(*args); });
+}
+
+// ---- evaluate -------------------------------------------------------------------------------
+
+struct EvaluateArgs {
+  std::string project, model, images, annotations;
+  bool json = false;
+};
+
+void run_evaluate(const EvaluateArgs& args) {
+  auto store = Store::open(args.project);
+  const LoadedCheckpoint model = load_checkpoint(resolve_model_path(store.get(), args.model));
+  std::map<std::string, int> class_of;
+  for (std::size_t i = 0; i < model.category_names.size(); ++i) {
+    class_of[model.category_names[i]] = static_cast<int>(i);
+  }
+  const ReadResult labels = read_labels(args.annotations);
+  for (const FormatProblem& p : labels.problems) spdlog::warn("{}: {}", p.file, p.message);
+  if (labels.images.empty()) {
+    throw Error{ErrorCode::kInvalidArgument, "no annotated images in " + args.annotations};
+  }
+  std::vector<EvalImage> eval;
+  std::map<std::string, int> unknown;
+  ProgressBar bar("evaluate");
+  for (std::size_t i = 0; i < labels.images.size(); ++i) {
+    const ImageLabels& l = labels.images[i];
+    const cv::Mat bgr = read_image_bgr(fs::path(args.images) / l.file);
+    EvalImage e;
+    e.detections = detect_image(*model.detector, bgr);
+    // Annotation sizes may disagree with the file (resized copies): scale to the pixels read.
+    const double sx = l.width > 0 ? static_cast<double>(bgr.cols) / l.width : 1.0;
+    const double sy = l.height > 0 ? static_cast<double>(bgr.rows) / l.height : 1.0;
+    for (const NamedBox& b : l.boxes) {
+      const auto it = class_of.find(b.category);
+      if (it == class_of.end()) {
+        ++unknown[b.category];
+        continue;
+      }
+      e.truths.push_back({Box{b.box.x * sx, b.box.y * sy, b.box.w * sx, b.box.h * sy}, it->second});
+    }
+    eval.push_back(std::move(e));
+    bar.update(static_cast<double>(i + 1) / labels.images.size(), l.file);
+  }
+  bar.finish();
+  for (const auto& [name, n] : unknown) {
+    spdlog::warn("{} boxes of category '{}' which the model does not know: not scored", n, name);
+  }
+  const EvalResult r = evaluate_detections(eval, static_cast<int>(model.category_names.size()));
+  Json j = eval_result_json(r, model.category_names);
+  j["images"] = eval.size();
+  if (args.json) {
+    std::cout << j.dump() << "\n";
+    return;
+  }
+  std::cout << "images " << eval.size() << "\nmAP@0.5      " << pct(r.map50) << "\nmAP@0.5:0.95 "
+            << pct(r.map) << "\nper class (AP@0.5, AP@0.5:0.95, boxes):\n";
+  for (std::size_t c = 0; c < model.category_names.size(); ++c) {
+    std::cout << "  " << model.category_names[c] << "  ";
+    if (r.ap50[c]) {
+      std::cout << pct(*r.ap50[c]) << "  " << pct(*r.ap[c]);
+    } else {
+      std::cout << "-      -    ";
+    }
+    std::cout << "  " << r.truth_counts[c] << "\n";
+  }
+  std::cout << "(classes without ground truth are left out of the means)\n";
+}
+
+void add_evaluate(CLI::App& app) {
+  auto args = std::make_shared<EvaluateArgs>();
+  auto* cmd = app.add_subcommand("evaluate", "Score a model on an annotated image set (mAP)");
+  cmd->add_option("project", args->project, "Project folder")->required();
+  cmd->add_option("--model", args->model, "Model id, last, or checkpoint file")
+      ->default_val("last");
+  cmd->add_option("--images", args->images, "Folder of the images")->required();
+  cmd->add_option("--annotations", args->annotations, "VOC folder, COCO .json or .csv")->required();
+  cmd->add_flag("--json", args->json, "Print one JSON object");
+  cmd->callback([args] { run_evaluate(*args); });
+}
+
+// ---- detect ---------------------------------------------------------------------------------
+
+struct DetectArgs {
+  std::vector<std::string> inputs;
+  std::string model;
+  std::string out = "detections";
+  bool draw = false;
+  float threshold = 0.25f;
+};
+
+std::vector<fs::path> image_files(const fs::path& input) {
+  std::vector<fs::path> files;
+  if (fs::is_directory(input)) {
+    for (const auto& e : fs::recursive_directory_iterator(input)) {
+      if (e.is_regular_file() && has_image_extension(e.path())) files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+  } else {
+    files.push_back(input);
+  }
+  return files;
+}
+
+void run_detect(const DetectArgs& args) {
+  if (args.inputs.empty()) throw Error{ErrorCode::kInvalidArgument, "give a project or images"};
+  std::unique_ptr<Store> store;
+  std::vector<fs::path> files;
+  std::size_t first_image = 0;
+  if (fs::exists(fs::path(args.inputs[0]) / Store::kDatabaseFile)) {
+    store = Store::open(args.inputs[0]);
+    first_image = 1;
+    if (args.inputs.size() == 1) {
+      for (const Image& image : store->images()) files.push_back(store->image_dir() / image.path);
+    }
+  }
+  for (std::size_t i = first_image; i < args.inputs.size(); ++i) {
+    for (const fs::path& f : image_files(args.inputs[i])) files.push_back(f);
+  }
+  if (!store && args.model.empty()) {
+    throw Error{ErrorCode::kInvalidArgument,
+                "without a project, --model must name a checkpoint file"};
+  }
+  const std::string ref = args.model.empty() ? "last" : args.model;
+  const LoadedCheckpoint model = load_checkpoint(resolve_model_path(store.get(), ref));
+  ProgressBar bar("detect");
+  std::vector<ImageDetections> results = detect_files(*model.detector, files, bar.callback());
+  bar.finish();
+  for (ImageDetections& r : results) r.detections = above_threshold(r.detections, args.threshold);
+  const fs::path out(args.out);
+  fs::create_directories(out);
+  write_file_atomically(out / "detections.json",
+                        detections_json(results, model.category_names).dump(2));
+  write_file_atomically(out / "detections.csv", detections_csv(results, model.category_names));
+  int boxes = 0;
+  for (const ImageDetections& r : results) {
+    boxes += static_cast<int>(r.detections.size());
+    if (!args.draw) continue;
+    const cv::Mat drawn =
+        draw_detections(read_image_bgr(r.file), r.detections, model.category_names);
+    const fs::path file = out / (fs::path(r.file).stem().string() + "_boxes.jpg");
+    if (!cv::imwrite(file.string(), drawn)) {
+      throw Error{ErrorCode::kIo, "cannot write " + file.string()};
+    }
+  }
+  std::cout << results.size() << " images, " << boxes << " boxes (score >= " << args.threshold
+            << ") -> " << (out / "detections.json").string() << ", detections.csv"
+            << (args.draw ? ", *_boxes.jpg" : "") << "\n";
+}
+
+void add_detect(CLI::App& app) {
+  auto args = std::make_shared<DetectArgs>();
+  auto* cmd = app.add_subcommand("detect", "Run a model on a project's images or on image files");
+  cmd->add_option("inputs", args->inputs, "PROJECT [IMAGES...] or IMAGES... (files or folders)")
+      ->required();
+  cmd->add_option("--model", args->model, "Model id, last, or checkpoint file (default: last)");
+  cmd->add_option("--out", args->out, "Output folder")->capture_default_str();
+  cmd->add_flag("--draw", args->draw, "Also write the images with boxes drawn");
+  cmd->add_option("--threshold", args->threshold, "Minimum score")->capture_default_str();
+  cmd->callback([args] { run_detect(*args); });
+}
+
+// ---- model ----------------------------------------------------------------------------------
+
+// Loads `file` as pretrained weights of `arch` for the project's categories: proof the file is
+// usable before it is kept.
+void check_pretrained(const fs::path& file, const std::string& arch, Store& store) {
+  DetectorConfig config;
+  config.arch = arch;
+  config.num_classes = std::max<int>(1, static_cast<int>(store.categories().size()));
+  const auto loaded = make_detector(config)->load_pretrained(file);
+  spdlog::info("{}: {} tensors load into {}", file.string(), loaded.size(), arch);
+}
+
+struct ModelArgs {
+  std::string source, project, sha256, arch = "fastestdet";
+};
+
+void run_download(const ModelArgs& args) {
+  auto store = Store::open(args.project);
+  std::string url = args.source, arch = args.arch;
+  if (const auto known = known_weights(args.source)) {
+    url = known->url;
+    arch = known->arch;
+  }
+  const fs::path target = pretrained_dir(store->dir()) / (arch + ".pth");
+  const fs::path staging = target.string() + ".download";
+  ProgressBar bar("download");
+  const DownloadResult result = download_file(url, staging, args.sha256, bar.callback());
+  bar.finish();
+  try {
+    check_pretrained(staging, arch, *store);
+  } catch (...) {
+    fs::remove(staging);
+    throw;
+  }
+  fs::rename(staging, target);
+  std::cout << target.string() << " (" << result.bytes << " bytes, sha256 " << result.sha256
+            << ")\n";
+}
+
+void run_import(const ModelArgs& args) {
+  auto store = Store::open(args.project);
+  check_pretrained(args.source, args.arch, *store);
+  const fs::path target = pretrained_dir(store->dir()) / (args.arch + ".pth");
+  fs::create_directories(target.parent_path());
+  write_file_atomically(target, read_file_bytes(args.source));
+  std::cout << target.string() << "\n";
+}
+
+void run_list(const std::string& project) {
+  auto store = Store::open(project);
+  const auto models = store->models();
+  if (models.empty()) {
+    std::cout << "no models yet\n";
+    return;
+  }
+  std::printf("%-4s %-11s %-7s %-9s %-9s %-24s %s\n", "id", "arch", "images", "mAP@0.5", "mAP",
+              "created", "weights");
+  for (const ModelRecord& m : models) {
+    const auto metric = [&](const char* key) {
+      return m.metrics.contains(key) && m.metrics[key].is_number()
+                 ? pct(m.metrics[key].get<double>())
+                 : std::string("-");
+    };
+    std::printf("%-4lld %-11s %-7d %-9s %-9s %-24s %s\n", static_cast<long long>(m.id),
+                m.arch.c_str(), m.trained_on, metric("val_map50").c_str(),
+                metric("val_map").c_str(), m.created_at.c_str(), m.weights_path.c_str());
+  }
+}
+
+void add_model(CLI::App& app) {
+  auto* model = app.add_subcommand("model", "Pretrained weights and trained models");
+  model->require_subcommand(1);
+  auto args = std::make_shared<ModelArgs>();
+  auto* download = model->add_subcommand("download", "Fetch pretrained weights (HTTP/HTTPS)");
+  download->add_option("source", args->source, "A known name (fastestdet-coco) or a URL")
+      ->required();
+  download->add_option("--project", args->project, "Project folder")->required();
+  download->add_option("--sha256", args->sha256, "Expected SHA-256 of the file");
+  download->add_option("--arch", args->arch, "Architecture the weights are for (URLs)")
+      ->capture_default_str();
+  download->callback([args] { run_download(*args); });
+
+  auto* import = model->add_subcommand("import", "Use a local .pth as the pretrained weights");
+  import->add_option("file", args->source, "Weights file (.pth)")->required();
+  import->add_option("--project", args->project, "Project folder")->required();
+  import->add_option("--arch", args->arch, "Architecture")->capture_default_str();
+  import->callback([args] { run_import(*args);
+});
+
+auto* list = model->add_subcommand("list", "The project's trained models");
+list->add_option("project", args->project, "Project folder")->required();
+list->callback([args] { run_list(args->project); });
+}  // namespace
+
+}  // namespace boxloop::cli
+
+void add_model_commands(CLI::App& app) {
+  add_train(app);
+  add_evaluate(app);
+  add_detect(app);
+  add_model(app);
+}
+
+}  // namespace boxloop::cli

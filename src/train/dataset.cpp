@@ -1,0 +1,212 @@
+#include "train/dataset.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <opencv2/imgproc.hpp>
+
+#include "core/error.h"
+#include "core/geometry.h"
+#include "imageio/image_file.h"
+
+namespace boxloop {
+
+namespace {
+
+// splitmix64: a well-mixed hash, so the split does not follow import order.
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+double uniform(std::mt19937_64& rng, double lo, double hi) {
+  return std::uniform_real_distribution<double>(lo, hi)(rng);
+}
+
+// Keeps the boxes that still have most of their area inside the window [0,w) x [0,h).
+void clip_targets(std::vector<Box>& boxes, std::vector<int64_t>& labels, int w, int h,
+                  double min_kept_area) {
+  std::vector<Box> kept_boxes;
+  std::vector<int64_t> kept_labels;
+  for (std::size_t i = 0; i < boxes.size(); ++i) {
+    const Box clipped = clip(boxes[i], w, h);
+    const double before = area(boxes[i]);
+    if (before <= 0 || area(clipped) < min_kept_area * before || clipped.w < 1 || clipped.h < 1) {
+      continue;
+    }
+    kept_boxes.push_back(clipped);
+    kept_labels.push_back(labels[i]);
+  }
+  boxes = std::move(kept_boxes);
+  labels = std::move(kept_labels);
+}
+
+void colour_jitter(cv::Mat& bgr, const AugmentOptions& a, std::mt19937_64& rng) {
+  if (a.saturation > 0) {
+    cv::Mat hsv;
+    cv::cvtColor(bgr, hsv, cv::COLOR_BGR2HSV);
+    std::vector<cv::Mat> ch;
+    cv::split(hsv, ch);
+    ch[1].convertTo(ch[1], -1, uniform(rng, 1 - a.saturation, 1 + a.saturation), 0);
+    cv::merge(ch, hsv);
+    cv::cvtColor(hsv, bgr, cv::COLOR_HSV2BGR);
+  }
+  const double contrast = uniform(rng, 1 - a.contrast, 1 + a.contrast);
+  const double brightness = uniform(rng, -a.brightness, a.brightness) * 255.0;
+  // Contrast around the mean grey, then a brightness shift; convertTo saturates to 0..255.
+  const cv::Scalar m = cv::mean(bgr);
+  const double mean = (m[0] + m[1] + m[2]) / 3.0;
+  bgr.convertTo(bgr, -1, contrast, (1 - contrast) * mean + brightness);
+}
+
+}  // namespace
+
+std::vector<Sample> load_samples(Store& store, int keep_size, const ProgressFn& progress,
+                                 const CancelFn& cancel) {
+  const std::vector<Category> categories = store.categories();
+  std::map<Id, int64_t> class_of;
+  for (std::size_t i = 0; i < categories.size(); ++i) {
+    class_of[categories[i].id] = static_cast<int64_t>(i);
+  }
+  const std::vector<LabeledImage> labeled = store.labeled_images();
+  if (labeled.empty()) {
+    throw Error{ErrorCode::kInvalidArgument,
+                "the project has no labeled images: label some images (or `boxloop "
+                "import-labels`) before training"};
+  }
+  std::vector<Sample> samples;
+  samples.reserve(labeled.size());
+  for (std::size_t i = 0; i < labeled.size(); ++i) {
+    if (cancel && cancel()) throw Error{ErrorCode::kCancelled, "training cancelled"};
+    const LabeledImage& li = labeled[i];
+    cv::Mat bgr = read_image_bgr(resolve_inside(store.image_dir(), li.image.path));
+    const double scale =
+        std::min(1.0, static_cast<double>(keep_size) / std::max(bgr.cols, bgr.rows));
+    Sample s;
+    s.image_id = li.image.id;
+    s.path = li.image.path;
+    if (scale < 1.0) {
+      cv::resize(bgr, s.bgr, cv::Size(), scale, scale, cv::INTER_AREA);
+    } else {
+      s.bgr = bgr;
+    }
+    // The stored boxes are in pixels of the original; the kept image may be rounded by a pixel.
+    s.scale_x = static_cast<double>(bgr.cols) / s.bgr.cols;
+    s.scale_y = static_cast<double>(bgr.rows) / s.bgr.rows;
+    for (const Annotation& a : li.boxes) {
+      const auto it = class_of.find(a.category_id);
+      if (it == class_of.end()) {
+        throw Error{ErrorCode::kInternal, "image " + li.image.path +
+                                              " has a box of unknown category " +
+                                              std::to_string(a.category_id)};
+      }
+      s.boxes.push_back(
+          Box{a.box.x / s.scale_x, a.box.y / s.scale_y, a.box.w / s.scale_x, a.box.h / s.scale_y});
+      s.labels.push_back(it->second);
+    }
+    clip_targets(s.boxes, s.labels, s.bgr.cols, s.bgr.rows, 0.0);
+    samples.push_back(std::move(s));
+    if (progress) {
+      progress(static_cast<double>(i + 1) / labeled.size(),
+               "reading image " + std::to_string(i + 1) + "/" + std::to_string(labeled.size()));
+    }
+  }
+  return samples;
+}
+
+Split split_by_image(const std::vector<Sample>& samples, double val_fraction, std::uint64_t seed) {
+  if (val_fraction < 0 || val_fraction >= 1) {
+    throw Error{ErrorCode::kInvalidArgument, "the validation fraction must be in [0, 1)"};
+  }
+  std::vector<std::size_t> order(samples.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const auto ka = mix(static_cast<std::uint64_t>(samples[a].image_id) ^ mix(seed));
+    const auto kb = mix(static_cast<std::uint64_t>(samples[b].image_id) ^ mix(seed));
+    return ka != kb ? ka < kb : a < b;
+  });
+  std::size_t n_val = static_cast<std::size_t>(std::llround(val_fraction * samples.size()));
+  if (val_fraction > 0 && samples.size() >= 2) n_val = std::max<std::size_t>(n_val, 1);
+  n_val = std::min(n_val, samples.size() > 0 ? samples.size() - 1 : 0);
+  Split split;
+  split.val.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_val));
+  split.train.assign(order.begin() + static_cast<std::ptrdiff_t>(n_val), order.end());
+  std::sort(split.val.begin(), split.val.end());
+  std::sort(split.train.begin(), split.train.end());
+  return split;
+}
+
+cv::Mat prepare_image(const Sample& sample, int input_size, const AugmentOptions* augment,
+                      std::mt19937_64& rng, DetectionTarget& target) {
+  std::vector<Box> boxes = sample.boxes;
+  std::vector<int64_t> labels = sample.labels;
+  cv::Rect window(0, 0, sample.bgr.cols, sample.bgr.rows);
+  if (augment && augment->crop && !boxes.empty()) {
+    double x0 = boxes[0].x, y0 = boxes[0].y, x1 = boxes[0].right(), y1 = boxes[0].bottom();
+    for (const Box& b : boxes) {
+      x0 = std::min(x0, b.x);
+      y0 = std::min(y0, b.y);
+      x1 = std::max(x1, b.right());
+      y1 = std::max(y1, b.bottom());
+    }
+    const int left = static_cast<int>(uniform(rng, 0, std::max(0.0, std::floor(x0))));
+    const int top = static_cast<int>(uniform(rng, 0, std::max(0.0, std::floor(y0))));
+    const int right =
+        static_cast<int>(std::ceil(uniform(rng, std::min<double>(x1, window.width), window.width)));
+    const int bottom = static_cast<int>(
+        std::ceil(uniform(rng, std::min<double>(y1, window.height), window.height)));
+    if (right - left >= 8 && bottom - top >= 8) {
+      window = cv::Rect(left, top, right - left, bottom - top);
+      for (Box& b : boxes) {
+        b.x -= left;
+        b.y -= top;
+      }
+      clip_targets(boxes, labels, window.width, window.height, augment->min_kept_area);
+    }
+  }
+  cv::Mat resized;
+  cv::resize(sample.bgr(window), resized, cv::Size(input_size, input_size), 0, 0, cv::INTER_LINEAR);
+  const double sx = static_cast<double>(input_size) / window.width;
+  const double sy = static_cast<double>(input_size) / window.height;
+  for (Box& b : boxes) b = Box{b.x * sx, b.y * sy, b.w * sx, b.h * sy};
+  if (augment) {
+    if (augment->flip && std::bernoulli_distribution(0.5)(rng)) {
+      cv::flip(resized, resized, 1);
+      for (Box& b : boxes) b.x = input_size - b.right();
+    }
+    colour_jitter(resized, *augment, rng);
+  }
+  target.boxes = std::move(boxes);
+  target.labels = std::move(labels);
+  return resized;
+}
+
+torch::Tensor image_tensor(const cv::Mat& bgr, int input_size) {
+  cv::Mat resized = bgr;
+  if (bgr.cols != input_size || bgr.rows != input_size) {
+    cv::resize(bgr, resized, cv::Size(input_size, input_size), 0, 0, cv::INTER_LINEAR);
+  }
+  cv::Mat f;
+  resized.convertTo(f, CV_32FC3, 1.0 / 255.0);
+  return torch::from_blob(f.data, {1, input_size, input_size, 3}, torch::kFloat32)
+      .permute({0, 3, 1, 2})
+      .contiguous();
+}
+
+Batch make_batch(const std::vector<Sample>& samples, const std::vector<std::size_t>& indices,
+                 int input_size, const AugmentOptions* augment, std::mt19937_64& rng) {
+  Batch batch;
+  std::vector<torch::Tensor> images;
+  for (std::size_t i : indices) {
+    DetectionTarget target;
+    const cv::Mat img = prepare_image(samples.at(i), input_size, augment, rng, target);
+    images.push_back(image_tensor(img, input_size));
+    batch.targets.push_back(std::move(target));
+  }
+  batch.images = torch::cat(images, 0);
+  return batch;
+}
+
+}  // namespace boxloop

@@ -1,0 +1,80 @@
+// Training samples from a project's labels: images decoded once and kept at a working size,
+// augmented on the fly into network-input batches (BGR float [0, 1], N x 3 x S x S, no letterbox,
+// as the detector expects).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <opencv2/core.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/progress.h"
+#include "detector/detector.h"
+#include "store/store.h"
+
+namespace boxloop {
+
+// One labeled image, kept downscaled so that augmentation has pixels to spare without holding
+// full-size photos in memory. `boxes` are in pixels of `bgr`; `scale_x/y` map them back to the
+// original image (original = kept * scale).
+struct Sample {
+  Id image_id = 0;
+  std::string path;
+  cv::Mat bgr;
+  std::vector<Box> boxes;
+  std::vector<int64_t> labels;
+  double scale_x = 1, scale_y = 1;
+};
+
+struct AugmentOptions {
+  // Horizontal flip. On by default: a mirrored card is still the same rank (identity does not
+  // depend on handedness, unlike e.g. left/right arrows), and real photos show cards at any
+  // angle. Turn it off for categories that a mirror changes.
+  bool flip = true;
+  // Random crop that keeps every box whole: the crop window lies between the union of the boxes
+  // and the image border, with at most this fraction of each margin kept at random.
+  bool crop = true;
+  // Brightness / contrast / saturation jitter (multiplicative ranges +- these fractions).
+  double brightness = 0.25;
+  double contrast = 0.25;
+  double saturation = 0.3;
+  // After any geometric change, a box that keeps less than this fraction of its area is dropped.
+  double min_kept_area = 0.4;
+};
+
+// Reads every labeled image of the store (class index = position of the category in
+// Store::categories()), downscaled so its longer side is at most `keep_size`. Throws
+// kInvalidArgument when nothing is labeled, kNotFound / kCorrupt for an unreadable image (named).
+std::vector<Sample> load_samples(Store& store, int keep_size, const ProgressFn& progress = nullptr,
+                                 const CancelFn& cancel = nullptr);
+
+// A deterministic split by image: the same ids, fraction and seed give the same split, and
+// adding images leaves the assignment of the others unchanged (each image is placed by a hash of
+// its id and the seed). At least one image stays in training; with 2+ images and fraction > 0 at
+// least one goes to validation.
+struct Split {
+  std::vector<std::size_t> train;  // indices into the samples
+  std::vector<std::size_t> val;
+};
+Split split_by_image(const std::vector<Sample>& samples, double val_fraction, std::uint64_t seed);
+
+struct Batch {
+  torch::Tensor images;  // N x 3 x S x S float, BGR, [0, 1]
+  std::vector<DetectionTarget> targets;
+};
+
+// One sample resized to input_size (optionally augmented), as HWC float and its target.
+cv::Mat prepare_image(const Sample& sample, int input_size, const AugmentOptions* augment,
+                      std::mt19937_64& rng, DetectionTarget& target);
+
+// Batch of the given samples; `augment` null means plain resize (validation).
+Batch make_batch(const std::vector<Sample>& samples, const std::vector<std::size_t>& indices,
+                 int input_size, const AugmentOptions* augment, std::mt19937_64& rng);
+
+// A BGR 8-bit image resized to input_size as a 1 x 3 x S x S float tensor in [0, 1].
+torch::Tensor image_tensor(const cv::Mat& bgr, int input_size);
+
+}  // namespace boxloop

@@ -1,0 +1,393 @@
+#include "train/trainer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <future>
+#include <map>
+#include <set>
+
+#include "core/error.h"
+#include "core/time.h"
+#include "detector/pretrained.h"
+#include "imageio/image_file.h"
+#include "train/evaluate.h"
+#include "train/model_source.h"
+#include "train/run_state.h"
+#include "train/schedule.h"
+#include "train/validation.h"
+
+namespace boxloop {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Randomness of epoch e (and of its step s) depends only on (seed, e, s), so a resumed run
+// draws the same crops and order as an uninterrupted one.
+std::uint64_t stream_seed(std::uint64_t seed, int epoch, int step) {
+  return mix(mix(mix(seed) ^ static_cast<std::uint64_t>(epoch)) ^ static_cast<std::uint64_t>(step));
+}
+
+torch::Device choose_device(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  if (name == "cuda") {
+    if (!torch::cuda::is_available()) {
+      throw Error{ErrorCode::kUnsupported,
+                  "--device cuda: this LibTorch has no CUDA (Debian's libtorch is CPU-only) or no "
+                  "GPU is visible; rebuild boxloop against a CUDA LibTorch (cmake "
+                  "-DCMAKE_PREFIX_PATH=<python site-packages>/torch/share/cmake) on a machine with "
+                  "an NVIDIA driver, or train with --device cpu"};
+    }
+    return torch::kCUDA;
+  }
+  throw Error{ErrorCode::kInvalidArgument, "unknown device '" + name + "' (cpu or cuda)"};
+}
+
+void check_options(const TrainOptions& o) {
+  const auto bad = [](const std::string& what) { throw Error{ErrorCode::kInvalidArgument, what}; };
+  if (o.epochs < 1) bad("epochs must be at least 1");
+  if (o.batch < 1) bad("batch must be at least 1");
+  if (!(o.lr > 0)) bad("the learning rate must be positive");
+  if (o.input_size < 32 || o.input_size % 32 != 0)
+    bad("input size must be a multiple of 32, >= 32");
+  if (o.val_fraction < 0 || o.val_fraction >= 1) bad("the validation fraction must be in [0, 1)");
+  if (o.min_steps < 0 || o.patience < 0 || o.eval_every < 0 || o.workers < 0) {
+    bad("min steps, patience, eval-every and workers must not be negative");
+  }
+}
+
+void check_categories(Store& store, const std::vector<Sample>& samples, bool allow_empty) {
+  const auto categories = store.categories();
+  if (categories.empty()) {
+    throw Error{ErrorCode::kInvalidArgument, "the project has no categories to train on"};
+  }
+  std::vector<int> boxes(categories.size(), 0);
+  int total = 0;
+  for (const Sample& s : samples) {
+    for (int64_t l : s.labels) {
+      ++boxes[static_cast<std::size_t>(l)];
+      ++total;
+    }
+  }
+  if (total == 0) {
+    throw Error{ErrorCode::kInvalidArgument,
+                "the labeled images hold no boxes: draw boxes on some images before training"};
+  }
+  std::vector<std::string> empty;
+  for (std::size_t i = 0; i < categories.size(); ++i) {
+    if (boxes[i] == 0) empty.push_back(categories[i].name);
+  }
+  if (empty.empty()) return;
+  std::string names;
+  for (const auto& n : empty) names += (names.empty() ? "" : ", ") + n;
+  if (!allow_empty) {
+    throw Error{ErrorCode::kInvalidArgument,
+                "no labeled box of category " + names +
+                    ": label at least one, remove the category, or allow it explicitly "
+                    "(--allow-empty-categories)"};
+  }
+  spdlog::warn("training without any box of {}: the model will not learn to find it", names);
+}
+
+std::string run_key(Store& store, const TrainOptions& o) {
+  Json images = Json::array();
+  for (const Image& image : store.images_with_status(ImageStatus::kLabeled)) {
+    images.push_back({image.id, image.version});
+  }
+  const Json key{{"arch", o.arch},
+                 {"epochs", o.epochs},
+                 {"batch", o.batch},
+                 {"lr", o.lr},
+                 {"momentum", o.momentum},
+                 {"wd", o.weight_decay},
+                 {"warmup", o.warmup_steps},
+                 {"size", o.input_size},
+                 {"val", o.val_fraction},
+                 {"from", o.from},
+                 {"pretrained", o.pretrained.string()},
+                 {"seed", o.seed},
+                 {"min_steps", o.min_steps},
+                 {"flip", o.augment.flip},
+                 {"crop", o.augment.crop},
+                 {"images", images}};
+  return sha256_hex(key.dump()).substr(0, 16);
+}
+
+// Copies the weights of a checkpoint whose tensors match by name and shape; a class layer sized
+// for other categories keeps its fresh initialisation.
+void warm_start(Detector& detector, const fs::path& checkpoint,
+                const std::vector<std::string>& category_names) {
+  const LoadedCheckpoint loaded = load_checkpoint(checkpoint);
+  if (loaded.detector->config().arch != detector.config().arch) {
+    throw Error{ErrorCode::kInvalidArgument,
+                "model " + checkpoint.string() + " is a " + loaded.detector->config().arch +
+                    "; train with --arch " + loaded.detector->config().arch + " to start from it"};
+  }
+  const auto report = load_state_dict_by_name(detector, module_state(*loaded.detector));
+  if (loaded.category_names != category_names) {
+    spdlog::warn("{} was trained on other categories: {} tensors re-initialised",
+                 checkpoint.string(), report.shape_mismatch.size());
+  }
+  spdlog::info("warm start from {} ({} tensors)", checkpoint.string(), report.loaded.size());
+}
+
+struct Start {
+  std::optional<Id> parent;
+  std::optional<fs::path> checkpoint;  // warm start from this checkpoint
+  std::optional<fs::path> pretrained;  // or from these pretrained weights
+};
+
+Start starting_point(Store& store, const TrainOptions& o) {
+  Start start;
+  if (o.from == "scratch") return start;
+  if (o.from != "pretrained") {
+    const bool want_last = o.from == "last" || o.from == "latest";
+    if (want_last && !store.latest_model()) {
+      spdlog::info("no model yet to warm-start from: starting from pretrained weights");
+    } else {
+      if (auto record = resolve_model_record(store, o.from)) start.parent = record->id;
+      start.checkpoint = resolve_model_path(&store, o.from);
+      return start;
+    }
+  }
+  start.pretrained = find_pretrained(store.dir(), o.arch, o.pretrained, o.pretrained_fallbacks);
+  return start;
+}
+
+std::string file_stamp() {
+  std::string stamp = now_iso8601();  // 2026-11-25T10:03:04.123Z
+  stamp.erase(std::remove_if(stamp.begin(), stamp.end(),
+                             [](char c) { return c == ':' || c == '-' || c == 'Z'; }),
+              stamp.end());
+  std::replace(stamp.begin(), stamp.end(), '.', '-');
+  return stamp;
+}
+
+std::string fmt2(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  return buf;
+}
+
+}  // namespace
+
+TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn& progress,
+                           const CancelFn& cancel) {
+  check_options(o);
+  const torch::Device device = choose_device(o.device);
+  use_all_cores();
+  const auto started = std::chrono::steady_clock::now();
+  const auto cancelled = [&] { return cancel && cancel(); };
+
+  std::vector<std::string> category_names;
+  for (const Category& c : store.categories()) category_names.push_back(c.name);
+  // Keep twice the input size: room for the crop jitter without holding full-size photos.
+  const std::vector<Sample> samples = load_samples(
+      store, o.input_size * 2,
+      [&](double f, const std::string& m) {
+        if (progress) progress(0, m);
+      },
+      cancel);
+  check_categories(store, samples, o.allow_empty_categories);
+  const Split split = split_by_image(samples, o.val_fraction, o.seed);
+  const std::vector<std::size_t>& val = split.val.empty() ? split.train : split.val;
+  if (split.val.empty()) spdlog::warn("no held-out images: validation runs on the training set");
+
+  const int n_train = static_cast<int>(split.train.size());
+  const int batch = std::min(o.batch, n_train);
+  const int steps_per_epoch = std::max(1, n_train / batch);  // the last partial batch is dropped
+  const int epochs = std::max(o.epochs, (o.min_steps + steps_per_epoch - 1) / steps_per_epoch);
+  const int total_steps = epochs * steps_per_epoch;
+  const int eval_every = o.eval_every > 0 ? o.eval_every : std::max(1, (epochs + 39) / 40);
+  const LrSchedule schedule{o.lr, o.warmup_steps, total_steps};
+
+  DetectorConfig config;
+  config.arch = o.arch;
+  config.num_classes = static_cast<int>(category_names.size());
+  config.input_size = o.input_size;
+  torch::manual_seed(o.seed);
+  std::shared_ptr<Detector> detector = make_detector(config);
+
+  const RunFolder run(store.model_dir() / "runs" / run_key(store, o));
+  std::optional<RunState> resumed = run.load_state();
+  if (o.resume && !resumed) {
+    throw Error{ErrorCode::kNotFound,
+                "no unfinished run with these parameters and labels to resume (looked in " +
+                    run.dir().string() + ")"};
+  }
+  const Start start = starting_point(store, o);
+  if (!resumed) {
+    if (start.checkpoint) warm_start(*detector, *start.checkpoint, category_names);
+    if (start.pretrained) {
+      const auto loaded = detector->load_pretrained(*start.pretrained);
+      spdlog::info("pretrained weights {}: {} tensors", start.pretrained->string(), loaded.size());
+    }
+  }
+  detector->to(device);
+  torch::optim::SGD optimizer(detector->parameters(), torch::optim::SGDOptions(o.lr)
+                                                          .momentum(o.momentum)
+                                                          .weight_decay(o.weight_decay)
+                                                          .nesterov(true));
+  RunState state;
+  if (resumed) {
+    state = *resumed;
+    try {
+      const LoadedCheckpoint last = load_checkpoint(run.checkpoint(state.epoch));
+      load_state_dict_by_name(*detector, module_state(*last.detector));
+    } catch (const std::exception& e) {
+      throw Error{ErrorCode::kCorrupt, std::string(e.what()) +
+                                           " (an unfinished run's checkpoint; "
+                                           "delete " +
+                                           run.dir().string() + " to start over)"};
+    }
+    run.load_optimizer(optimizer, state.epoch);
+    spdlog::info("resuming the run in {} after epoch {} (step {})", run.dir().string(), state.epoch,
+                 state.step);
+  }
+  const int resumed_from = state.epoch;
+  spdlog::info("training {} on {} images ({} held out), {} epochs x {} steps, batch {}, {} px, {}",
+               o.arch, n_train, split.val.size(), epochs, steps_per_epoch, batch, o.input_size,
+               o.device);
+
+  const std::vector<std::size_t> train_indices = split.train;
+  const auto batch_indices = [&](int epoch, int step) {
+    std::vector<std::size_t> order = train_indices;
+    std::mt19937_64 rng(stream_seed(o.seed, epoch, -1));
+    std::shuffle(order.begin(), order.end(), rng);
+    return std::vector<std::size_t>(order.begin() + step * batch,
+                                    order.begin() + (step + 1) * batch);
+  };
+  const auto build_batch = [&](int epoch, int step) {
+    std::mt19937_64 rng(stream_seed(o.seed, epoch, step));
+    return make_batch(samples, batch_indices(epoch, step), o.input_size, &o.augment, rng);
+  };
+
+  std::string last_message;
+  bool stopped_early = false;
+  for (int epoch = state.epoch + 1; epoch <= epochs && !stopped_early; ++epoch) {
+    const auto epoch_start = std::chrono::steady_clock::now();
+    detector->train();
+    double loss_sum = 0;
+    std::map<std::string, double> part_sums;
+    std::future<Batch> next;
+    if (o.workers > 0) next = std::async(std::launch::async, build_batch, epoch, 0);
+    double lr = o.lr;
+    for (int s = 0; s < steps_per_epoch; ++s) {
+      if (cancelled()) throw Error{ErrorCode::kCancelled, "training cancelled"};
+      Batch b = o.workers > 0 ? next.get() : build_batch(epoch, s);
+      if (o.workers > 0 && s + 1 < steps_per_epoch) {
+        next = std::async(std::launch::async, build_batch, epoch, s + 1);
+      }
+      lr = schedule.at(state.step);
+      for (auto& group : optimizer.param_groups()) {
+        static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+      }
+      optimizer.zero_grad();
+      DetectionLoss loss = detector->loss(b.images.to(device), b.targets);
+      const double value = loss.total.item<double>();
+      if (!std::isfinite(value)) {
+        throw Error{ErrorCode::kInternal, "the loss diverged (" + std::to_string(value) +
+                                              ") at step " + std::to_string(state.step) +
+                                              ": lower the learning rate (--lr)"};
+      }
+      loss.total.backward();
+      torch::nn::utils::clip_grad_norm_(detector->parameters(), 10.0);
+      optimizer.step();
+      ++state.step;
+      loss_sum += value;
+      for (const auto& [k, v] : loss.parts) part_sums[k] += v;
+      if (progress) {
+        progress(static_cast<double>(state.step) / total_steps,
+                 "epoch " + std::to_string(epoch) + "/" + std::to_string(epochs) + " loss " +
+                     fmt2(loss_sum / (s + 1)) + last_message);
+      }
+    }
+    Json entry{{"epoch", epoch},
+               {"step", state.step},
+               {"loss", loss_sum / steps_per_epoch},
+               {"loss_parts", Json::object()},
+               {"val_map50", nullptr},
+               {"val_map", nullptr},
+               {"lr", lr},
+               {"seconds", 0.0}};
+    for (const auto& [k, v] : part_sums) entry["loss_parts"][k] = v / steps_per_epoch;
+    const bool evaluate_now = epoch % eval_every == 0 || epoch == epochs;
+    bool improved = false;
+    if (evaluate_now) {
+      const EvalResult r =
+          evaluate_on_samples(*detector, samples, val, o.input_size, std::max(batch, 8));
+      entry["val_map50"] = r.map50;
+      entry["val_map"] = r.map;
+      last_message = " mAP " + fmt2(r.map50);
+      if (r.map50 > state.best_map50) {
+        improved = true;
+        state.best_map50 = r.map50;
+        state.best_map = r.map;
+        state.best_epoch = epoch;
+        state.evals_since_best = 0;
+        state.best_per_class_ap50 = eval_result_json(r, category_names)["per_class_ap50"];
+      } else {
+        ++state.evals_since_best;
+      }
+      stopped_early = o.patience > 0 && state.evals_since_best >= o.patience;
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+    entry["seconds"] = seconds;
+    state.seconds += seconds;
+    state.epoch = epoch;
+    state.epochs.push_back(entry);
+    if (improved) run.save_best(*detector, category_names, Json{{"epoch", epoch}});
+    run.save(*detector, optimizer, category_names, state);
+    spdlog::info("epoch {}/{} loss {:.4f}{} lr {:.5f} ({:.1f} s)", epoch, epochs,
+                 entry["loss"].get<double>(), last_message, lr, seconds);
+    if (progress) {
+      progress(static_cast<double>(state.step) / total_steps,
+               "epoch " + std::to_string(epoch) + "/" + std::to_string(epochs) + " loss " +
+                   fmt2(entry["loss"].get<double>()) + last_message);
+    }
+    if (stopped_early) {
+      spdlog::info("early stop: no better val mAP@0.5 in {} evaluations", o.patience);
+    }
+    if (cancelled() && epoch < epochs) throw Error{ErrorCode::kCancelled, "training cancelled"};
+  }
+
+  // The model to keep: the best validated one.
+  std::shared_ptr<Detector> final_model = detector;
+  if (fs::exists(run.best())) final_model = load_checkpoint(run.best()).detector;
+  Json metrics{{"epochs", state.epochs},    {"val_map50", std::max(0.0, state.best_map50)},
+               {"val_map", state.best_map}, {"per_class_ap50", state.best_per_class_ap50},
+               {"train_images", n_train},   {"val_images", split.val.size()},
+               {"seconds", state.seconds},  {"arch", o.arch},
+               {"device", o.device}};
+  const std::string stem = o.arch + "-" + file_stamp();
+  const fs::path weights = store.model_dir() / (stem + ".pt");
+  final_model->to(torch::kCPU);
+  save_checkpoint_atomically(*final_model, weights, category_names, metrics);
+  write_file_atomically(store.model_dir() / (stem + ".metrics.json"), metrics.dump(2));
+  ModelRecord record;
+  record.arch = o.arch;
+  record.weights_path = fs::relative(weights, store.dir()).generic_string();
+  record.parent = start.parent;
+  record.trained_on = static_cast<int>(samples.size());
+  record.metrics = metrics;
+  record = store.add_model(record);
+  run.remove();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("model {} saved to {}: val mAP@0.5 {:.3f}, mAP@0.5:0.95 {:.3f} ({:.0f} s)",
+               record.id, weights.string(), std::max(0.0, state.best_map50), state.best_map, wall);
+  return TrainResult{record, weights, metrics, resumed_from};
+}
+
+}  // namespace boxloop

@@ -1,0 +1,136 @@
+#include "train/dataset.h"
+
+#include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include "core/error.h"
+#include "core/geometry.h"
+#include "test_project.h"
+
+namespace boxloop {
+namespace {
+
+// A grey image with one white rectangle, labeled by that rectangle.
+Sample white_box_sample() {
+  Sample s;
+  s.image_id = 1;
+  s.bgr = cv::Mat(200, 300, CV_8UC3, cv::Scalar(40, 40, 40));
+  cv::rectangle(s.bgr, cv::Rect(40, 60, 80, 50), cv::Scalar(255, 255, 255), cv::FILLED);
+  s.boxes = {Box{40, 60, 80, 50}};
+  s.labels = {0};
+  return s;
+}
+
+std::vector<Sample> samples_with_ids(int n) {
+  std::vector<Sample> out(n);
+  for (int i = 0; i < n; ++i) out[i].image_id = 100 + i;
+  return out;
+}
+
+TEST(Split, IsDeterministicDisjointAndSized) {
+  const auto samples = samples_with_ids(50);
+  const Split a = split_by_image(samples, 0.2, 3);
+  const Split b = split_by_image(samples, 0.2, 3);
+  EXPECT_EQ(a.train, b.train);
+  EXPECT_EQ(a.val, b.val);
+  EXPECT_EQ(a.val.size(), 10u);
+  EXPECT_EQ(a.train.size() + a.val.size(), 50u);
+  for (std::size_t v : a.val) EXPECT_EQ(std::count(a.train.begin(), a.train.end(), v), 0);
+  EXPECT_NE(split_by_image(samples, 0.2, 4).val, a.val) << "the seed changes the split";
+}
+
+TEST(Split, KeepsOneImageOnEachSideWhenItCan) {
+  EXPECT_EQ(split_by_image(samples_with_ids(2), 0.1, 1).val.size(), 1u);
+  EXPECT_EQ(split_by_image(samples_with_ids(1), 0.5, 1).train.size(), 1u);
+  EXPECT_TRUE(split_by_image(samples_with_ids(5), 0.0, 1).val.empty());
+  EXPECT_THROW(split_by_image(samples_with_ids(5), 1.0, 1), Error);
+}
+
+// Whatever the augmentation does, every target box must still frame the white rectangle.
+TEST(Augment, BoxesFollowTheirPixelsThroughCropFlipAndResize) {
+  const Sample s = white_box_sample();
+  AugmentOptions a;
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 40; ++trial) {
+    DetectionTarget t;
+    const cv::Mat img = prepare_image(s, 96, &a, rng, t);
+    ASSERT_EQ(img.cols, 96);
+    ASSERT_EQ(t.boxes.size(), 1u) << "the crop keeps every box";
+    const Box& b = t.boxes[0];
+    EXPECT_TRUE(inside_image(b, 96, 96));
+    // The box centre is inside the bright rectangle; a pixel well outside it is dark.
+    cv::Mat grey;
+    cv::cvtColor(img, grey, cv::COLOR_BGR2GRAY);
+    const int cx = static_cast<int>(b.x + b.w / 2), cy = static_cast<int>(b.y + b.h / 2);
+    EXPECT_GT(grey.at<uchar>(cy, cx), 120) << "trial " << trial;
+    const int out_x = b.x > 48 ? static_cast<int>(b.x) - 3 : static_cast<int>(b.right()) + 2;
+    if (out_x >= 0 && out_x < 96) {
+      EXPECT_LT(grey.at<uchar>(cy, out_x), 120) << "trial " << trial;
+    }
+  }
+}
+
+TEST(Augment, FlipMirrorsTheBoxAndHappensAboutHalfTheTime) {
+  const Sample s = white_box_sample();
+  AugmentOptions a;
+  a.crop = false;
+  a.brightness = a.contrast = a.saturation = 0;
+  std::mt19937_64 rng(9);
+  int flipped = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    DetectionTarget t;
+    const cv::Mat img = prepare_image(s, 150, &a, rng, t);
+    ASSERT_EQ(t.boxes.size(), 1u);
+    // 300 -> 150 px: the box is x 20..60, or 90..130 when mirrored.
+    const bool mirrored = std::abs(t.boxes[0].x - 90) < 1e-9;
+    EXPECT_TRUE(mirrored || std::abs(t.boxes[0].x - 20) < 1e-9) << t.boxes[0].x;
+    EXPECT_GT(img.at<cv::Vec3b>(50, mirrored ? 110 : 40)[0], 200);
+    flipped += mirrored;
+  }
+  EXPECT_GT(flipped, 8);
+  EXPECT_LT(flipped, 32);
+}
+
+TEST(Augment, WithoutAugmentationTheBoxIsJustScaled) {
+  const Sample s = white_box_sample();
+  std::mt19937_64 rng(1);
+  DetectionTarget t;
+  prepare_image(s, 150, nullptr, rng, t);
+  ASSERT_EQ(t.boxes.size(), 1u);
+  EXPECT_NEAR(t.boxes[0].x, 20, 1e-9);
+  EXPECT_NEAR(t.boxes[0].y, 45, 1e-9);
+  EXPECT_NEAR(t.boxes[0].w, 40, 1e-9);
+  EXPECT_NEAR(t.boxes[0].h, 37.5, 1e-9);
+}
+
+TEST(Batch, IsBgrFloatNchwInUnitRange) {
+  const std::vector<Sample> samples{white_box_sample(), white_box_sample()};
+  std::mt19937_64 rng(1);
+  const Batch b = make_batch(samples, {0, 1}, 64, nullptr, rng);
+  EXPECT_EQ(b.images.sizes(), (std::vector<int64_t>{2, 3, 64, 64}));
+  EXPECT_EQ(b.images.dtype(), torch::kFloat32);
+  EXPECT_LE(b.images.max().item<float>(), 1.0f);
+  EXPECT_NEAR(b.images[0][0][0][0].item<float>(), 40 / 255.0, 1e-6);
+  EXPECT_EQ(b.targets.size(), 2u);
+}
+
+TEST(LoadSamples, ReadsLabeledImagesWithClassByCategoryPosition) {
+  testing::TempDir dir;
+  auto store = testing::make_synth_project(dir.path() / "p", {"nine", "king"}, 3, 2);
+  const auto samples = load_samples(*store, 160);
+  ASSERT_EQ(samples.size(), 3u);
+  const auto categories = store->categories();
+  for (const Sample& s : samples) {
+    EXPECT_EQ(std::max(s.bgr.cols, s.bgr.rows), 160) << "kept at the working size";
+    const auto stored = store->annotations(s.image_id);
+    ASSERT_EQ(s.boxes.size(), stored.size());
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+      EXPECT_EQ(categories[static_cast<std::size_t>(s.labels[i])].id, stored[i].category_id);
+      EXPECT_NEAR(s.boxes[i].x * s.scale_x, stored[i].box.x, 1e-6);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace boxloop

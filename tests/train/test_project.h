@@ -1,0 +1,30 @@
+// A small project on disk with synthetic labeled card images, for the training tests.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace boxloop::testing {
+
+// A fresh temporary folder, removed with the object.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Creates a project in `dir` with `categories`, `labeled` synthetic images (cards of those
+// categories, labeled by "test") and `unlabeled` more images without labels.
+std::unique_ptr<Store> make_synth_project(const std::filesystem::path& dir,
+                                          const std::vector<std::string>& categories, int labeled,
+                                          int unlabeled = 0, int seed = 7);
+
+}  // namespace boxloop::testing
