@@ -5,6 +5,7 @@
 # BUILD_DIR defaults to build; it must hold bench/bench_detector (cmake --build BUILD --target
 # bench_detector). Python: Debian's /usr/bin/python3 with python3-torch and python3-torchvision.
 set -eu
+export OMP_WAIT_POLICY=PASSIVE  # see src/cli/main.cpp
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build}
 [ $# -gt 0 ] && shift

@@ -32,6 +32,7 @@ function(boxloop_test name)
   cmake_parse_arguments(ARG "TORCH" "" "DEPS" ${ARGN})
   file(GLOB _sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   add_executable(test_${name} ${_sources})
+  target_include_directories(test_${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   target_link_libraries(test_${name} PRIVATE ${ARG_DEPS} GTest::gtest_main GTest::gmock
                                              boxloop_warnings)
   if(ARG_TORCH)
@@ -41,5 +42,8 @@ function(boxloop_test name)
     BOXLOOP_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
     BOXLOOP_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     BOXLOOP_BINARY="$<TARGET_FILE:boxloop>")
-  gtest_discover_tests(test_${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS ${name})
+  # libgomp busy-waits by default, and it reads this when it loads (before main): on a machine
+  # where ctest runs two LibTorch tests at once, spinning threads starve each other.
+  gtest_discover_tests(test_${name} DISCOVERY_TIMEOUT 60
+                       PROPERTIES LABELS ${name} ENVIRONMENT OMP_WAIT_POLICY=PASSIVE)
 endfunction()

@@ -1,5 +1,7 @@
 // boxloop train | evaluate | detect | model download|import|list: thin parsers over train/.
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -57,18 +59,50 @@ struct TrainArgs {
   std::string pretrained;
 };
 
+// An exclusive flock on <project>/models/.train.lock, held while this process trains: the kernel
+// drops it when the process dies, so a `running` train job whose lock is free was abandoned by a
+// killed run (and would otherwise block every later `boxloop train`, resuming included). Whatever
+// else runs train jobs (the loop) must hold the same lock.
+class TrainLock {
+ public:
+  explicit TrainLock(const fs::path& project_dir) {
+    const fs::path file = project_dir / "models" / ".train.lock";
+    fs::create_directories(file.parent_path());
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw Error{ErrorCode::kIo, "cannot open " + file.string()};
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      throw Error{ErrorCode::kConflict,
+                  "another process is training this project; wait for it to finish (or stop it)"};
+    }
+  }
+  ~TrainLock() { ::close(fd_); }
+  TrainLock(const TrainLock&) = delete;
+  TrainLock& operator=(const TrainLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 void run_train(const TrainArgs& args) {
   auto store = Store::open(args.project);
   TrainOptions options = args.options;
   options.pretrained = args.pretrained;
   options.pretrained_fallbacks = shared_pretrained_fallbacks();
-  // The CLI runs its own job in this process; a queued one would be claimed by mistake.
+  const TrainLock lock(store->dir());
   for (const Job& job : store->jobs()) {
-    if (job.kind == "train" &&
-        (job.state == JobState::kQueued || job.state == JobState::kRunning)) {
-      throw Error{ErrorCode::kConflict, "train job " + std::to_string(job.id) + " is already " +
-                                            to_string(job.state) +
-                                            " for this project; wait for it or cancel it first"};
+    if (job.kind != "train") continue;
+    if (job.state == JobState::kRunning) {
+      // We hold the lock, so nobody runs it: its process was killed. Its checkpoints stay, and
+      // this run resumes from them when the parameters match.
+      store->finish_job(job.id, JobState::kFailed,
+                        "abandoned: the process training it ended before it finished");
+      spdlog::warn("train job {} was left running by a process that ended; marked failed", job.id);
+    } else if (job.state == JobState::kQueued) {
+      // The CLI runs its own job in this process; a queued one would be claimed by mistake.
+      throw Error{ErrorCode::kConflict, "train job " + std::to_string(job.id) +
+                                            " is queued for this project; let the server run it "
+                                            "or cancel it first"};
     }
   }
   const Job created = store->create_job("train", to_json(options));
@@ -319,6 +353,10 @@ void run_download(const ModelArgs& args) {
   bar.finish();
   try {
     check_pretrained(staging, arch, *store);
+  } catch (const Error& e) {
+    fs::remove(staging);
+    throw Error{e.code(),
+                url + " did not give usable " + arch + " weights (nothing was kept): " + e.what()};
   } catch (...) {
     fs::remove(staging);
     throw;

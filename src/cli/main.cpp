@@ -1,12 +1,33 @@
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "core/error.h"
 
+namespace {
+
+// LibTorch's OpenMP threads (libgomp) busy-wait between parallel regions unless
+// OMP_WAIT_POLICY=PASSIVE; on a shared or loaded machine a 0.3 s training step then took 5-30 s.
+// libgomp reads the variable when it is loaded, before main(), so set it and start again once.
+void restart_with_passive_openmp(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  execv("/proc/self/exe", argv);
+  // exec failed (no /proc): carry on with the default policy.
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  restart_with_passive_openmp(argv);
+  // Logs and progress go to stderr: stdout carries only results (tables, --json), so it can be
+  // piped.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("boxloop"));
   CLI::App app{"boxloop: label objects in images with active learning"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "boxloop 0.1.0");

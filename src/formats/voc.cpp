@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "formats/formats.h"
 #include "formats/label_checks.h"
 #include "imageio/image_file.h"
@@ -12,11 +13,6 @@ namespace boxloop {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 pugi::xml_node required_child(const pugi::xml_node& parent, const char* name,
                               const std::string& where) {
@@ -39,11 +35,12 @@ std::string match_image_beside(const fs::path& xml_file, const std::string& file
   const fs::path dir = xml_file.parent_path();
   std::error_code ec;
   if (filename.empty() || fs::exists(dir / filename, ec)) return filename;
-  const std::string stem = lower(xml_file.stem().string());
+  const std::string stem = ascii_lower(xml_file.stem().string());
   std::vector<std::string> candidates;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const fs::path& p = entry.path();
-    if (entry.is_regular_file(ec) && has_image_extension(p) && lower(p.stem().string()) == stem) {
+    if (entry.is_regular_file(ec) && has_image_extension(p) &&
+        ascii_lower(p.stem().string()) == stem) {
       candidates.push_back(p.filename().string());
     }
   }
@@ -109,7 +106,7 @@ ReadResult read_voc_dir(const fs::path& dir, const std::vector<std::string>& kno
   std::vector<fs::path> xml_files;
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
-    if (it->is_regular_file() && lower(it->path().extension().string()) == ".xml") {
+    if (it->is_regular_file() && ascii_lower(it->path().extension().string()) == ".xml") {
       xml_files.push_back(it->path());
     }
   }

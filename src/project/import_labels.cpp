@@ -1,6 +1,7 @@
 #include <map>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "project/project_ops.h"
 
 namespace boxloop {
@@ -8,11 +9,6 @@ namespace boxloop {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 // Finds the project image a label file means. Imported images keep their file name but not their
 // folder, and a name taken twice got a suffix; label files name images as their tools saw them
@@ -24,7 +20,7 @@ class ImageMatcher {
     for (const Image& image : images) {
       by_path_[image.path] = image.id;
       by_name_[fs::path(image.path).filename().string()].push_back(image.id);
-      by_stem_[lower(fs::path(image.path).stem().string())].push_back(image.id);
+      by_stem_[ascii_lower(fs::path(image.path).stem().string())].push_back(image.id);
     }
   }
 
@@ -34,7 +30,7 @@ class ImageMatcher {
     if (auto it = by_name_.find(path.filename().string()); it != by_name_.end()) {
       return unique(it->second);
     }
-    if (auto it = by_stem_.find(lower(path.stem().string())); it != by_stem_.end()) {
+    if (auto it = by_stem_.find(ascii_lower(path.stem().string())); it != by_stem_.end()) {
       return unique(it->second);
     }
     return std::nullopt;

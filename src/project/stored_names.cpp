@@ -2,18 +2,17 @@
 
 #include <filesystem>
 
+#include "core/text.h"
+
 namespace boxloop {
 
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
+std::string lower_stem(const std::string& name) {
+  return ascii_lower(fs::path(name).stem().string());
 }
-
-std::string lower_stem(const std::string& name) { return lower(fs::path(name).stem().string()); }
 
 }  // namespace
 

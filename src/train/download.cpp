@@ -12,6 +12,7 @@
 #include <regex>
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace boxloop {
 
@@ -55,11 +56,6 @@ class Sha256 {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx_;
 };
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 // Removes the temporary file unless released: every failure path leaves nothing behind.
 struct TempFile {
   fs::path path;
@@ -87,7 +83,7 @@ DownloadResult download_file(const std::string& url, const fs::path& destination
   const std::string path = m[2].matched ? m[2].str() : "/";
   if (!expected_sha256.empty() &&
       (expected_sha256.size() != 64 ||
-       lower(expected_sha256).find_first_not_of("0123456789abcdef") != std::string::npos)) {
+       ascii_lower(expected_sha256).find_first_not_of("0123456789abcdef") != std::string::npos)) {
     throw Error{ErrorCode::kInvalidArgument, "--sha256 must be 64 hex digits"};
   }
 
@@ -136,9 +132,9 @@ DownloadResult download_file(const std::string& url, const fs::path& destination
   }
   if (!out) throw Error{ErrorCode::kIo, "writing " + temp.path.string() + " failed"};
   const std::string sha = hash.hex();
-  if (!expected_sha256.empty() && sha != lower(expected_sha256)) {
+  if (!expected_sha256.empty() && sha != ascii_lower(expected_sha256)) {
     throw Error{ErrorCode::kCorrupt, url + ": SHA-256 mismatch: expected " +
-                                         lower(expected_sha256) + ", got " + sha +
+                                         ascii_lower(expected_sha256) + ", got " + sha +
                                          "; nothing was saved"};
   }
   std::error_code ec;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "common/temp_dir.h"
+
 namespace boxloop::testing {
 
 inline std::string encode(const cv::Mat& mat, const std::string& ext) {
@@ -21,23 +23,5 @@ inline cv::Mat noise_image(int width, int height) {
   cv::randu(mat, cv::Scalar::all(0), cv::Scalar::all(255));
   return mat;
 }
-
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("boxloop-test-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 }  // namespace boxloop::testing
