@@ -8,30 +8,11 @@
 #include <random>
 #include <string>
 
+#include "common/temp_dir.h"
 #include "core/error.h"
 #include "store/store.h"
 
 namespace boxloop::testing {
-
-class TempDir {
- public:
-  TempDir() {
-    std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("boxloop-store-test-" + std::to_string(random()) + std::to_string(random()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 class StoreTest : public ::testing::Test {
  protected:
