@@ -3,24 +3,13 @@
 
 #include "core/error.h"
 #include "imageio/image_file.h"
+#include "server/content_type.h"
 #include "server/request_json.h"
 #include "server/route_context.h"
 
 namespace boxloop::server {
 
 namespace {
-
-std::string content_type_for(const std::filesystem::path& file) {
-  std::string ext = file.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
-  if (ext == ".png") return "image/png";
-  if (ext == ".bmp") return "image/bmp";
-  if (ext == ".webp") return "image/webp";
-  if (ext == ".tif" || ext == ".tiff") return "image/tiff";
-  return "application/octet-stream";
-}
 
 // `relative` as a client sent it; resolve_inside refuses "..", absolute paths and symlinks that
 // lead out of the image folder.

@@ -3,36 +3,13 @@
 
 #include "core/error.h"
 #include "imageio/image_file.h"
+#include "server/content_type.h"
 #include "server/http_errors.h"
 #include "server/route_context.h"
 
 namespace boxloop::server {
 
 namespace {
-
-std::string content_type_for(const std::filesystem::path& file) {
-  std::string ext = file.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  static const std::pair<const char*, const char*> kTypes[] = {
-      {".html", "text/html; charset=utf-8"},
-      {".js", "text/javascript; charset=utf-8"},
-      {".mjs", "text/javascript; charset=utf-8"},
-      {".css", "text/css; charset=utf-8"},
-      {".json", "application/json"},
-      {".map", "application/json"},
-      {".svg", "image/svg+xml"},
-      {".png", "image/png"},
-      {".jpg", "image/jpeg"},
-      {".ico", "image/x-icon"},
-      {".woff2", "font/woff2"},
-      {".txt", "text/plain; charset=utf-8"},
-  };
-  for (const auto& [known, type] : kTypes) {
-    if (ext == known) return type;
-  }
-  return "application/octet-stream";
-}
 
 std::optional<std::filesystem::path> existing_file(const std::filesystem::path& root,
                                                    const std::string& relative) {
