@@ -1,8 +1,5 @@
 // boxloop train | evaluate | detect | model download|import|list: thin parsers over train/.
-#include <fcntl.h>
 #include <spdlog/spdlog.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -14,9 +11,11 @@
 
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
+#include "cli/shared_paths.h"
 #include "core/error.h"
 #include "formats/formats.h"
 #include "imageio/image_file.h"
+#include "loop/train_lock.h"
 #include "store/store.h"
 #include "train/detect.h"
 #include "train/download.h"
@@ -29,21 +28,6 @@ namespace boxloop::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-// The shared folder beside the checkout (../shared) holds the COCO weights in development; found
-// from the binary (build/src/cli/boxloop) and from the working directory.
-std::vector<fs::path> shared_pretrained_fallbacks() {
-  std::vector<fs::path> roots;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) roots.push_back(exe.parent_path() / "../../../../shared");
-  roots.push_back(fs::current_path() / "../shared");
-  std::vector<fs::path> out;
-  for (const fs::path& r : roots) {
-    out.push_back((r / "models/fastestdet-coco/fastestdet_coco_cpu.pth").lexically_normal());
-  }
-  return out;
-}
 
 std::string pct(double v) {
   char buf[16];
@@ -59,37 +43,18 @@ struct TrainArgs {
   std::string pretrained;
 };
 
-// An exclusive flock on <project>/models/.train.lock, held while this process trains: the kernel
-// drops it when the process dies, so a `running` train job whose lock is free was abandoned by a
-// killed run (and would otherwise block every later `boxloop train`, resuming included). Whatever
-// else runs train jobs (the loop) must hold the same lock.
-class TrainLock {
- public:
-  explicit TrainLock(const fs::path& project_dir) {
-    const fs::path file = project_dir / "models" / ".train.lock";
-    fs::create_directories(file.parent_path());
-    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw Error{ErrorCode::kIo, "cannot open " + file.string()};
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      throw Error{ErrorCode::kConflict,
-                  "another process is training this project; wait for it to finish (or stop it)"};
-    }
-  }
-  ~TrainLock() { ::close(fd_); }
-  TrainLock(const TrainLock&) = delete;
-  TrainLock& operator=(const TrainLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
 void run_train(const TrainArgs& args) {
   auto store = Store::open(args.project);
   TrainOptions options = args.options;
   options.pretrained = args.pretrained;
   options.pretrained_fallbacks = shared_pretrained_fallbacks();
-  const TrainLock lock(store->dir());
+  // Held while this process trains: a `running` train job whose lock is free was abandoned by a
+  // killed run (and would otherwise block every later `boxloop train`, resuming included).
+  const loop::TrainLock lock(store->dir());
+  if (!lock.held()) {
+    throw Error{ErrorCode::kConflict,
+                "another process is training this project; wait for it to finish (or stop it)"};
+  }
   for (const Job& job : store->jobs()) {
     if (job.kind != "train") continue;
     if (job.state == JobState::kRunning) {

@@ -7,7 +7,9 @@
 
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
+#include "cli/shared_paths.h"
 #include "core/error.h"
+#include "loop/worker.h"
 #include "project/project_ops.h"
 #include "server/server.h"
 #include "store/store.h"
@@ -23,6 +25,7 @@ struct ServeArgs {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string web_root;
+  bool no_loop = false;
 };
 
 void add_serve_options(CLI::App& cmd, ServeArgs& args) {
@@ -30,6 +33,8 @@ void add_serve_options(CLI::App& cmd, ServeArgs& args) {
       ->capture_default_str();
   cmd.add_option("--host", args.host, "Address to listen on")->capture_default_str();
   cmd.add_option("--web-root", args.web_root, "Folder of the built page (default: web/dist)");
+  cmd.add_flag("--no-loop", args.no_loop,
+               "Do not run the active-learning loop (training and scoring jobs) beside the server");
 }
 
 // Serves until SIGINT or SIGTERM. The signals are blocked in every thread (the server's threads
@@ -49,10 +54,16 @@ void serve_until_signal(Store& store, const ServeArgs& args, const std::string& 
   options.web_root = args.web_root;
   server::Server server(store, options);
   server.start();
+  // The loop's worker opens its own connection to the project: its jobs run for minutes.
+  loop::LoopWorkerOptions loop_options;
+  loop_options.pretrained_fallbacks = shared_pretrained_fallbacks();
+  loop::LoopWorker worker(store.dir(), loop_options);
+  if (!args.no_loop) worker.start();
   std::cout << banner << server.url() << std::endl;
   int received = 0;
   sigwait(&signals, &received);
   spdlog::info("received {}, stopping", received == SIGINT ? "SIGINT" : "SIGTERM");
+  worker.stop();  // cancels a running round; the trigger queues it again after a restart
   server.stop();
 }
 

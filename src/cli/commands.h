@@ -7,8 +7,10 @@
 
 namespace boxloop::cli {
 
-void add_project_commands(CLI::App& app);  // init, stats, import, import-labels, export, synth
-void add_model_commands(CLI::App& app);    // model download|import, train, evaluate, detect
-void add_server_commands(CLI::App& app);   // serve, user, demo
+void add_project_commands(CLI::App& app);   // init, stats, import, import-labels, export, synth
+void add_model_commands(CLI::App& app);     // model download|import, train, evaluate, detect
+void add_server_commands(CLI::App& app);    // serve, user, demo
+void add_loop_commands(CLI::App& app);      // score, loop
+void add_simulate_commands(CLI::App& app);  // simulate
 
 }  // namespace boxloop::cli

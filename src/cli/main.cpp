@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
   boxloop::cli::add_project_commands(app);
   boxloop::cli::add_model_commands(app);
   boxloop::cli::add_server_commands(app);
+  boxloop::cli::add_loop_commands(app);
+  boxloop::cli::add_simulate_commands(app);
 
   try {
     app.parse(argc, argv);

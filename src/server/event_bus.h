@@ -16,7 +16,7 @@
 namespace boxloop::server {
 
 struct ServerEvent {
-  std::string type;  // counts | queue | model | job
+  std::string type;  // counts | queue | model | job | loop
   Json data;
 };
 

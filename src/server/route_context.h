@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "server/event_bus.h"
+#include "server/queue_cache.h"
 #include "server/server.h"
 #include "store/store.h"
 
@@ -19,6 +20,7 @@ struct RouteContext {
   EventBus& events;
   const ServerOptions& options;
   StoreWatcher* watcher = nullptr;  // set once the server starts
+  QueueCache queue_cache{};         // the query queue and its halting report
   // Tells open pages that labels changed (the counts event).
   void labels_changed() const;
 };
@@ -42,6 +44,7 @@ void add_file_routes(httplib::Server& server, RouteContext& ctx);     // image b
 void add_export_routes(httplib::Server& server, RouteContext& ctx);
 void add_job_routes(httplib::Server& server, RouteContext& ctx);  // jobs, models
 void add_event_routes(httplib::Server& server, RouteContext& ctx);
+void add_loop_routes(httplib::Server& server, RouteContext& ctx);  // queue, loop settings, rounds
 // Last: the built page under / (index.html for unknown paths), 404 JSON for unknown /api/ paths.
 void add_static_routes(httplib::Server& server, const std::filesystem::path& web_root);
 

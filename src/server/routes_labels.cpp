@@ -87,8 +87,12 @@ void add_label_routes(httplib::Server& server, RouteContext& ctx) {
                                            : std::vector<Id>{};
                   const auto image =
                       ctx.store.next_image(caller.name, lease_seconds(ctx.store), exclude);
-                  send_json(res, image ? image_with_annotations(ctx.store, *image)
-                                       : Json{{"image", nullptr}, {"annotations", Json::array()}});
+                  Json answer = image ? image_with_annotations(ctx.store, *image)
+                                      : Json{{"image", nullptr}, {"annotations", Json::array()}};
+                  // Where the image sits in the queue's order and on the halting scale.
+                  answer["query"] =
+                      image ? ctx.queue_cache.get(ctx.store)->query_json(image->id) : Json(nullptr);
+                  send_json(res, answer);
                 }));
 
   server.Get(

@@ -70,6 +70,7 @@ void Server::start() {
   add_upload_routes(http, impl.ctx);
   add_export_routes(http, impl.ctx);
   add_job_routes(http, impl.ctx);
+  add_loop_routes(http, impl.ctx);
   add_event_routes(http, impl.ctx);
   add_static_routes(http, impl.options.web_root);
 

@@ -5,7 +5,9 @@
 #include <utility>
 
 #include "core/error.h"
+#include "loop/state/rounds.h"
 #include "server/json_shapes.h"
+#include "server/loop_json.h"
 
 namespace boxloop::server {
 
@@ -88,13 +90,27 @@ void StoreWatcher::poll(bool publish) {
     if (publish && info.is_object()) {
       const int size = info.value("size", 0);
       const std::string strategy = info.value("strategy", "");
-      events_.publish(
-          ServerEvent{"queue", Json{{"model_id", info.value("model_id", Json())},
-                                    {"strategy", strategy},
-                                    {"size", size},
-                                    {"message", "the queue was refreshed: " + std::to_string(size) +
-                                                    " images ordered by " + strategy}}});
+      const Json model_id = info.value("model_id", Json());
+      const std::string source =
+          model_id.is_number() ? "model " + std::to_string(model_id.get<Id>()) : "a model file";
+      events_.publish(ServerEvent{
+          "queue", Json{{"model_id", model_id},
+                        {"strategy", strategy},
+                        {"size", size},
+                        {"created_at", info.value("created_at", Json())},
+                        {"message", "New queue from " + source + " (" + strategy + ")"}}});
     }
+  }
+
+  // The loop's state; a running job's progress is left out of the comparison (the `job` event
+  // carries it), so pages get a `loop` event per step of a round, not per progress tick.
+  const Json loop = loop_status_json(loop::loop_status(store_));
+  Json key = loop;
+  key["job"] = loop["job"].is_object() ? loop["job"]["id"] : Json(nullptr);
+  std::string loop_text = key.dump();
+  if (loop_text != loop_) {
+    loop_ = std::move(loop_text);
+    if (publish) events_.publish(ServerEvent{"loop", loop});
   }
 }
 

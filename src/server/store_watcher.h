@@ -39,6 +39,7 @@ class StoreWatcher {
   std::map<Id, std::string> jobs_;  // id -> JSON of the job as last seen
   std::optional<Id> model_id_;
   std::string queue_;  // queue_info() as last seen
+  std::string loop_;   // the parts of the loop's state whose change is news, as last seen
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stopping_ = false;

@@ -1,34 +1,20 @@
 // One labeler labels a generated project end to end with mouse and keys, and the server must hold
 // exactly the boxes the page showed.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { categoryIds, getImage, login } from './lib/api.mjs';
 import {
   clickImage,
   dragImage,
-  launch,
   loginWithForm,
   newLabelerPage,
   state,
   waitForImage,
 } from './lib/browser.mjs';
-import { PASSWORDS, makeProject, removeProject, startServer } from './lib/project.mjs';
+import { useServedProject } from './lib/fixture.mjs';
+import { PASSWORDS } from './lib/project.mjs';
 
-let project;
-let server;
-let browser;
-
-before(async () => {
-  project = await makeProject({ count: 8, seed: 1 });
-  server = await startServer(project.project);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await removeProject(project?.dir);
-});
+const served = useServedProject({ count: 8, seed: 1 });
 
 function assertBoxesNear(actual, expected, tolerance = 2) {
   assert.equal(actual.length, expected.length, `box count: ${JSON.stringify(actual)}`);
@@ -49,14 +35,14 @@ function assertBoxesNear(actual, expected, tolerance = 2) {
 const stored = (annotations) => annotations.map((a) => ({ category_id: a.category_id, ...a.box }));
 
 test('draw, move, resize, relabel, undo, save with space, go back: the server holds those boxes', async () => {
-  const { context, page } = await newLabelerPage(browser, server.base);
+  const { context, page } = await newLabelerPage(served.browser, served.base);
   await loginWithForm(page, 'alice', PASSWORDS.alice);
   await page.getByTestId('user-name').filter({ hasText: 'alice' }).waitFor();
-  const token = await login(server.base, 'alice', PASSWORDS.alice);
-  const categories = await categoryIds(server.base, token);
+  const token = await login(served.base, 'alice', PASSWORDS.alice);
+  const categories = await categoryIds(served.base, token);
 
   const first = await waitForImage(page);
-  const { image } = await getImage(server.base, token, first);
+  const { image } = await getImage(served.base, token, first);
   const W = image.width;
   const H = image.height;
   const at = (fx, fy) => [fx * W, fy * H];
@@ -93,7 +79,7 @@ test('draw, move, resize, relabel, undo, save with space, go back: the server ho
   await page.keyboard.press('Space');
   const second = await waitForImage(page, first);
   assert.notEqual(second, first);
-  const saved = await getImage(server.base, token, first);
+  const saved = await getImage(served.base, token, first);
   assert.equal(saved.image.status, 'labeled');
   assertBoxesNear(stored(saved.annotations), expected);
   assert.equal(saved.events.at(-1).labeler, 'alice');
@@ -108,7 +94,7 @@ test('draw, move, resize, relabel, undo, save with space, go back: the server ho
   await page.getByTestId('fit').click();
   await page.keyboard.press('Space');
   assert.equal(await waitForImage(page, first), second);
-  const resaved = await getImage(server.base, token, first);
+  const resaved = await getImage(served.base, token, first);
   assert.equal(resaved.image.version, versionAfterSave + 1);
   assertBoxesNear(stored(resaved.annotations), expected);
   assert.deepEqual(page.errors, []);
@@ -116,9 +102,9 @@ test('draw, move, resize, relabel, undo, save with space, go back: the server ho
 });
 
 test('typing a comment does not trigger hotkeys, and the comment is saved', async () => {
-  const { context, page } = await newLabelerPage(browser, server.base);
+  const { context, page } = await newLabelerPage(served.browser, served.base);
   await loginWithForm(page, 'alice', PASSWORDS.alice);
-  const token = await login(server.base, 'alice', PASSWORDS.alice);
+  const token = await login(served.base, 'alice', PASSWORDS.alice);
   const id = await waitForImage(page);
   await page.getByTestId('comment').click();
   // Space, digits and "s" would save, pick categories and skip if they reached the hotkeys.
@@ -127,7 +113,7 @@ test('typing a comment does not trigger hotkeys, and the comment is saved', asyn
   await page.keyboard.press('Escape');
   await page.keyboard.press('Space');
   await waitForImage(page, id);
-  const saved = await getImage(server.base, token, id);
+  const saved = await getImage(served.base, token, id);
   assert.equal(saved.events.at(-1).comment, 'blurry 1 s');
   await context.close();
 });

@@ -1,32 +1,19 @@
 // Two labelers at once: their pages never show the same image, and no image is saved by both.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { api, login } from './lib/api.mjs';
-import { launch, newLabelerPage, waitForImage } from './lib/browser.mjs';
-import { PASSWORDS, makeProject, removeProject, startServer } from './lib/project.mjs';
+import { newLabelerPage, waitForImage } from './lib/browser.mjs';
+import { useServedProject } from './lib/fixture.mjs';
+import { PASSWORDS } from './lib/project.mjs';
 
-let project;
-let server;
-let browser;
-
-before(async () => {
-  project = await makeProject({ count: 10, seed: 2 });
-  server = await startServer(project.project);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await removeProject(project?.dir);
-});
+const served = useServedProject({ count: 10, seed: 2 });
 
 test('alice and bob never get the same image at once', async () => {
   const labelers = [];
   for (const name of ['alice', 'bob']) {
-    const token = await login(server.base, name, PASSWORDS[name]);
+    const token = await login(served.base, name, PASSWORDS[name]);
     // The demo's link form: ?token= in the URL logs the page in.
-    const { context, page } = await newLabelerPage(browser, `${server.base}/?token=${token}`);
+    const { context, page } = await newLabelerPage(served.browser, `${served.base}/?token=${token}`);
     await page.getByTestId('user-name').filter({ hasText: name }).waitFor();
     labelers.push({ name, token, context, page, saved: [] });
   }
@@ -50,7 +37,7 @@ test('alice and bob never get the same image at once', async () => {
   // The server's history agrees: each saved image was saved once, by the labeler who had it.
   for (const labeler of labelers) {
     for (const id of labeler.saved) {
-      const answer = await api(server.base, labeler.token, 'GET', `/api/images/${id}`);
+      const answer = await api(served.base, labeler.token, 'GET', `/api/images/${id}`);
       assert.equal(answer.status, 200);
       assert.deepEqual(
         answer.json.events.map((e) => e.labeler),

@@ -1,32 +1,19 @@
 // What the page does when the server refuses or cannot be reached: a conflicting save, a lost
 // connection, a lost session. In every case the labeler's boxes must survive and be stored.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { api, categoryIds, getImage, login } from './lib/api.mjs';
-import { dragImage, launch, newLabelerPage, state, waitForImage } from './lib/browser.mjs';
-import { PASSWORDS, makeProject, removeProject, startServer } from './lib/project.mjs';
+import { dragImage, newLabelerPage, state, waitForImage } from './lib/browser.mjs';
+import { useServedProject } from './lib/fixture.mjs';
+import { PASSWORDS } from './lib/project.mjs';
 
-let project;
-let server;
-let browser;
-
-before(async () => {
-  project = await makeProject({ count: 12, seed: 3 });
-  server = await startServer(project.project);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  await removeProject(project?.dir);
-});
+const served = useServedProject({ count: 12, seed: 3 });
 
 async function openAs(name) {
-  const token = await login(server.base, name, PASSWORDS[name]);
-  const { context, page } = await newLabelerPage(browser, `${server.base}/?token=${token}`);
+  const token = await login(served.base, name, PASSWORDS[name]);
+  const { context, page } = await newLabelerPage(served.browser, `${served.base}/?token=${token}`);
   const id = await waitForImage(page);
-  const { image } = await getImage(server.base, token, id);
+  const { image } = await getImage(served.base, token, id);
   return { token, context, page, id, image };
 }
 
@@ -38,12 +25,12 @@ async function drawBox(page, image, category, [x0, y0, x1, y1]) {
 
 test('a conflicting save says who saved, and can load theirs or overwrite with mine', async () => {
   const { token, context, page, id, image } = await openAs('alice');
-  const bobToken = await login(server.base, 'bob', PASSWORDS.bob);
-  const categories = await categoryIds(server.base, token);
+  const bobToken = await login(served.base, 'bob', PASSWORDS.bob);
+  const categories = await categoryIds(served.base, token);
 
   // Bob saves the same image (same version) behind alice's back.
   const bobBox = { category_id: categories.king.id, x: 10, y: 10, w: 30, h: 40 };
-  const bobSave = await api(server.base, bobToken, 'PUT', `/api/images/${id}/labels`, {
+  const bobSave = await api(served.base, bobToken, 'PUT', `/api/images/${id}/labels`, {
     version: image.version,
     boxes: [bobBox],
   });
@@ -65,7 +52,7 @@ test('a conflicting save says who saved, and can load theirs or overwrite with m
   assert.equal(theirs.version, bobSave.json.image.version);
 
   // Overwrite: bob saves again, alice chooses to keep her boxes on top of his version.
-  const again = await api(server.base, bobToken, 'PUT', `/api/images/${id}/labels`, {
+  const again = await api(served.base, bobToken, 'PUT', `/api/images/${id}/labels`, {
     version: bobSave.json.image.version,
     boxes: [bobBox, { ...bobBox, x: 60 }],
   });
@@ -75,7 +62,7 @@ test('a conflicting save says who saved, and can load theirs or overwrite with m
   await page.keyboard.press('Space');
   await page.getByTestId('conflict-overwrite').click();
   await waitForImage(page, id);
-  const stored = await getImage(server.base, token, id);
+  const stored = await getImage(served.base, token, id);
   assert.equal(stored.image.version, again.json.image.version + 1);
   assert.deepEqual(
     stored.annotations.map((a) => a.category_id).sort(),
@@ -87,7 +74,7 @@ test('a conflicting save says who saved, and can load theirs or overwrite with m
 
 test('offline: the save is kept, counted as unsaved, and lands when back online', async () => {
   const { token, context, page, id, image } = await openAs('alice');
-  const categories = await categoryIds(server.base, token);
+  const categories = await categoryIds(served.base, token);
   await drawBox(page, image, categories.queen, [0.3, 0.3, 0.6, 0.7]);
   await context.setOffline(true);
   await page.keyboard.press('Space');
@@ -99,11 +86,11 @@ test('offline: the save is kept, counted as unsaved, and lands when back online'
   const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('boxloop.pending')));
   assert.equal(kept.length, 1);
   assert.equal(kept[0].image_id, id);
-  assert.equal((await getImage(server.base, token, id)).annotations.length, 0);
+  assert.equal((await getImage(served.base, token, id)).annotations.length, 0);
 
   await context.setOffline(false);
   await badge.waitFor({ state: 'hidden' });
-  const stored = await getImage(server.base, token, id);
+  const stored = await getImage(served.base, token, id);
   assert.equal(stored.image.status, 'labeled');
   assert.equal(stored.annotations.length, 1);
   assert.equal(stored.annotations[0].category_id, categories.queen.id);
@@ -113,11 +100,11 @@ test('offline: the save is kept, counted as unsaved, and lands when back online'
 
 test('a lost session asks to log in, keeps the boxes and saves them after login', async () => {
   const { token, context, page, id, image } = await openAs('alice');
-  const categories = await categoryIds(server.base, token);
+  const categories = await categoryIds(served.base, token);
   await drawBox(page, image, categories.nine, [0.1, 0.1, 0.4, 0.4]);
   // The session ends on the server (as after a logout elsewhere).
   const pageToken = await page.evaluate(() => localStorage.getItem('boxloop.token'));
-  assert.equal((await api(server.base, pageToken, 'POST', '/api/logout', {})).status, 200);
+  assert.equal((await api(served.base, pageToken, 'POST', '/api/logout', {})).status, 200);
 
   await page.keyboard.press('Space');
   await page.getByTestId('login').waitFor();
@@ -131,9 +118,9 @@ test('a lost session asks to log in, keeps the boxes and saves them after login'
   await page.getByTestId('login-submit').click();
   await waitForImage(page, id);
   // The page's (and this test's) first session is gone; check with a fresh one.
-  const fresh = await login(server.base, 'alice', PASSWORDS.alice);
+  const fresh = await login(served.base, 'alice', PASSWORDS.alice);
   assert.notEqual(fresh, token);
-  const stored = await getImage(server.base, fresh, id);
+  const stored = await getImage(served.base, fresh, id);
   assert.equal(stored.annotations.length, 1);
   assert.equal(stored.annotations[0].category_id, categories.nine.id);
   assert.equal(stored.image.version, image.version + 1, 'saved once, not twice');
@@ -142,8 +129,12 @@ test('a lost session asks to log in, keeps the boxes and saves them after login'
 
 test('the models panel shows an empty state before any model is trained', async () => {
   const { context, page } = await openAs('bob');
+  // No queue yet: the halting widget says why there is no scale instead of showing an empty one.
+  await page.getByTestId('halting-text').filter({ hasText: 'No model yet' }).waitFor();
+  assert.equal(await page.getByTestId('halting-marker').count(), 0);
   await page.getByTestId('models-button').click();
   await page.getByTestId('models-empty').waitFor();
   assert.equal(await page.getByTestId('model').count(), 0);
+  assert.equal(await page.getByTestId('learning-curve').getAttribute('data-points'), '0');
   await context.close();
 });

@@ -4,9 +4,9 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "common/synth_project.h"
 #include "core/error.h"
 #include "core/geometry.h"
-#include "test_project.h"
 
 namespace boxloop {
 namespace {

@@ -7,9 +7,9 @@
 #include <chrono>
 #include <thread>
 
+#include "common/synth_project.h"
 #include "core/error.h"
 #include "imageio/image_file.h"
-#include "test_project.h"
 
 namespace boxloop {
 namespace {

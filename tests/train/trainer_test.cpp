@@ -7,12 +7,12 @@
 #include <chrono>
 #include <fstream>
 
+#include "common/synth_project.h"
 #include "core/error.h"
 #include "core/geometry.h"
 #include "detector/pretrained.h"
 #include "imageio/image_file.h"
 #include "synth/synth.h"
-#include "test_project.h"
 #include "train/detect.h"
 #include "train/run_state.h"
 

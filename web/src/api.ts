@@ -5,8 +5,11 @@ import type {
   Counts,
   ImageWithBoxes,
   Job,
+  LoopSettingsPatch,
+  LoopState,
   Model,
   Project,
+  QueueInfo,
   SaveAnswer,
   SavePayload,
   SkipAnswer,
@@ -125,6 +128,22 @@ export class Api {
   }
   jobs(): Promise<Job[]> {
     return this.json('GET', '/api/jobs');
+  }
+  // The current query queue and its halting criterion; null before any model has scored.
+  // The server answers a queue-less project with null fields ({strategy: null, size: 0, ...}).
+  async queue(): Promise<QueueInfo | null> {
+    const answer = await this.json<Partial<QueueInfo> | null>('GET', '/api/queue');
+    return answer && typeof answer.strategy === 'string' ? (answer as QueueInfo) : null;
+  }
+  loop(): Promise<LoopState> {
+    return this.json('GET', '/api/loop');
+  }
+  setLoop(patch: LoopSettingsPatch): Promise<LoopState> {
+    return this.json('PUT', '/api/loop', patch);
+  }
+  // Starts a round now (admin); 409 when one is already queued or running.
+  runLoop(): Promise<{ job: Job }> {
+    return this.json('POST', '/api/loop/run', {});
   }
   eventsUrl(): string {
     const token = this.token();

@@ -7,20 +7,31 @@ import { CategoryBar } from './category_bar';
 import { byId } from './dom';
 import { Editor } from './editor';
 import { EventStream } from './events';
+import { HaltingWidget } from './halting_widget';
 import { installHotkeys, type Action } from './hotkeys';
 import { loadBitmap, type LoadedBitmap } from './image_loader';
 import { LoginDialog } from './login';
+import { LoopPanel, loopSummary } from './loop_panel';
 import { ModelsPanel } from './models_panel';
 import { SaveQueue, type PendingSave, type SaveOutcome } from './save_queue';
 import { SelectionPanel } from './selection_panel';
 import { Session } from './session';
 import { Toasts } from './toasts';
-import type { Category, Counts, Image, ImageWithBoxes, User } from './types';
+import type { Category, Counts, Image, ImageWithBoxes, LoopState, QueueEvent, User } from './types';
 
 // An image ready to show: its record, boxes and decoded bitmap.
 interface Loaded {
   data: ImageWithBoxes;
   bitmap: LoadedBitmap;
+}
+
+// The image fetched ahead of the one shown. `taken` once advance() waits for it: from then on it
+// is the next image and a new queue no longer drops it.
+interface Prefetch {
+  afterId: number;
+  promise: Promise<Loaded | null>;
+  imageId: number | null;
+  taken: boolean;
 }
 
 // An image left by going back, with the edits not saved yet, to return to.
@@ -40,6 +51,8 @@ export class App {
   private readonly categoryBar: CategoryBar;
   private readonly selection: SelectionPanel;
   private readonly models: ModelsPanel;
+  private readonly loop: LoopPanel;
+  private readonly halting = new HaltingWidget(byId('halting'));
   private readonly queue: SaveQueue;
   private readonly events: EventStream;
   private readonly comment = byId<HTMLTextAreaElement>('comment');
@@ -51,7 +64,11 @@ export class App {
   private version = 0;
   private selected: number | null = null;
   private activeCategory: number | null = null;
-  private prefetch: { afterId: number; promise: Promise<Loaded | null> } | null = null;
+  private prefetch: Prefetch | null = null;
+  // Images prefetched from an order a new queue replaced, until their lease runs out (ms since
+  // epoch). The server hands a labeler the images they already hold first, so without these in
+  // `exclude` the dropped image would come straight back instead of the new order's first.
+  private readonly heldBack = new Map<number, number>();
   private forward: Stashed[] = [];
   private busy = false;
   private interactiveImage: number | null = null;
@@ -75,7 +92,8 @@ export class App {
       (id) => this.relabelSelected(id),
       () => this.deleteSelected(),
     );
-    this.models = new ModelsPanel(byId('models-panel'), this.api);
+    this.loop = new LoopPanel(this.api, this.toasts, (state) => this.showLoop(state));
+    this.models = new ModelsPanel(byId('models-panel'), this.api, this.loop);
     this.queue = new SaveQueue(this.api, {
       onCountChange: (count) => this.showUnsaved(count),
       onSaved: () => undefined,
@@ -103,20 +121,19 @@ export class App {
     });
     this.events = new EventStream({
       counts: ({ counts }) => this.onCounts(counts),
-      queue: (data) =>
-        this.toasts.show(data.message ?? `The labeling queue was refreshed (${data.size ?? '?'} images).`, {
-          kind: 'info',
-          testid: 'toast-queue',
-        }),
+      queue: (data) => this.onQueue(data),
+      loop: (state) => this.loop.apply(state),
       model: (data) => {
         this.toasts.show(
           data.message ?? `Model #${data.model_id ?? '?'} trained on ${data.trained_on ?? '?'} images.`,
           { kind: 'success', testid: 'toast-model' },
         );
         if (this.models.isOpen) void this.models.refresh();
+        void this.loop.refresh();
       },
       job: ({ job }) => {
         this.models.onJob(job);
+        this.loop.onJob(job);
         if (job.state === 'failed') {
           this.toasts.show(`The ${job.kind} job failed: ${job.error || job.message}`, { kind: 'error' });
         }
@@ -145,7 +162,10 @@ export class App {
       this.onCounts(project.counts);
     }, 'Log in to label.');
     byId('user-name').textContent = this.user ? `${this.user.name} · ${this.user.role}` : '';
+    this.loop.setAdmin(this.user?.role === 'admin');
     this.events.connect(this.api.eventsUrl());
+    void this.refreshQueue();
+    void this.loop.refresh();
     if (this.categories.length > 0) this.pickCategory(this.categories[0]!.id);
     // Saves left over from an earlier visit go first, so their images are not handed out again.
     void this.queue.flush();
@@ -163,10 +183,9 @@ export class App {
     const afterId = this.current?.data.image.id ?? null;
     let next: Loaded | null;
     try {
-      next =
-        this.prefetch && this.prefetch.afterId === afterId
-          ? await this.prefetch.promise
-          : await this.fetchNext([]);
+      const prefetched = this.prefetch && this.prefetch.afterId === afterId ? this.prefetch : null;
+      if (prefetched) prefetched.taken = true;
+      next = prefetched ? await prefetched.promise : await this.fetchNext([]);
     } catch (error) {
       this.prefetch = null;
       if (error instanceof NetworkError) {
@@ -208,6 +227,11 @@ export class App {
     const skip = new Set(exclude);
     if (this.current) skip.add(this.current.data.image.id);
     for (const entry of this.queue.pending) skip.add(entry.image_id);
+    const now = Date.now();
+    for (const [id, until] of this.heldBack) {
+      if (until > now) skip.add(id);
+      else this.heldBack.delete(id);
+    }
     const data = await this.api.next([...skip]);
     if (!data) return null;
     return { data, bitmap: await loadBitmap(this.api, data.image.id) };
@@ -218,9 +242,53 @@ export class App {
     const afterId = this.current.data.image.id;
     if (this.prefetch?.afterId === afterId) return;
     const promise = this.fetchNext([]);
+    const entry: Prefetch = { afterId, promise, imageId: null, taken: false };
     // A failed prefetch is retried when the image is needed; nothing is lost.
-    promise.catch(() => undefined);
-    this.prefetch = { afterId, promise };
+    promise.then(
+      (loaded) => (entry.imageId = loaded?.data.image.id ?? null),
+      () => undefined,
+    );
+    this.prefetch = entry;
+  }
+
+  // A new queue: the image fetched ahead came from the old order, so it goes back (and its lease
+  // is waited out) and the next one is asked for again. The image being edited stays as it is.
+  private dropPrefetch(): void {
+    const dropped = this.prefetch;
+    if (!dropped || dropped.taken) return;
+    this.prefetch = null;
+    const leaseMs = (Number(this.settings['lease_seconds'] ?? 300) || 300) * 1000;
+    void dropped.promise
+      .then(
+        (loaded) => {
+          if (!loaded) return;
+          this.heldBack.set(loaded.data.image.id, Date.now() + leaseMs);
+          loaded.bitmap.release();
+        },
+        () => undefined,
+      )
+      .then(() => this.startPrefetch());
+  }
+
+  private onQueue(data: QueueEvent): void {
+    const from = data.model_id != null ? `model ${data.model_id}` : 'a model';
+    const strategy = data.strategy ? ` (${data.strategy})` : '';
+    this.toasts.show(`New order from ${from}${strategy}.`, { kind: 'info', testid: 'toast-queue' });
+    this.halting.markStale();
+    this.dropPrefetch();
+    void this.refreshQueue();
+    // With nothing left before, the new queue may hold images again.
+    if (!this.current && !this.busy && this.user) void this.runExclusive(() => this.advance());
+  }
+
+  private async refreshQueue(): Promise<void> {
+    try {
+      this.halting.setQueue(await this.api.queue());
+    } catch (error) {
+      // A server without the queue route answers 404: the page works as before, in import order.
+      if (error instanceof ApiError && error.status === 404) this.halting.setQueue(null);
+      else this.halting.setUnavailable(`Queue unavailable: ${describe(error)}`);
+    }
   }
 
   private show(loaded: Loaded, boxes?: readonly EditBox[], comment?: string): void {
@@ -238,6 +306,7 @@ export class App {
     if (boxes) this.model.replaceAll(boxes);
     this.comment.value = comment ?? '';
     this.showImageInfo(image);
+    this.halting.setImage(loaded.data.query ?? null);
     this.startPrefetch();
   }
 
@@ -247,6 +316,7 @@ export class App {
     this.model.reset([]);
     this.editor.setImage(null, 0, 0);
     this.showImageInfo(null);
+    this.halting.setImage(null, false);
     this.message('All images are labeled. Nothing left in the queue.');
   }
 
@@ -429,6 +499,7 @@ export class App {
     this.session.set(token);
     this.user = user;
     byId('user-name').textContent = `${user.name} · ${user.role}`;
+    this.loop.setAdmin(user.role === 'admin');
     this.events.connect(this.api.eventsUrl());
   }
 
@@ -578,6 +649,15 @@ export class App {
     this.lastLabeled = images.labeled;
   }
 
+  private showLoop(state: LoopState | null): void {
+    const chip = byId('loop-status');
+    chip.hidden = state === null;
+    chip.textContent = state ? loopSummary(state) : '';
+    chip.dataset['state'] = state?.state ?? '';
+    // The "N images labeled" toasts follow the loop's period, as an admin may just have changed it.
+    if (state) this.settings = { ...this.settings, trigger_every: state.every };
+  }
+
   private showUnsaved(count: number): void {
     const badge = byId('unsaved-badge');
     badge.hidden = count === 0;
@@ -618,6 +698,7 @@ export class App {
     click('fit-button', () => this.dispatch({ type: 'fit' }));
     click('pan-button', () => this.dispatch({ type: 'pan-toggle' }));
     click('models-button', () => void this.models.toggle());
+    click('loop-status', () => void this.models.open());
     click('logout-button', () => void this.logout());
   }
 
@@ -627,6 +708,15 @@ export class App {
     const hooks = {
       get imageId() {
         return app.current?.data.image.id ?? null;
+      },
+      get prefetchedId() {
+        return app.prefetch?.imageId ?? null;
+      },
+      get query() {
+        return app.current?.data.query ?? null;
+      },
+      get heldBack() {
+        return [...app.heldBack.keys()];
       },
       get imagePath() {
         return app.current?.data.image.path ?? null;

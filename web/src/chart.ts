@@ -6,6 +6,9 @@ export interface Series {
   name: string;
   color: string;
   points: { x: number; y: number }[];
+  // A fixed y range (say 0..1 for mAP), so that small differences do not look like big ones;
+  // without it the series' own min and max.
+  yRange?: [number, number];
 }
 
 function el(tag: string, attrs: Record<string, string | number>): SVGElement {
@@ -18,7 +21,12 @@ function format(v: number): string {
   return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(3);
 }
 
-export function lineChart(series: Series[], width = 280, height = 140): SVGSVGElement {
+export function lineChart(
+  series: Series[],
+  width = 280,
+  height = 140,
+  xLabel = 'epoch',
+): SVGSVGElement {
   const svg = el('svg', {
     viewBox: `0 0 ${width} ${height}`,
     width,
@@ -40,8 +48,8 @@ export function lineChart(series: Series[], width = 280, height = 140): SVGSVGEl
   series.forEach((s, index) => {
     if (s.points.length === 0) return;
     const ys = s.points.map((p) => p.y);
-    let yMin = Math.min(...ys);
-    let yMax = Math.max(...ys);
+    let yMin = s.yRange ? Math.min(s.yRange[0], ...ys) : Math.min(...ys);
+    let yMax = s.yRange ? Math.max(s.yRange[1], ...ys) : Math.max(...ys);
     if (yMax - yMin < 1e-9) {
       yMin -= 0.5;
       yMax += 0.5;
@@ -79,7 +87,7 @@ export function lineChart(series: Series[], width = 280, height = 140): SVGSVGEl
     svg.append(text);
   }
   const caption = el('text', { x: width / 2, y: height - 8, 'text-anchor': 'middle', class: 'chart-tick' });
-  caption.textContent = 'epoch';
+  caption.textContent = xLabel;
   svg.append(caption);
   return svg;
 }

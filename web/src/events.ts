@@ -1,12 +1,13 @@
 // The server's notifications (GET /api/events, server-sent events). EventSource reconnects by
 // itself after a dropped connection; a fresh token after login needs a new stream.
-import type { Counts, Job } from './types';
+import type { Counts, Job, LoopState, QueueEvent } from './types';
 
 export interface ServerEvents {
   counts(data: { counts: Counts }): void;
-  queue(data: { model_id?: number; strategy?: string; size?: number; message?: string }): void;
+  queue(data: QueueEvent): void;
   model(data: { model_id?: number; trained_on?: number; message?: string }): void;
   job(data: { job: Job }): void;
+  loop(data: LoopState): void;
 }
 
 export class EventStream {
@@ -17,7 +18,7 @@ export class EventStream {
   connect(url: string): void {
     this.close();
     const source = new EventSource(url);
-    for (const type of ['counts', 'queue', 'model', 'job'] as const) {
+    for (const type of ['counts', 'queue', 'model', 'job', 'loop'] as const) {
       source.addEventListener(type, (event) => {
         let data: unknown;
         try {

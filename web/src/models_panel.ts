@@ -1,8 +1,10 @@
-// The models drawer: running jobs with their progress, and each trained model's learning curves
-// (loss and validation mAP@0.5 per epoch, from metrics.epochs).
+// The models drawer: the active-learning loop (its state, settings and learning curve across
+// models), running jobs with their progress, and each trained model's training curves (loss and
+// validation mAP@0.5 per epoch, from metrics.epochs).
 import { Api } from './api';
 import { lineChart } from './chart';
 import { h } from './dom';
+import { LoopPanel } from './loop_panel';
 import type { Job, Model } from './types';
 
 export class ModelsPanel {
@@ -13,6 +15,7 @@ export class ModelsPanel {
   constructor(
     private readonly host: HTMLElement,
     private readonly api: Api,
+    private readonly loop: LoopPanel,
   ) {}
 
   get isOpen(): boolean {
@@ -21,13 +24,18 @@ export class ModelsPanel {
 
   async toggle(): Promise<void> {
     this.host.hidden = !this.host.hidden;
-    if (!this.host.hidden) await this.refresh();
+    if (!this.host.hidden) await Promise.all([this.refresh(), this.loop.refresh()]);
+  }
+
+  async open(): Promise<void> {
+    if (!this.isOpen) await this.toggle();
   }
 
   async refresh(): Promise<void> {
     try {
       [this.models, this.jobs] = await Promise.all([this.api.models(), this.api.jobs()]);
       this.error = null;
+      this.loop.setModels(this.models);
     } catch (error) {
       this.error = `Could not load models: ${(error as Error).message}`;
     }
@@ -48,6 +56,7 @@ export class ModelsPanel {
   private render(): void {
     const body = h('div', { class: 'panel-body' });
     if (this.error) body.append(h('p', { class: 'panel-error', text: this.error }));
+    body.append(this.loop.element);
     const active = this.jobs.filter((j) => j.state === 'running' || j.state === 'queued');
     body.append(h('h3', { text: 'Jobs' }));
     if (active.length === 0) {
@@ -81,7 +90,7 @@ export class ModelsPanel {
       h(
         'div',
         { class: 'panel-head' },
-        h('h2', { text: 'Models' }),
+        h('h2', { text: 'Loop and models' }),
         closeButton(() => (this.host.hidden = true)),
       ),
       body,
@@ -103,7 +112,14 @@ function modelCard(model: Model): HTMLElement {
       .map((e, i) => ({ x: typeof e.epoch === 'number' ? e.epoch : i + 1, y: e[field] as number }));
   const loss = points('loss');
   const map = points('val_map50');
-  const lastMap = map.length > 0 ? map[map.length - 1]!.y : undefined;
+  // The model's own figure (its best validation) when recorded, as the learning curve shows it.
+  const best = model.metrics.val_map50;
+  const lastMap =
+    typeof best === 'number' && Number.isFinite(best)
+      ? best
+      : map.length > 0
+        ? map[map.length - 1]!.y
+        : undefined;
   const card = h(
     'div',
     { class: 'model', 'data-testid': 'model' },

@@ -79,6 +79,62 @@ export interface ImageWithBoxes {
   image: Image;
   annotations: Annotation[];
   events?: LabelEvent[];
+  // Where the image sits in the query queue (GET /api/next); null or absent when not queued.
+  query?: QueryPosition | null;
+}
+
+// ---- active learning ----
+
+export type Zone = 'green' | 'orange' | 'red';
+
+// The halting criterion of the queue on the normalised 0..1 uncertainty scale: red below
+// red_below, green from green_from, orange between; at and below flat_until the uncertainties are
+// spread like random ones, so ordering by them gains nothing there.
+export interface Halting {
+  size: number;
+  flat_until: number;
+  red_below: number;
+  green_from: number;
+  min: number;
+  max: number;
+  edges: number[];
+}
+
+// GET /api/queue when a queue exists.
+export interface QueueInfo {
+  model_id: number | null;
+  strategy: string;
+  created_at: string | null;
+  size: number;
+  halting: Halting | null;
+}
+
+export interface QueryPosition {
+  rank: number;
+  uncertainty: number;
+  position: number; // 0..1 on the halting scale
+  zone: Zone;
+}
+
+export type LoopStateName = 'idle' | 'queued' | 'training' | 'scoring';
+
+// GET/PUT /api/loop and the `loop` event.
+export interface LoopState {
+  enabled: boolean;
+  every: number;
+  strategy: string;
+  strategies: string[];
+  labels_since_round: number;
+  next_round_in: number;
+  state: LoopStateName;
+  job: Job | null;
+  models: number;
+}
+
+export interface LoopSettingsPatch {
+  enabled?: boolean;
+  every?: number;
+  strategy?: string;
 }
 
 // A box as the page sends it in a save.
@@ -122,7 +178,7 @@ export interface Model {
   trained_on: number;
   created_at: string;
   parent?: number | null;
-  metrics: { epochs?: EpochMetrics[]; [key: string]: unknown };
+  metrics: { epochs?: EpochMetrics[]; val_map50?: number | null; [key: string]: unknown };
 }
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -135,6 +191,15 @@ export interface Job {
   message: string;
   error?: string;
   created_at?: string;
+}
+
+// The `queue` event: a new queue was published.
+export interface QueueEvent {
+  model_id?: number | null;
+  strategy?: string;
+  size?: number;
+  created_at?: string | null;
+  message?: string;
 }
 
 export interface ApiErrorBody {

@@ -11,7 +11,9 @@ const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_ROOT = path.resolve(here, '../../../web/dist');
 export const CATEGORIES = ['nine', 'ten', 'jack', 'queen', 'king', 'ace'];
-export const PASSWORDS = { alice: 'alice-secret-1', bob: 'bob-secret-2' };
+export const PASSWORDS = { alice: 'alice-secret-1', bob: 'bob-secret-2', carol: 'carol-secret-3' };
+// Everyone is a labeler but carol, who may also configure and train.
+export const ROLES = { alice: 'labeler', bob: 'labeler', carol: 'admin' };
 
 export function binary() {
   const bin = process.env.BOXLOOP_BINARY;
@@ -19,9 +21,9 @@ export function binary() {
   return bin;
 }
 
-async function cli(...args) {
+export async function cli(...args) {
   try {
-    return await run(binary(), args, { timeout: 60000 });
+    return await run(binary(), args, { timeout: 120000 });
   } catch (error) {
     throw new Error(`boxloop ${args.join(' ')} failed: ${error.stderr || error.message}`);
   }
@@ -38,7 +40,8 @@ async function freePort() {
   });
 }
 
-// A project of `count` synthetic card images with users alice and bob (labelers).
+// A project of `count` synthetic card images with users alice and bob (labelers) and carol
+// (admin). Returns { dir, project, images }: `images` holds the generated JPEGs with their VOC files.
 export async function makeProject({ count = 8, seed = 1 } = {}) {
   await fs.access(path.join(WEB_ROOT, 'index.html')).catch(() => {
     throw new Error(`the page is not built (${WEB_ROOT}); run: cd web && npm ci && npm run build`);
@@ -50,9 +53,9 @@ export async function makeProject({ count = 8, seed = 1 } = {}) {
   await cli('synth', images, '--count', String(count), '--seed', String(seed));
   await cli('import', project, images);
   for (const [name, password] of Object.entries(PASSWORDS)) {
-    await cli('user', 'add', project, name, '--role', 'labeler', '--password', password);
+    await cli('user', 'add', project, name, '--role', ROLES[name], '--password', password);
   }
-  return { dir, project };
+  return { dir, project, images };
 }
 
 // Starts `boxloop serve` and waits until it answers. Returns { base, stop }.

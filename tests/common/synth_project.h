@@ -1,4 +1,5 @@
-// A small project on disk with synthetic labeled card images, for the training tests.
+// A small project on disk with synthetic labeled card images, for the tests of training, scoring
+// and the loop.
 #pragma once
 
 #include <filesystem>
@@ -6,20 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "common/temp_dir.h"
 #include "store/store.h"
 
 namespace boxloop::testing {
-
-// A fresh temporary folder, removed with the object.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // Creates a project in `dir` with `categories`, `labeled` synthetic images (cards of those
 // categories, labeled by "test") and `unlabeled` more images without labels.

@@ -1,8 +1,5 @@
-#include "test_project.h"
+#include "common/synth_project.h"
 
-#include <unistd.h>
-
-#include <atomic>
 #include <opencv2/imgcodecs.hpp>
 
 #include "imageio/image_file.h"
@@ -11,19 +8,6 @@
 namespace boxloop::testing {
 
 namespace fs = std::filesystem;
-
-TempDir::TempDir() {
-  static std::atomic<int> counter{0};
-  path_ = fs::temp_directory_path() /
-          ("boxloop-train-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-  fs::remove_all(path_);
-  fs::create_directories(path_);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
 
 std::unique_ptr<Store> make_synth_project(const fs::path& dir,
                                           const std::vector<std::string>& categories, int labeled,

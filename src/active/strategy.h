@@ -1,0 +1,68 @@
+// Query strategies: how the unlabeled images are ordered for labeling, from the detections of
+// the current model. A strategy is named by a short spec so that it can live in the project
+// settings, on the command line and in simulation reports:
+//
+//   random                      uniform random order (the baseline of every comparison)
+//   MEASURE[:AGGREGATION]       e.g. least_confidence (= least_confidence:top_box), margin:mean,
+//                               entropy:max, least_confidence:sum
+//   ...+balanced                the same uncertainty, but the order interleaves the images by
+//                               predicted class (round-robin over the class of each image's most
+//                               confident detection; images without one form their own group),
+//                               so every stretch of the queue covers every category
+//   ...@T                       min_score T for mean / max / sum (default 0.25)
+//
+// Ties in uncertainty are broken by a seeded shuffle, never by import order: early models leave
+// many images without detections (all scoring 1), and import order is usually folder order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "active/uncertainty.h"
+#include "core/types.h"
+#include "store/store.h"
+
+namespace boxloop::active {
+
+struct Strategy {
+  bool random = false;
+  Measure measure = Measure::kLeastConfidence;
+  Aggregation aggregation = Aggregation::kTopBox;
+  float min_score = 0.25f;
+  bool balanced = false;
+};
+
+// Throws kInvalidArgument with the grammar above for a malformed spec.
+Strategy parse_strategy(const std::string& spec);
+// The canonical spec (parse_strategy(to_string(s)) == s): MEASURE, then ':AGGREGATION' unless
+// top_box, '+balanced', then '@T' unless T is the default (parse accepts the two modifiers in
+// either order, and 'MEASURE:top_box'). Surrounding whitespace is ignored; names are exact.
+std::string to_string(const Strategy& strategy);
+// Equal when they order images the same way: 'random' ignores every other field and top_box
+// ignores min_score (parse rejects '@T' with top_box, as it would have no effect).
+bool operator==(const Strategy& a, const Strategy& b);
+
+// The spec new projects use. Chosen by simulation on the real cards (README, "Which query order
+// beats random"), not assumed.
+std::string default_strategy_spec();
+
+// One unlabeled image and the current model's detections on it (any pixel frame).
+struct ScoredImage {
+  Id image_id = 0;
+  std::vector<Detection> detections;
+};
+
+// The queue order: rank 0 first. `uncertainty` of each entry is the image's uncertainty under the
+// strategy (for random: the image's least-confidence top-box uncertainty, so the page's halting
+// widget still has a scale). Same inputs and seed give the same order: each image draws a key from
+// std::mt19937_64(seed) in input order, and equal uncertainties go by key (random: the order is
+// the keys alone). +balanced groups the images by the class_index of their highest-scoring
+// detection (images without detections form one group of their own), sorts each group by
+// uncertainty, then takes passes: one image from every non-empty group per pass, the pass ordered
+// by uncertainty. For sum, the order is by raw sum and the entries' values are divided by the
+// largest sum (so they stay in 0..1); an image without detections counts as a sum of 1.
+std::vector<QueueEntry> rank_images(const std::vector<ScoredImage>& images,
+                                    const Strategy& strategy, std::uint64_t seed);
+
+}  // namespace boxloop::active

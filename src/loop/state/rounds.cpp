@@ -1,0 +1,124 @@
+#include "loop/state/rounds.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace boxloop::loop {
+
+namespace {
+
+// Rounds are recent: the newest jobs hold the last round (two jobs a round).
+constexpr int kJobsScanned = 200;
+
+bool is_round_job(const Job& job) { return job.kind == "train" || job.kind == "score"; }
+
+std::optional<Job> active_round_job(const std::vector<Job>& newest_first) {
+  std::optional<Job> queued;
+  for (const Job& job : newest_first) {
+    if (!is_round_job(job)) continue;
+    if (job.state == JobState::kRunning) return job;
+    if (job.state == JobState::kQueued) queued = job;  // keeps the oldest queued
+  }
+  return queued;
+}
+
+Job queue_round_job(Store& store) {
+  return store.create_job("train", Json{{kRoundAfterEventKey, store.last_label_event_id()}});
+}
+
+}  // namespace
+
+std::string to_string(RoundState state) {
+  switch (state) {
+    case RoundState::kIdle:
+      return "idle";
+    case RoundState::kQueued:
+      return "queued";
+    case RoundState::kTraining:
+      return "training";
+    case RoundState::kScoring:
+      return "scoring";
+  }
+  return "idle";
+}
+
+Id round_start_event(Store& store) {
+  for (const Job& job : store.jobs(kJobsScanned)) {
+    if (job.kind != "train" || job.state == JobState::kCancelled) continue;
+    const auto it = job.params.find(kRoundAfterEventKey);
+    if (it != job.params.end() && it->is_number_integer()) return it->get<Id>();
+  }
+  // Older than the jobs scanned: the worker also records the start in the model's metrics.
+  if (const auto model = store.latest_model()) {
+    const auto it = model->metrics.find(kRoundAfterEventKey);
+    if (it != model->metrics.end() && it->is_number_integer()) return it->get<Id>();
+  }
+  return 0;
+}
+
+LoopStatus loop_status(Store& store) {
+  LoopStatus status;
+  status.settings = loop_settings(store);
+  status.labels_since_round = store.count_label_events_after(round_start_event(store));
+  status.next_round_in = std::max(0, status.settings.every - status.labels_since_round);
+  status.job = active_round_job(store.jobs(kJobsScanned));
+  if (status.job) {
+    if (status.job->state == JobState::kQueued) {
+      status.state = RoundState::kQueued;
+    } else {
+      status.state = status.job->kind == "train" ? RoundState::kTraining : RoundState::kScoring;
+    }
+  }
+  status.models = static_cast<int>(store.models().size());
+  return status;
+}
+
+std::optional<Job> trigger_round(Store& store) {
+  std::optional<Job> queued;
+  store.batch([&] {
+    const LoopStatus status = loop_status(store);
+    if (!status.settings.enabled || status.job || status.next_round_in > 0) return;
+    queued = queue_round_job(store);
+  });
+  return queued;
+}
+
+Job start_round(Store& store) {
+  std::optional<Job> queued;
+  store.batch([&] {
+    if (const auto job = active_round_job(store.jobs(kJobsScanned))) {
+      throw Error{ErrorCode::kConflict,
+                  "a round is already " +
+                      std::string(job->state == JobState::kQueued ? "queued" : "running") + " (" +
+                      job->kind + " job " + std::to_string(job->id) + ")"};
+    }
+    queued = queue_round_job(store);
+  });
+  return *queued;
+}
+
+std::optional<Job> rescore_if_stale(Store& store) {
+  std::optional<Job> queued;
+  store.batch([&] {
+    const auto model = store.latest_model();
+    if (!model || !loop_settings(store).enabled) return;
+    const Json info = store.queue_info();
+    if (info.is_object() && info.value("model_id", Json()) == Json(model->id)) return;
+    const std::vector<Job> jobs = store.jobs(kJobsScanned);
+    if (active_round_job(jobs)) return;
+    const Json model_ref = std::to_string(model->id);
+    for (const Job& job : jobs) {
+      // Scored once already (an empty queue stores nothing, a failure should not repeat).
+      if (job.kind == "score" && job.state != JobState::kCancelled &&
+          (job.params.value("model", Json()) == model_ref ||
+           job.params.value("model", Json()) == Json(model->id))) {
+        return;
+      }
+    }
+    queued = store.create_job("score", Json{{"model", model_ref}});
+  });
+  return queued;
+}
+
+}  // namespace boxloop::loop

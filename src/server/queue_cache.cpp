@@ -1,0 +1,56 @@
+#include "server/queue_cache.h"
+
+namespace boxloop::server {
+
+Json QueueSnapshot::to_json() const {
+  if (!info.is_object() || !report) {
+    return Json{{"size", 0},
+                {"model_id", nullptr},
+                {"strategy", nullptr},
+                {"created_at", nullptr},
+                {"halting", nullptr}};
+  }
+  Json out = info;
+  out["halting"] = active::to_json(*report);
+  return out;
+}
+
+Json QueueSnapshot::query_json(Id image_id) const {
+  const auto it = entries.find(image_id);
+  if (it == entries.end() || !report) return nullptr;
+  const QueueEntry& entry = it->second;
+  return Json{{"rank", entry.rank},
+              {"uncertainty", entry.uncertainty},
+              {"position", report->normalise(entry.uncertainty)},
+              {"zone", active::to_string(report->zone(entry.uncertainty))}};
+}
+
+std::shared_ptr<const QueueSnapshot> QueueCache::get(Store& store) {
+  const Json info = store.queue_info();
+  std::lock_guard lock(mutex_);
+  if (snapshot_ && snapshot_->info == info) return snapshot_;
+
+  auto fresh = std::make_shared<QueueSnapshot>();
+  // The queue may be replaced between reading its info and its rows: read until both agree.
+  Json seen = info;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const std::vector<QueueEntry> entries = store.queue();
+    const Json after = store.queue_info();
+    fresh->entries.clear();
+    std::vector<double> uncertainties;
+    uncertainties.reserve(entries.size());
+    for (const QueueEntry& entry : entries) {
+      fresh->entries.emplace(entry.image_id, entry);
+      uncertainties.push_back(entry.uncertainty);
+    }
+    fresh->info = after;
+    fresh->report.reset();
+    if (after.is_object()) fresh->report = active::halting_report(uncertainties);
+    if (after == seen) break;
+    seen = after;
+  }
+  snapshot_ = std::move(fresh);
+  return snapshot_;
+}
+
+}  // namespace boxloop::server

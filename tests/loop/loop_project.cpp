@@ -1,0 +1,55 @@
+#include "loop_project.h"
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "digest/sha256.h"
+#include "imageio/image_file.h"
+#include "synth/synth.h"
+
+namespace boxloop::loop::testing {
+
+LoopProject::LoopProject(const std::filesystem::path& dir,
+                         const std::vector<std::string>& categories, int count) {
+  std::vector<Category> cats;
+  for (const std::string& name : categories) cats.push_back(Category{0, name, "", "#ff0000", 0});
+  store_ = Store::create(dir, "loop-test", cats);
+  SynthOptions options;
+  options.count = count;
+  options.width = 160;
+  options.height = 120;
+  options.min_cards = 1;
+  options.max_cards = 2;
+  options.categories = categories;
+  for (int i = 0; i < count; ++i) {
+    const SynthImage image = synth_image(options, i);
+    std::vector<uchar> png;
+    cv::imencode(".png", image.bgr, png);
+    const std::string bytes(png.begin(), png.end());
+    const std::string name = "img" + std::to_string(i) + ".png";
+    write_file_atomically(store_->image_dir() / name, bytes);
+    store_->add_image(name, sha256_hex(bytes), image.bgr.cols, image.bgr.rows);
+    truths_.push_back(image.labels.boxes);
+  }
+}
+
+LabelEvent LoopProject::label(int n) {
+  const Image image = store_->images().at(static_cast<std::size_t>(n));
+  LabelSave save;
+  save.image_id = image.id;
+  save.expected_version = image.version;
+  save.labeler = "tester";
+  for (const NamedBox& b : truths_.at(static_cast<std::size_t>(n))) {
+    Annotation a;
+    a.category_id = store_->category_by_name(b.category)->id;
+    a.box = b.box;
+    save.boxes.push_back(a);
+  }
+  return store_->save_labels(save);
+}
+
+Json LoopProject::tiny_training() {
+  return Json{{"from", "scratch"}, {"input_size", 64},  {"min_steps", 2},  {"epochs", 1},
+              {"batch", 2},        {"val_fraction", 0}, {"eval_every", 1}, {"workers", 0}};
+}
+
+}  // namespace boxloop::loop::testing

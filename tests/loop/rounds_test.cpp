@@ -1,0 +1,141 @@
+// The trigger and the round bookkeeping: when a round starts, and what the loop reports.
+#include "loop/state/rounds.h"
+
+#include <gtest/gtest.h>
+
+#include "common/temp_dir.h"
+#include "core/error.h"
+#include "loop_project.h"
+
+namespace boxloop::loop {
+namespace {
+
+using boxloop::testing::TempDir;
+using testing::LoopProject;
+
+class RoundsTest : public ::testing::Test {
+ protected:
+  TempDir dir_{"boxloop-loop-test-"};
+  LoopProject project_{dir_.path() / "p", {"ace", "king"}, 8};
+  Store& store_ = project_.store();
+
+  void set_every(int every) { update_loop_settings(store_, Json{{"every", every}}); }
+};
+
+TEST_F(RoundsTest, TriggerFiresAtExactlyNLabelsAndNotTwiceWhileARoundIsOpen) {
+  set_every(3);
+  project_.label(0);
+  project_.label(1);
+  EXPECT_FALSE(trigger_round(store_));
+  EXPECT_EQ(loop_status(store_).next_round_in, 1);
+  const LabelEvent third = project_.label(2);
+  const auto job = trigger_round(store_);
+  ASSERT_TRUE(job);
+  EXPECT_EQ(job->kind, "train");
+  EXPECT_EQ(job->params[kRoundAfterEventKey], third.id);
+
+  // Queued, then running: more labels do not start a second round.
+  EXPECT_FALSE(trigger_round(store_));
+  EXPECT_EQ(loop_status(store_).state, RoundState::kQueued);
+  ASSERT_TRUE(store_.claim_next_job({"train"}));
+  for (int i = 3; i < 6; ++i) project_.label(i);
+  EXPECT_FALSE(trigger_round(store_));
+  EXPECT_EQ(loop_status(store_).state, RoundState::kTraining);
+  // The labels saved while training count towards the next round.
+  EXPECT_EQ(loop_status(store_).labels_since_round, 3);
+
+  store_.finish_job(job->id, JobState::kDone);
+  const auto next = trigger_round(store_);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->params[kRoundAfterEventKey], store_.last_label_event_id());
+  EXPECT_EQ(loop_status(store_).labels_since_round, 0);
+}
+
+TEST_F(RoundsTest, DisabledLoopNeverTriggers) {
+  update_loop_settings(store_, Json{{"every", 1}, {"enabled", false}});
+  project_.label(0);
+  project_.label(1);
+  EXPECT_FALSE(trigger_round(store_));
+  EXPECT_FALSE(loop_status(store_).settings.enabled);
+}
+
+TEST_F(RoundsTest, CancelledRoundDoesNotCountButAFailedOneDoes) {
+  set_every(1);
+  project_.label(0);
+  auto job = trigger_round(store_);
+  ASSERT_TRUE(job);
+  store_.claim_next_job();
+  store_.finish_job(job->id, JobState::kCancelled, "stopped");
+  // Its label is still waiting for a model.
+  EXPECT_EQ(loop_status(store_).labels_since_round, 1);
+  job = trigger_round(store_);
+  ASSERT_TRUE(job);
+  store_.claim_next_job();
+  store_.finish_job(job->id, JobState::kFailed, "broken");
+  EXPECT_FALSE(trigger_round(store_)) << "a failing round must not be retried in a tight loop";
+}
+
+TEST_F(RoundsTest, StartRoundConflictsWithAnOpenRound) {
+  const Job job = start_round(store_);
+  EXPECT_EQ(job.params[kRoundAfterEventKey], 0);
+  try {
+    start_round(store_);
+    FAIL() << "a second round was queued";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kConflict);
+  }
+  // A score job is part of a round too.
+  store_.finish_job(job.id, JobState::kDone);
+  store_.create_job("score", Json::object());
+  EXPECT_THROW(start_round(store_), Error);
+  store_.claim_next_job();
+  EXPECT_EQ(loop_status(store_).state, RoundState::kScoring);
+}
+
+TEST_F(RoundsTest, SettingsRejectBadValuesNamingTheFieldAndWriteNothing) {
+  const LoopSettings before = loop_settings(store_);
+  const auto message_of = [&](const Json& patch) {
+    try {
+      update_loop_settings(store_, patch);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_NE(message_of(Json{{"every", 0}}).find("every"), std::string::npos);
+  EXPECT_NE(message_of(Json{{"every", "5"}}).find("every"), std::string::npos);
+  EXPECT_NE(message_of(Json{{"every", 5}, {"strategy", "wild_guess"}}).find("strategy"),
+            std::string::npos);
+  EXPECT_NE(message_of(Json{{"enabled", 1}}).find("enabled"), std::string::npos);
+  EXPECT_NE(message_of(Json{{"evry", 5}}).find("evry"), std::string::npos);
+  const LoopSettings after = loop_settings(store_);
+  EXPECT_EQ(after.every, before.every);
+  EXPECT_EQ(after.strategy, before.strategy);
+
+  const LoopSettings set =
+      update_loop_settings(store_, Json{{"every", 7}, {"strategy", "margin"}, {"enabled", false}});
+  EXPECT_EQ(set.every, 7);
+  EXPECT_EQ(set.strategy, "margin");
+  EXPECT_FALSE(set.enabled);
+  EXPECT_EQ(store_.settings()["trigger_every"], 7);
+}
+
+TEST_F(RoundsTest, NewModelWithoutItsQueueIsScoredOnce) {
+  EXPECT_FALSE(rescore_if_stale(store_)) << "no model yet";
+  ModelRecord record;
+  record.arch = "fastestdet";
+  record.weights_path = "models/m.pt";
+  const ModelRecord model = store_.add_model(record);
+  const auto job = rescore_if_stale(store_);
+  ASSERT_TRUE(job);
+  EXPECT_EQ(job->kind, "score");
+  EXPECT_EQ(job->params["model"], std::to_string(model.id));
+  EXPECT_FALSE(rescore_if_stale(store_)) << "already queued";
+  store_.claim_next_job();
+  store_.finish_job(job->id, JobState::kFailed, "unreadable");
+  EXPECT_FALSE(rescore_if_stale(store_)) << "a failed scoring is not repeated";
+}
+
+}  // namespace
+}  // namespace boxloop::loop

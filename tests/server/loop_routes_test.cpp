@@ -1,0 +1,208 @@
+// The loop's routes: /api/queue, the `query` of /api/next, /api/loop and /api/loop/run, and the
+// `loop` and `queue` events.
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <thread>
+
+#include "loop/state/rounds.h"
+#include "server_fixture.h"
+
+namespace boxloop::server::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class LoopRoutesTest : public ServerTest {
+ protected:
+  // A model and a queue over the first four images, most uncertain first.
+  Id queue_four() {
+    ModelRecord record;
+    record.arch = "fastestdet";
+    record.weights_path = "models/m.pt";
+    const Id model = store_->add_model(record).id;
+    const auto images = store_->images();
+    std::vector<QueueEntry> entries;
+    const double uncertainties[] = {0.9, 0.7, 0.4, 0.1};
+    for (int i = 0; i < 4; ++i) {
+      entries.push_back(
+          QueueEntry{images[static_cast<std::size_t>(3 - i)].id, uncertainties[i], i});
+    }
+    store_->replace_queue(model, "least_confidence", entries);
+    return model;
+  }
+};
+
+TEST_F(LoopRoutesTest, QueueWithoutAQueueIsAllNull) {
+  start_server();
+  auto cli = client();
+  const auto res = cli.Get("/api/queue");
+  ASSERT_EQ(res->status, 200);
+  const Json body = json_of(res);
+  EXPECT_EQ(body["size"], 0);
+  for (const char* key : {"model_id", "strategy", "created_at", "halting"}) {
+    EXPECT_TRUE(body.contains(key) && body[key].is_null()) << key;
+  }
+  const Json next = json_of(cli.Get("/api/next"));
+  EXPECT_TRUE(next.contains("query") && next["query"].is_null());
+}
+
+TEST_F(LoopRoutesTest, QueueAndNextCarryTheHaltingScale) {
+  const Id model = queue_four();
+  start_server();
+  auto cli = client();
+  const Json queue = json_of(cli.Get("/api/queue"));
+  EXPECT_EQ(queue["model_id"], model);
+  EXPECT_EQ(queue["strategy"], "least_confidence");
+  EXPECT_EQ(queue["size"], 4);
+  EXPECT_TRUE(queue["created_at"].is_string());
+  ASSERT_TRUE(queue["halting"].is_object());
+  EXPECT_EQ(queue["halting"]["size"], 4);
+
+  // The first in queue order is the most uncertain: the top of the scale.
+  const Json first = json_of(cli.Get("/api/next"));
+  ASSERT_TRUE(first["query"].is_object()) << first.dump();
+  EXPECT_EQ(first["image"]["id"], store_->images()[3].id);
+  EXPECT_EQ(first["query"]["rank"], 0);
+  EXPECT_DOUBLE_EQ(first["query"]["uncertainty"].get<double>(), 0.9);
+  EXPECT_DOUBLE_EQ(first["query"]["position"].get<double>(), 1.0);
+  const std::string zone = first["query"]["zone"];
+  EXPECT_TRUE(zone == "green" || zone == "orange" || zone == "red") << zone;
+
+  const Json second =
+      json_of(cli.Get("/api/next?exclude=" + std::to_string(store_->images()[3].id)));
+  EXPECT_EQ(second["query"]["rank"], 1);
+  EXPECT_LT(second["query"]["position"].get<double>(), 1.0);
+
+  // An image outside the queue has no query; a new queue is seen at once.
+  store_->replace_queue(model, "margin", {QueueEntry{store_->images()[5].id, 0.5, 0}});
+  EXPECT_EQ(json_of(cli.Get("/api/queue"))["strategy"], "margin");
+  const Json other = json_of(cli.Get("/api/next?exclude=" + std::to_string(store_->images()[3].id) +
+                                     "," + std::to_string(store_->images()[5].id)));
+  ASSERT_TRUE(other["image"].is_object());
+  EXPECT_TRUE(other["query"].is_null());
+}
+
+TEST_F(LoopRoutesTest, LoopStateAndSettings) {
+  start_server();
+  auto cli = client();
+  Json loop = json_of(cli.Get("/api/loop"));
+  for (const char* key : {"enabled", "every", "strategy", "strategies", "labels_since_round",
+                          "next_round_in", "state", "job", "models"}) {
+    EXPECT_TRUE(loop.contains(key)) << key;
+  }
+  EXPECT_EQ(loop["state"], "idle");
+  EXPECT_TRUE(loop["job"].is_null());
+  EXPECT_EQ(loop["next_round_in"], loop["every"]);
+  const auto& strategies = loop["strategies"];
+  EXPECT_NE(std::find(strategies.begin(), strategies.end(), "random"), strategies.end());
+
+  const Json boxes = Json::array(
+      {Json{{"category_id", category_id("ten")}, {"x", 1}, {"y", 2}, {"w", 20}, {"h", 30}}});
+  ASSERT_EQ(put_labels(cli, store_->images()[0].id, 0, boxes)->status, 200);
+  auto res = cli.Put("/api/loop", R"({"every": 5, "strategy": "margin", "enabled": false})",
+                     "application/json");
+  ASSERT_EQ(res->status, 200) << res->body;
+  loop = json_of(res);
+  EXPECT_EQ(loop["every"], 5);
+  EXPECT_EQ(loop["strategy"], "margin");
+  EXPECT_EQ(loop["enabled"], false);
+  EXPECT_EQ(loop["labels_since_round"], 1);
+  EXPECT_EQ(loop["next_round_in"], 4);
+
+  res = cli.Put("/api/loop", R"({"every": 0})", "application/json");
+  EXPECT_EQ(res->status, 400);
+  EXPECT_NE(json_of(res)["error"]["message"].get<std::string>().find("every"), std::string::npos);
+  res = cli.Put("/api/loop", R"({"strategy": "most_wanted"})", "application/json");
+  EXPECT_EQ(res->status, 400);
+  EXPECT_NE(json_of(res)["error"]["message"].get<std::string>().find("strategy"),
+            std::string::npos);
+  EXPECT_EQ(json_of(cli.Get("/api/loop"))["every"], 5) << "a refused change wrote something";
+}
+
+TEST_F(LoopRoutesTest, RunQueuesOneRound) {
+  start_server();
+  auto cli = client();
+  auto res = cli.Post("/api/loop/run", "", "application/json");
+  ASSERT_EQ(res->status, 202) << res->body;
+  const Json job = json_of(res)["job"];
+  EXPECT_EQ(job["kind"], "train");
+  EXPECT_EQ(job["state"], "queued");
+  res = cli.Post("/api/loop/run", "", "application/json");
+  EXPECT_EQ(res->status, 409);
+  const Json loop = json_of(cli.Get("/api/loop"));
+  EXPECT_EQ(loop["state"], "queued");
+  EXPECT_EQ(loop["job"]["id"], job["id"]);
+}
+
+TEST_F(LoopRoutesTest, LabelersMayReadButNotChangeTheLoop) {
+  const std::string admin = store_->add_user("ada", UserRole::kAdmin);
+  const std::string labeler = store_->add_user("lee", UserRole::kLabeler);
+  start_server();
+  auto anonymous = client();
+  for (const char* path : {"/api/queue", "/api/loop"}) {
+    EXPECT_EQ(anonymous.Get(path)->status, 401) << path;
+  }
+  EXPECT_EQ(anonymous.Put("/api/loop", "{}", "application/json")->status, 401);
+  EXPECT_EQ(anonymous.Post("/api/loop/run", "", "application/json")->status, 401);
+
+  auto lee = client(labeler);
+  EXPECT_EQ(lee.Get("/api/queue")->status, 200);
+  EXPECT_EQ(lee.Get("/api/loop")->status, 200);
+  EXPECT_EQ(lee.Put("/api/loop", R"({"every": 2})", "application/json")->status, 403);
+  EXPECT_EQ(lee.Post("/api/loop/run", "", "application/json")->status, 403);
+  EXPECT_TRUE(store_->jobs().empty());
+
+  auto ada = client(admin);
+  EXPECT_EQ(ada.Put("/api/loop", R"({"every": 2})", "application/json")->status, 200);
+  EXPECT_EQ(ada.Post("/api/loop/run", "", "application/json")->status, 202);
+}
+
+// Reads the event stream until `needle` arrived, or the time is up.
+std::string read_events_until(httplib::Client client, const std::string& path,
+                              const std::string& needle, const std::function<void()>& act) {
+  std::string text;
+  std::atomic<bool> connected = false;
+  std::thread reader([&] {
+    client.Get(path, [&](const char* data, std::size_t size) {
+      connected = true;
+      text.append(data, size);
+      const auto at = text.find(needle);
+      return at == std::string::npos || text.find("\n\n", at) == std::string::npos;
+    });
+  });
+  for (int i = 0; i < 500 && !connected; ++i) std::this_thread::sleep_for(10ms);
+  act();
+  reader.join();
+  return text;
+}
+
+std::string event_data(const std::string& text, const std::string& type) {
+  const auto at = text.find("event: " + type + "\n");
+  if (at == std::string::npos) return "";
+  const auto start = text.find("data: ", at) + 6;
+  return text.substr(start, text.find('\n', start) - start);
+}
+
+TEST_F(LoopRoutesTest, EventsTellPagesAboutTheLoopAndANewQueue) {
+  ServerOptions options;
+  options.watch_interval = 50ms;
+  start_server(options);
+  auto cli = client();
+  std::string text = read_events_until(client(), "/api/events", "event: loop", [&] {
+    ASSERT_EQ(cli.Put("/api/loop", R"({"every": 9})", "application/json")->status, 200);
+  });
+  const Json loop = Json::parse(event_data(text, "loop"));
+  EXPECT_EQ(loop["every"], 9);
+  EXPECT_EQ(loop["state"], "idle");
+
+  text = read_events_until(client(), "/api/events", "event: queue", [&] { queue_four(); });
+  const Json queue = Json::parse(event_data(text, "queue"));
+  EXPECT_EQ(queue["size"], 4);
+  EXPECT_EQ(queue["message"], "New queue from model " +
+                                  std::to_string(queue["model_id"].get<Id>()) +
+                                  " (least_confidence)");
+}
+
+}  // namespace
+}  // namespace boxloop::server::testing
