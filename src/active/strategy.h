@@ -43,8 +43,8 @@ std::string to_string(const Strategy& strategy);
 // ignores min_score (parse rejects '@T' with top_box, as it would have no effect).
 bool operator==(const Strategy& a, const Strategy& b);
 
-// The spec new projects use. Chosen by simulation on the real cards (README, "Which query order
-// beats random"), not assumed.
+// The spec projects use unless they pick one: least_confidence:sum, chosen by simulation on the
+// real cards (README, "Which query order beats random"), not assumed.
 std::string default_strategy_spec();
 
 // One unlabeled image and the current model's detections on it (any pixel frame).

@@ -22,8 +22,9 @@ void require_positive_integer(const Json& settings, const char* key,
 }  // namespace
 
 Json default_settings() {
-  return Json{{"strategy", "least_confidence"},
-              {"trigger_every", 20},
+  // No "strategy": absent means active::default_strategy_spec(), the order chosen by simulation,
+  // so a project that never picked one follows a better default when one is found.
+  return Json{{"trigger_every", 20},
               {"lease_seconds", 300},
               {"model", {{"arch", "fastestdet"}, {"input_size", 352}}},
               {"train", Json::object()}};

@@ -6,7 +6,7 @@
 
 namespace boxloop {
 
-// {"strategy":"least_confidence","trigger_every":20,"lease_seconds":300,
+// {"trigger_every":20,"lease_seconds":300,
 //  "model":{"arch":"fastestdet","input_size":352},"train":{}}
 Json default_settings();
 
