@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "core/error.h"
+#include "train/job_reporting.h"
 
 namespace boxloop::loop {
 
@@ -48,27 +49,9 @@ Json to_json(const ScoreOptions& o) {
 ScoreResult run_score_job(Store& store, Id job_id, const ScoreOptions& options,
                           const ProgressFn& progress, const CancelFn& cancel) {
   // The row is read for a cancel request at most twice a second; the caller's flag every time.
-  auto last_poll = std::chrono::steady_clock::time_point{};
-  bool cancel_seen = false;
-  const CancelFn should_stop = [&] {
-    if (cancel && cancel()) return true;
-    const auto now = std::chrono::steady_clock::now();
-    if (!cancel_seen && now - last_poll > std::chrono::milliseconds(500)) {
-      last_poll = now;
-      const auto job = store.job(job_id);
-      cancel_seen = job && job->cancel_requested;
-    }
-    return cancel_seen;
-  };
-  auto last_write = std::chrono::steady_clock::time_point{};
-  const ProgressFn report = [&](double fraction, const std::string& message) {
-    if (progress) progress(fraction, message);
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_write > std::chrono::milliseconds(500)) {
-      last_write = now;
-      store.update_job_progress(job_id, fraction, message);
-    }
-  };
+  const CancelFn should_stop =
+      job_cancel_poller(store, job_id, std::chrono::milliseconds(500), cancel);
+  const ProgressFn report = job_progress_writer(store, job_id, progress);
   try {
     const ScoreResult result = score_unlabeled(store, options, report, should_stop);
     store.update_job_progress(job_id, 1.0,

@@ -11,15 +11,14 @@
 
 namespace boxloop {
 
-namespace {
-
-// splitmix64: a well-mixed hash, so the split does not follow import order.
-std::uint64_t mix(std::uint64_t x) {
+std::uint64_t splitmix64(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
 }
+
+namespace {
 
 double uniform(std::mt19937_64& rng, double lo, double hi) {
   return std::uniform_real_distribution<double>(lo, hi)(rng);
@@ -123,8 +122,8 @@ Split split_by_image(const std::vector<Sample>& samples, double val_fraction, st
   std::vector<std::size_t> order(samples.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    const auto ka = mix(static_cast<std::uint64_t>(samples[a].image_id) ^ mix(seed));
-    const auto kb = mix(static_cast<std::uint64_t>(samples[b].image_id) ^ mix(seed));
+    const auto ka = splitmix64(static_cast<std::uint64_t>(samples[a].image_id) ^ splitmix64(seed));
+    const auto kb = splitmix64(static_cast<std::uint64_t>(samples[b].image_id) ^ splitmix64(seed));
     return ka != kb ? ka < kb : a < b;
   });
   std::size_t n_val = static_cast<std::size_t>(std::llround(val_fraction * samples.size()));

@@ -51,6 +51,9 @@ struct AugmentOptions {
 std::vector<Sample> load_samples(Store& store, int keep_size, const ProgressFn& progress = nullptr,
                                  const CancelFn& cancel = nullptr);
 
+// splitmix64: a well-mixed 64-bit hash, for seeds and splits that must not follow import order.
+std::uint64_t splitmix64(std::uint64_t x);
+
 // A deterministic split by image: the same ids, fraction and seed give the same split, and
 // adding images leaves the assignment of the others unchanged (each image is placed by a hash of
 // its id and the seed). At least one image stays in training; with 2+ images and fraction > 0 at

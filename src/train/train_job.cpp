@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "core/error.h"
+#include "train/job_reporting.h"
 #include "train/trainer.h"
 
 namespace boxloop {
@@ -92,28 +93,12 @@ Json to_json(const TrainOptions& o) {
 
 TrainResult run_train_job(Store& store, Id job_id, const TrainOptions& options,
                           const ProgressFn& progress) {
-  // The job row is polled for a cancel request at most once a second: a step can be fast.
-  auto last_poll = std::chrono::steady_clock::time_point{};
-  bool cancel_seen = false;
-  const CancelFn cancel = [&] {
-    const auto now = std::chrono::steady_clock::now();
-    if (!cancel_seen && now - last_poll > std::chrono::seconds(1)) {
-      last_poll = now;
-      const auto job = store.job(job_id);
-      cancel_seen = job && job->cancel_requested;
-    }
-    return cancel_seen;
-  };
-  auto last_write = std::chrono::steady_clock::time_point{};
-  const ProgressFn report = [&](double fraction, const std::string& message) {
-    if (progress) progress(fraction, message);
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_write > std::chrono::milliseconds(500) ||
-        message.find("mAP") != std::string::npos) {
-      last_write = now;
-      store.update_job_progress(job_id, fraction, message);
-    }
-  };
+  // The job row is polled for a cancel request at most once a second: a step can be fast. A
+  // validation result is written at once, so the page never misses an mAP.
+  const CancelFn cancel = job_cancel_poller(store, job_id, std::chrono::seconds(1));
+  const ProgressFn report = job_progress_writer(store, job_id, progress, [](const std::string& m) {
+    return m.find("mAP") != std::string::npos;
+  });
   try {
     TrainResult result = train_detector(store, options, report, cancel);
     store.update_job_progress(job_id, 1.0,

@@ -25,17 +25,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 // Randomness of epoch e (and of its step s) depends only on (seed, e, s), so a resumed run
 // draws the same crops and order as an uninterrupted one.
 std::uint64_t stream_seed(std::uint64_t seed, int epoch, int step) {
-  return mix(mix(mix(seed) ^ static_cast<std::uint64_t>(epoch)) ^ static_cast<std::uint64_t>(step));
+  return splitmix64(splitmix64(splitmix64(seed) ^ static_cast<std::uint64_t>(epoch)) ^
+                    static_cast<std::uint64_t>(step));
 }
 
 torch::Device choose_device(const std::string& name) {
