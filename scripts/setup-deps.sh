@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# Installs the Debian packages boxloop builds, tests and benchmarks with.
-# Idempotent: exits at once when every package is already installed.
+# Installs the Debian packages boxloop needs, by profile, so that `make demo` does not wait for
+# what only the tests or the benchmarks use:
+#   setup-deps.sh demo    build the boxloop binary and the page (the default)
+#   setup-deps.sh test    + Debian's Chromium for the browser tests
+#   setup-deps.sh bench   + what the benchmarks compare against (Python torch, wrk)
+# Idempotent: exits at once when every package of the profile is already installed.
 set -euo pipefail
 
+profile="${1:-demo}"
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libopencv-dev libsqlite3-dev nlohmann-json3-dev libcpp-httplib-dev
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libssl-dev libzip-dev libpugixml-dev
-  chromium
-  python3-torch python3-torchvision python3-opencv
-  wrk curl
 )
+case "$profile" in
+  demo) ;;
+  test) packages+=(chromium) ;;
+  bench) packages+=(chromium python3-torch python3-torchvision python3-opencv wrk curl) ;;
+  *) echo "setup-deps.sh: unknown profile '$profile' (demo, test or bench)" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
@@ -22,7 +30,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-echo "Installing Debian packages: ${missing[*]}"
+echo "Installing Debian packages ($profile): ${missing[*]}"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive

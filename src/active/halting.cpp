@@ -1,25 +1,38 @@
 #include "active/halting.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstddef>
-#include <cstdlib>
-#include <iterator>
 
 #include "core/error.h"
 
 namespace boxloop::active {
 namespace {
 
-// The reference plugin's constants (cardinal/criteria.py in dss-plugin-ml-assisted-labeling).
-constexpr int kQuantileBins = 11;         // quantiles at 0, 1/11, ..., 11/11
-constexpr double kMergeTolerance = 0.1;   // a tenth of the queue's spread (the plugin: raw scale)
-constexpr int kHistogramBins = 10;        // numpy.histogram's default
-constexpr long kFlatDistanceTenths = 2;   // L1 distance under 0.2: flat
-constexpr int kLastRedBin = 1;            // bins 0 and 1: red
-constexpr int kFirstGreenBin = 10;        // the top bin: green
-constexpr std::ptrdiff_t kMinGreen = 10;  // ... but never fewer than this many images
+constexpr double kSpreadShare = 0.1;      // the plugin's merge tolerance, as a share of the spread
+constexpr double kLevelShare = 0.02;      // the floor, as a share of the largest |value|
+constexpr double kClearFactor = 2.0;      // green: a gain of at least this many tolerances
+constexpr std::size_t kNeverRedTop = 10;  // the plugin's "at least 10 green", as "never red"
+constexpr int kQuantileBins = 11;         // the plugin's quantiles at 0, 1/11, ..., 11/11
+
+// A run of equal values in the sorted queue: [begin, end) in sorted order.
+struct Run {
+  double value = 0;
+  std::size_t begin = 0, end = 0;
+  double gain = 0;  // value - mean of every queued value at or below it
+};
+
+std::vector<Run> runs_of(const std::vector<double>& sorted) {
+  std::vector<Run> runs;
+  double sum = 0;  // of sorted[0 .. end)
+  for (std::size_t begin = 0; begin < sorted.size();) {
+    std::size_t end = begin;
+    while (end < sorted.size() && sorted[end] == sorted[begin]) sum += sorted[end++];
+    runs.push_back({sorted[begin], begin, end, sorted[begin] - sum / static_cast<double>(end)});
+    begin = end;
+  }
+  return runs;
+}
 
 // numpy.quantile's default ("linear"): interpolate between the two order statistics around
 // q * (n - 1).
@@ -31,97 +44,20 @@ double quantile(const std::vector<double>& sorted, double q) {
   return sorted[below] + fraction * (sorted[below + 1] - sorted[below]);
 }
 
-// The 11 lower bin edges (quantiles 0 .. 10/11) after merging. A gap under the tolerance means
-// the scores there barely differ, so the two quantile bins are one "locally uniform" stretch: the
-// upper edge drops onto the lower one. The test compares the ORIGINAL gaps, so a run of small gaps
-// collapses onto its first edge however wide the run is in total.
-std::vector<double> merged_lower_edges(const std::vector<double>& sorted) {
-  std::vector<double> quantiles(kQuantileBins + 1);
-  for (int k = 0; k <= kQuantileBins; ++k) {
-    quantiles[k] = quantile(sorted, static_cast<double>(k) / kQuantileBins);
-  }
-  std::vector<double> edges = quantiles;
-  for (int k = 0; k < kQuantileBins; ++k) {
-    if (quantiles[k + 1] - quantiles[k] < kMergeTolerance) edges[k + 1] = edges[k];
-  }
-  edges.pop_back();  // the maximum closes the top bin; it is not a lower edge
-  return edges;
-}
-
-// numpy.digitize(x, edges) - 1 on non-decreasing edges: the number of edges at or below x, less
-// one. Edges merged into one value put everything at or above it into the HIGHEST bin id of the
-// run, so a merged stretch belongs to the top of its run.
-int bin_of(double x, const std::vector<double>& edges) {
-  return static_cast<int>(std::upper_bound(edges.begin(), edges.end(), x) - edges.begin()) - 1;
-}
-
-// Whether values (bin means, one per image) spread evenly over their own range: a single value
-// does; otherwise their 10-bin histogram must be within L1 distance 0.2 of the uniform one over
-// ALL 10 bins. The plugin also accepts a uniform over any run of neighbouring bins, which lets up
-// to a tenth of the values lie anywhere: one quantile bin is an eleventh of the queue, so its test
-// swallowed the top bin into the flat part whenever the rest had merged (a dense low cluster with
-// a spread-out uncertain tail came out all flat). Counted in integers: sum |1/10 - c/m| < 2/10
-// <=> sum |m - 10 c| < 2 m, so a distance of exactly 0.2 is not flat, whatever the rounding.
-bool spreads_evenly(const std::vector<double>& values) {
-  const auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
-  const double lo = *lo_it, hi = *hi_it;
-  if (!(hi > lo)) return true;
-  std::array<long, kHistogramBins> counts{};
-  for (double v : values) {
-    ++counts[std::min(kHistogramBins - 1,
-                      static_cast<int>(std::floor((v - lo) / (hi - lo) * kHistogramBins)))];
-  }
-  const auto m = static_cast<long>(values.size());
-  long distance = 0;  // in units of 1 / (10 m)
-  for (long c : counts) distance += std::labs(m - kHistogramBins * c);
-  return distance < kFlatDistanceTenths * m;
-}
-
-// The plugin's search for the flat low end: each image stands for the mean of its quantile bin;
-// from the top bin down, the first prefix (all bins up to i) whose bin means spread evenly is
-// flat. The lowest bin alone is one value, always flat. Then, our second tightening: the flat part
-// stops below the first gap between neighbouring images of a tenth of the scale or more, because
-// a bin can straddle such a gap (its lower edge merged down into a dense run) and images standing
-// that far apart from the ones below them are not "random-like". Returns the index in `sorted` of
-// the last flat image.
-std::size_t last_flat_index(const std::vector<double>& sorted, const std::vector<int>& bins) {
-  std::vector<double> bin_mean(sorted.size());
-  for (std::size_t begin = 0; begin < sorted.size();) {
-    std::size_t end = begin;
-    double sum = 0;
-    while (end < sorted.size() && bins[end] == bins[begin]) sum += sorted[end++];
-    std::fill(bin_mean.begin() + static_cast<std::ptrdiff_t>(begin),
-              bin_mean.begin() + static_cast<std::ptrdiff_t>(end),
-              sum / static_cast<double>(end - begin));
-    begin = end;
-  }
-  // Bins are non-decreasing along `sorted`, so a prefix of bins is a prefix of the images.
-  std::size_t last = 0;
-  for (std::size_t end = sorted.size(); end > 0;) {
-    const std::vector<double> prefix(bin_mean.begin(),
-                                     bin_mean.begin() + static_cast<std::ptrdiff_t>(end));
-    if (spreads_evenly(prefix)) {
-      last = end - 1;
-      break;
+// 0, the quantile edges k/11 whose value stands at least `tolerance` above the last kept one, 1.
+// Compared with the last KEPT edge, not the neighbour, so small steps add up to an edge.
+std::vector<double> kept_edges(const std::vector<double>& sorted, double tolerance) {
+  std::vector<double> edges = {0.0};
+  double kept = sorted.front();
+  for (int k = 1; k < kQuantileBins; ++k) {
+    const double q = quantile(sorted, static_cast<double>(k) / kQuantileBins);
+    if (q - kept >= tolerance) {
+      edges.push_back(static_cast<double>(k) / kQuantileBins);
+      kept = q;
     }
-    const int bin = bins[end - 1];
-    while (end > 0 && bins[end - 1] == bin) --end;
   }
-  for (std::size_t i = 1; i <= last; ++i) {
-    if (sorted[i] - sorted[i - 1] >= kMergeTolerance) return i - 1;
-  }
-  return last;
-}
-
-HaltingReport all_red(const std::vector<double>& sorted) {
-  HaltingReport report;
-  report.size = static_cast<int>(sorted.size());
-  if (!sorted.empty()) report.min_uncertainty = report.max_uncertainty = sorted.front();
-  report.edges = sorted.empty() ? std::vector<double>{} : std::vector<double>{0.0};
-  report.flat_until = sorted.empty() ? 0.0 : 1.0;
-  report.red_below = 1;
-  report.green_from = 1;
-  return report;
+  edges.push_back(1.0);
+  return edges;
 }
 
 }  // namespace
@@ -139,15 +75,19 @@ std::string to_string(Zone zone) {
 }
 
 double HaltingReport::normalise(double uncertainty) const {
-  if (!(max_uncertainty > min_uncertainty) || std::isnan(uncertainty)) return 0.0;
-  return std::clamp((uncertainty - min_uncertainty) / (max_uncertainty - min_uncertainty), 0.0,
-                    1.0);
+  if (values_.empty() || std::isnan(uncertainty)) return 0.0;
+  if (uncertainty < values_.front()) return 0.0;
+  if (uncertainty > values_.back()) return 1.0;
+  const auto above = std::lower_bound(values_.begin(), values_.end(), uncertainty);
+  const auto i = static_cast<std::size_t>(above - values_.begin());
+  if (*above == uncertainty) return positions_[i];
+  const double share = (uncertainty - values_[i - 1]) / (values_[i] - values_[i - 1]);
+  return positions_[i - 1] + share * (positions_[i] - positions_[i - 1]);
 }
 
 Zone HaltingReport::zone(double uncertainty) const {
-  const double position = normalise(uncertainty);
-  if (position <= red_below) return Zone::kRed;  // red first: it may reach green_from
-  if (position >= green_from) return Zone::kGreen;
+  if (all_red_ || !(uncertainty > highest_red_)) return Zone::kRed;  // NaN: red, like the bottom
+  if (has_green_ && uncertainty >= lowest_green_) return Zone::kGreen;
   return Zone::kOrange;
 }
 
@@ -158,48 +98,63 @@ HaltingReport halting_report(const std::vector<double>& uncertainties) {
     if (std::isfinite(u)) sorted.push_back(u);  // a NaN has no place on the scale
   }
   std::sort(sorted.begin(), sorted.end());
-  if (sorted.empty() || sorted.front() == sorted.back()) return all_red(sorted);
 
   HaltingReport report;
   report.size = static_cast<int>(sorted.size());
+  report.red_below = 1;
+  report.green_from = 1;
+  if (sorted.empty()) return report;
   report.min_uncertainty = sorted.front();
   report.max_uncertainty = sorted.back();
-  // Everything below works on the normalised scale, so the tolerances are shares of the spread.
-  std::vector<double> x(sorted.size());
-  std::transform(sorted.begin(), sorted.end(), x.begin(),
-                 [&](double u) { return report.normalise(u); });
 
-  const std::vector<double> edges = merged_lower_edges(x);
-  for (double edge : edges) {
-    if (report.edges.empty() || edge > report.edges.back()) report.edges.push_back(edge);
+  const auto n = static_cast<double>(sorted.size());
+  const std::vector<Run> runs = runs_of(sorted);
+  for (const Run& run : runs) {
+    report.values_.push_back(run.value);
+    report.positions_.push_back(static_cast<double>(run.begin + run.end) / 2.0 / n);
   }
-  if (report.edges.back() < 1.0) report.edges.push_back(1.0);
-
-  std::vector<int> bins(x.size());
-  std::transform(x.begin(), x.end(), bins.begin(), [&](double v) { return bin_of(v, edges); });
-
-  // Red: the flat low end, and at least the plugin's red (below the last image of bins 0..1,
-  // that image itself excluded). Both are whole runs of equal values, so a boundary at an image's
-  // position with "at or below" splits no tie.
-  report.flat_until = x[last_flat_index(x, bins)];
-  report.red_below = report.flat_until;
-  const auto last_low =
-      std::find_if(bins.rbegin(), bins.rend(), [](int b) { return b <= kLastRedBin; });
-  if (last_low != bins.rend()) {
-    const double boundary = x[static_cast<std::size_t>(bins.rend() - last_low - 1)];
-    const auto below = std::lower_bound(x.begin(), x.end(), boundary);
-    if (below != x.begin()) report.red_below = std::max(report.red_below, *std::prev(below));
+  if (runs.size() == 1) {  // constant: the order is the tie-break shuffle, random by construction
+    report.flat_until = 1;
+    report.edges = {0.0, 1.0};
+    return report;
   }
 
-  // Green: from the first image of the top bin, but at least the kMinGreen most uncertain images
-  // (all of them when there are fewer); never inside red (red wins at red_below itself, and
-  // red_below = 1 leaves green_from = 1 with nothing green).
-  const auto n = static_cast<std::ptrdiff_t>(x.size());
-  const auto top =
-      std::find_if(bins.begin(), bins.end(), [](int b) { return b >= kFirstGreenBin; });
-  std::ptrdiff_t green_index = top != bins.end() ? top - bins.begin() : n - kMinGreen;
-  green_index = std::max<std::ptrdiff_t>(std::min(n - kMinGreen, green_index), 0);
-  report.green_from = std::max(x[static_cast<std::size_t>(green_index)], report.red_below);
+  const double spread = sorted.back() - sorted.front();
+  const double largest = std::max(std::abs(sorted.front()), std::abs(sorted.back()));
+  report.tolerance = std::max(kSpreadShare * spread, kLevelShare * largest);
+  report.edges = kept_edges(sorted, report.tolerance);
+
+  // Flat: the highest run whose gain is under the tolerance. The lowest run's gain is 0 (up to
+  // rounding, far under a tolerance of at least 2 % of the largest value), so there is one.
+  const auto flat_from_top = [&](std::size_t highest) {
+    std::size_t i = highest;
+    while (i > 0 && runs[i].gain >= report.tolerance) --i;
+    return i;
+  };
+  const std::size_t flat = flat_from_top(runs.size() - 1);
+  report.flat_until = static_cast<double>(runs[flat].end) / n;
+
+  // Red: the same search, started below every run that holds one of the kNeverRedTop most
+  // uncertain images; the lowest run is always a candidate.
+  const std::size_t protected_from =
+      sorted.size() > kNeverRedTop ? sorted.size() - kNeverRedTop : 0;
+  std::size_t highest_candidate = 0;
+  while (highest_candidate + 1 < runs.size() && runs[highest_candidate + 1].end <= protected_from) {
+    ++highest_candidate;
+  }
+  const std::size_t red = flat_from_top(highest_candidate);
+  report.all_red_ = false;
+  report.highest_red_ = runs[red].value;
+  report.red_below = static_cast<double>(runs[red].end) / n;
+
+  // Green: the top run of runs clearing kClearFactor tolerances.
+  std::size_t green = runs.size();
+  while (green > 0 && runs[green - 1].gain >= kClearFactor * report.tolerance) --green;
+  if (green < runs.size()) {
+    report.has_green_ = true;
+    report.lowest_green_ = runs[green].value;
+    report.green_from = static_cast<double>(runs[green].begin) / n;
+  }
   return report;
 }
 

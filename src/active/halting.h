@@ -1,50 +1,52 @@
-// The halting criterion (DESIGN.md "Active learning"): is ordering by uncertainty still better
-// than labeling at random? On the page, a scale of the queue's uncertainties coloured green
-// (uncertainty sampling still beats random), orange (not clearly better than random) and red (the
-// queue has run into its flat, random-like part: retrain), with a marker where the shown image
-// sits. Built on the reference plugin's criterion (dss-plugin-ml-assisted-labeling,
-// python-lib/cardinal/criteria.py), with the departures marked DEPARTS below.
+// The halting criterion (DESIGN.md "Active learning"): is following the queue's order still better
+// than labeling at random? On the page, a bar of the queue coloured green (clearly above random),
+// orange (above random, but not clearly) and red (the queue has run flat: ordering no longer beats
+// random: retrain), with a marker where the shown image sits. Inspired by the reference plugin
+// (dss-plugin-ml-assisted-labeling, python-lib/cardinal/criteria.py); the README says what each
+// colour means and where this departs from the plugin.
 //
-// Everything works on the NORMALISED scale: (u - min) / (max - min) over the queue's finite
-// uncertainties, clamped to 0..1, ascending: 1 is the most uncertain. DEPARTS: the plugin merges
-// on the raw scale, so on a measure whose values span 0.002..0.59 (least confidence on real card
-// photos) every gap was under its 0.1 tolerance, the whole queue merged into one bin and the page
-// called it flat and green at once. On the normalised scale 0.1 is a tenth of the queue's spread,
-// whatever the measure's range.
-//  1. Quantiles at 0, 1/11, ..., 11/11 (numpy's linear interpolation) cut the values into 11
-//     bins. Neighbouring quantiles whose gap is under 0.1 are merged: the upper edge drops onto
-//     the lower one, judged on the original gaps, so a run of small gaps collapses onto its first
-//     edge. An image's bin is the number of lower edges at or below it, less one (numpy.digitize):
-//     merged edges lift their whole stretch into the highest bin id of the run.
-//  2. The flat part (flat_until: the position of its last image). Every image stands for the mean
-//     of its bin; from the top bin down, the first prefix of bins (0..i) whose bin means spread
-//     evenly is flat: one value, or a 10-bin histogram over their range within L1 distance 0.2
-//     of the uniform histogram. The lowest bin alone is one value, so it is always flat. Then the
-//     flat part stops below the first gap of 0.1 or more between neighbouring images.
-//     DEPARTS twice, to stop the test calling a clear uncertain top flat: (a) the plugin also
-//     accepts a uniform over any run of neighbouring histogram bins, which lets a tenth of the
-//     values lie anywhere - one quantile bin (an eleventh) - so a dense low run plus a spread-out
-//     top bin came out flat; we compare with the uniform over all 10 bins only. (b) A bin can
-//     straddle a wide gap (its lower edge merged down into the dense run below), and images that
-//     stand a tenth of the scale above the ones below them are not random-like.
-//  3. Red: at or below red_below = max(flat_until, the plugin's red boundary), the plugin's red
-//     being the images below the last image of bins 0 and 1 (that image itself excluded), so
-//     red_below is the position of the last red image. "At or below", where the plugin's
-//     boundary was "strictly below", so that a flat part reaching 1 makes the top image red too.
-//     DEPARTS: the plugin computes the flat part but colours only by bin ids; its red is the
-//     lowest bins whether flat or not, and merging often leaves it empty. The product meaning of
-//     red is "the queue has run flat: retrain".
-//  4. Green: at or above green_from, the position of the first image of bin 10 (the top bin), but
-//     never fewer than the 10 most uncertain images (every image when n <= 10), and never inside
-//     red: green_from = max(green_from, red_below), red winning at red_below itself. When red
-//     reaches 1, nothing is green (green_from = 1).
-//  5. Orange: everything between.
-// So an evenly spread queue is one merged bin, all flat and all red ("no better than random:
-// retrain"); a dense flat bottom under a clear uncertain top is red below, green on top. Degenerate
-// queues (empty, or every value equal) are red everywhere: the order carries nothing. Non-finite
-// values are left out. Limits: a top of fewer than n/11 images shares the top quantile bin with
-// what is below it, and only the gap rule of step 2 separates it; a hump-shaped queue (most
-// values mid-scale) merges into a wide top bin, which the plugin's green rule colours green.
+// THE SCALE is the queue itself, not its values: the n queued images side by side, least
+// uncertain on the left, each a 1/n slice; an image's position is the middle of its slice (of its
+// run of ties: equal values share one place). So a boundary is a share of the queue ("red: the last
+// 40 %") and reads the same for every strategy and aggregation. The min-max normalised value scale
+// did not: under least_confidence:sum a few crowded photos stretched it and the rest of the queue
+// crammed into its left end. The plugin spaces its display linearly too ("force a linear space").
+//
+// THE RULE, on the sorted values x_0 <= ... <= x_{n-1}:
+//  - Gain of a value v: v - mean{x <= v}. A labeler reaches v after the images above it, so the
+//    images left are those at or below v; the gain is how much taking v (the order's pick) beats a
+//    random pick among them, in the strategy's own units.
+//  - Tolerance: tau = max(0.1 * (x_max - x_min), 0.02 * max|x|). The tenth of the spread is the
+//    plugin's 0.1, made unit-free. The floor keeps a queue whose values barely differ for their
+//    level (all within 0.40..0.45, say) from reading a tenth of that sliver as a clear difference.
+//    It is "raw" in that it is measured from zero, not from the queue's minimum (uncertainties have
+//    a true zero: a sure model), but proportional to the largest value, not a constant: then the
+//    whole rule is unchanged when every value is multiplied by the same factor (raw sums or sums
+//    divided by the largest, entropy with or without / log K). For the 0..1 measures with an image
+//    the model finds nothing on (it scores 1), the floor is 0.02 raw: two points of probability,
+//    about what a detector's confidences can be trusted to. It binds only when x_min > 0.8 x_max.
+//  - Flat (hatched): at and below the highest value whose gain is under tau: from there down, the
+//    best image left beats a random one by less than the tolerance.
+//  - Red: the same, but the search starts below the 10 most uncertain images (the plugin's "at
+//    least 10 green", softened to "never red"): they are what labelers see right after a retrain,
+//    and "retrain" is the wrong thing to tell them then. So a queue flat from its very top (even
+//    its best image beats random by less than tau) is hatched throughout, but its top ten are
+//    orange. The least uncertain value is always red (its gain is 0).
+//  - Green: the top run of values whose gain is at least 2 tau (from the top down, until the first
+//    that falls short): an orange band as wide as the tolerance, so that no image goes from green
+//    to red on a difference the tolerance calls noise. Never red by construction (red's gain is
+//    under tau). A top below 2 tau leaves nothing green.
+//  - Orange: everything between.
+// An evenly spread queue is red in its bottom fifth (gain v/2 < a tenth of the spread), green from
+// 0.4 of its range up; a dense flat bottom under a clear top is red below, green on top. An empty
+// queue, or one whose values are all equal, is red everywhere: the order is the seeded tie-break
+// shuffle, random by construction. Non-finite values are left out. Limit: the spread is the whole
+// range, so under `sum` a few very crowded images raise the tolerance for the rest of the queue;
+// that is the strategy's own scale (it does rate those images that much higher).
+//
+// EDGES, a display aid that colours nothing: the plugin's quantiles at 0, 1/11, ..., 1, an edge
+// kept only where its value stands at least tau above the previous kept edge (the plugin compared
+// neighbouring quantiles, so a run of small steps - an evenly spread queue - merged into one bin).
 #pragma once
 
 #include <string>
@@ -58,21 +60,39 @@ enum class Zone { kGreen, kOrange, kRed };
 std::string to_string(Zone zone);
 
 struct HaltingReport {
-  // The distinct lower bin edges after merging, then 1 (the top of the last bin): ascending,
-  // normalised to 0..1.
+  // Every field below but min/max is a position on the queue scale above (0..1, a share of the
+  // queue counted from its least uncertain end).
+  // 0, the kept quantile edges, 1; empty for an empty queue.
   std::vector<double> edges;
-  // Normalised uncertainty at and below which the distribution is flat (random-like), see step 2
-  // above; 0 for an empty queue, 1 when all of it is flat (and for a constant queue).
+  // The flat part is at and below this; 0 for an empty queue, 1 when the queue is flat from its
+  // top (and for a constant queue).
   double flat_until = 0;
-  // Zone boundaries on the normalised scale: red AT or below red_below (checked first), green at or
-  // above green_from, orange between. red_below = 1: all red.
+  // Red at or below red_below (checked first), green at or above green_from, orange between.
+  // Both sit between slices, never on an image: red_below = 1 is all red, green_from = 1 nothing
+  // green.
   double red_below = 0;
   double green_from = 0;
-  double min_uncertainty = 0, max_uncertainty = 0;  // the raw range used for normalising
+  double min_uncertainty = 0, max_uncertainty = 0;  // the raw range, for reading
   int size = 0;
+  // The tolerance tau of the rule above, raw units (0 for an empty or constant queue).
+  double tolerance = 0;
 
+  // The position of a raw uncertainty: the middle of its slice (run) for a queued value, linear
+  // between neighbouring queued values, 0 below the queue, 1 above it.
   double normalise(double uncertainty) const;
-  Zone zone(double uncertainty) const;  // of a raw uncertainty
+  // Of a raw uncertainty, by value: at or below the highest red value red, at or above the lowest
+  // green value green. Everything is red for an empty or constant queue.
+  Zone zone(double uncertainty) const;
+
+ private:
+  friend HaltingReport halting_report(const std::vector<double>& uncertainties);
+  // The distinct queued values, ascending, and their positions; the raw zone thresholds.
+  std::vector<double> values_;
+  std::vector<double> positions_;
+  bool all_red_ = true;     // empty or constant queue
+  double highest_red_ = 0;  // unless all_red_
+  bool has_green_ = false;
+  double lowest_green_ = 0;  // when has_green_
 };
 
 // Throws nothing: an empty or constant queue gives a report whose every zone is red (nothing to

@@ -8,6 +8,7 @@
 #include <random>
 #include <string_view>
 
+#include "active/diversity.h"
 #include "core/error.h"
 
 namespace boxloop::active {
@@ -16,8 +17,9 @@ namespace {
 constexpr float kDefaultMinScore = 0.25f;
 constexpr int kNoDetection = std::numeric_limits<int>::min();  // the group of images without one
 constexpr std::string_view kBalancedSuffix = "+balanced";
+constexpr std::string_view kDiverseSuffix = "+diverse";
 constexpr const char* kGrammar =
-    "expected 'random' or MEASURE[:AGGREGATION][+balanced][@T] with MEASURE one of "
+    "expected 'random' or MEASURE[:AGGREGATION][+balanced|+diverse][@T] with MEASURE one of "
     "least_confidence, margin, entropy; AGGREGATION one of top_box (default), mean, max, sum; "
     "T the minimum detection score for mean/max/sum, in [0, 1] (default 0.25)";
 
@@ -57,6 +59,7 @@ struct Candidate {
   double uncertainty = 0;
   std::uint64_t tie_key = 0;  // seeded: equal uncertainties are ordered by this
   int group = kNoDetection;   // predicted class for +balanced
+  std::size_t input = 0;      // index into rank_images' input (for its features)
 };
 
 // Most uncertain first; equal uncertainties by the seeded key, never by input (import) order.
@@ -98,6 +101,32 @@ std::vector<Candidate> interleave_by_class(const std::vector<Candidate>& sorted)
   return out;
 }
 
+// PPAL's second stage: the head of the uncertainty order (3 x batch) reordered farthest-first, so
+// that a batch of labels is not spent on near-duplicates of one confusing scene.
+void diversify_head(std::vector<Candidate>& sorted, const std::vector<ScoredImage>& images,
+                    const RankContext& context) {
+  const int batch = context.batch_size > 0 ? context.batch_size : kDefaultBatchSize;
+  const std::size_t pool =
+      std::min(sorted.size(), static_cast<std::size_t>(batch) * kDiversePoolFactor);
+  FeatureVectors points;
+  points.reserve(pool);
+  for (std::size_t i = 0; i < pool; ++i) {
+    const std::vector<float>& features = images[sorted[i].input].features;
+    if (features.empty()) {
+      throw Error{ErrorCode::kInvalidArgument, "+diverse needs image features, and image " +
+                                                   std::to_string(sorted[i].image_id) +
+                                                   " has none"};
+    }
+    points.push_back(features);
+  }
+  const auto order = k_center_greedy(l2_normalised(std::move(points)),
+                                     l2_normalised(context.labeled_features), pool, 0);
+  std::vector<Candidate> head;
+  head.reserve(pool);
+  for (std::size_t i : order) head.push_back(sorted[i]);
+  std::copy(head.begin(), head.end(), sorted.begin());
+}
+
 }  // namespace
 
 Strategy parse_strategy(const std::string& spec) {
@@ -113,13 +142,19 @@ Strategy parse_strategy(const std::string& spec) {
     reject(spec, "'random' takes no aggregation or modifier");
   }
 
-  // The two modifiers may come in either order, each at most once.
+  // The modifiers may come in any order, each at most once.
   bool has_min_score = false;
-  for (int i = 0; i < 2; ++i) {
+  for (int i = 0; i < 3; ++i) {
     if (rest.ends_with(kBalancedSuffix)) {
       if (strategy.balanced) reject(spec, "'+balanced' is given twice");
       strategy.balanced = true;
       rest.remove_suffix(kBalancedSuffix.size());
+      continue;
+    }
+    if (rest.ends_with(kDiverseSuffix)) {
+      if (strategy.diverse) reject(spec, "'+diverse' is given twice");
+      strategy.diverse = true;
+      rest.remove_suffix(kDiverseSuffix.size());
       continue;
     }
     const auto at = rest.rfind('@');
@@ -131,7 +166,11 @@ Strategy parse_strategy(const std::string& spec) {
   }
   if (rest.find('@') != std::string_view::npos) reject(spec, "'@T' is given twice");
   if (rest.find('+') != std::string_view::npos) {
-    reject(spec, "unexpected '+' (the one modifier is a trailing +balanced)");
+    reject(spec, "unexpected '+' (the modifiers are a trailing +balanced or +diverse)");
+  }
+  if (strategy.balanced && strategy.diverse) {
+    // Both reorder the head of the queue, each by its own rule: one would undo the other.
+    reject(spec, "'+balanced' and '+diverse' cannot be combined");
   }
 
   const auto colon = rest.find(':');
@@ -160,6 +199,7 @@ std::string to_string(const Strategy& strategy) {
     out += ":" + to_string(strategy.aggregation);
   }
   if (strategy.balanced) out += kBalancedSuffix;
+  if (strategy.diverse) out += kDiverseSuffix;
   if (strategy.aggregation != Aggregation::kTopBox && strategy.min_score != kDefaultMinScore) {
     out += "@" + format_min_score(strategy.min_score);
   }
@@ -171,7 +211,7 @@ bool operator==(const Strategy& a, const Strategy& b) {
   // The threshold only means something for the thresholded aggregations.
   const bool thresholded = a.aggregation != Aggregation::kTopBox;
   return a.measure == b.measure && a.aggregation == b.aggregation && a.balanced == b.balanced &&
-         (!thresholded || a.min_score == b.min_score);
+         a.diverse == b.diverse && (!thresholded || a.min_score == b.min_score);
 }
 
 // Simulated on the real cards (README, "Which query order beats random"): at the same training
@@ -179,8 +219,11 @@ bool operator==(const Strategy& a, const Strategy& b) {
 // reference plugin's top-box rule (least_confidence) was no better than random.
 std::string default_strategy_spec() { return "least_confidence:sum"; }
 
+bool needs_features(const Strategy& strategy) { return !strategy.random && strategy.diverse; }
+
 std::vector<QueueEntry> rank_images(const std::vector<ScoredImage>& images,
-                                    const Strategy& strategy, std::uint64_t seed) {
+                                    const Strategy& strategy, std::uint64_t seed,
+                                    const RankContext& context) {
   std::mt19937_64 rng(seed);
   std::vector<Candidate> candidates;
   candidates.reserve(images.size());
@@ -188,6 +231,7 @@ std::vector<QueueEntry> rank_images(const std::vector<ScoredImage>& images,
     Candidate c;
     c.image_id = image.image_id;
     c.tie_key = rng();
+    c.input = candidates.size();
     if (strategy.random) {
       c.uncertainty = image_uncertainty(image.detections, Measure::kLeastConfidence,
                                         Aggregation::kTopBox, strategy.min_score);
@@ -206,6 +250,7 @@ std::vector<QueueEntry> rank_images(const std::vector<ScoredImage>& images,
   } else {
     std::sort(candidates.begin(), candidates.end(), comes_first);
     if (strategy.balanced) candidates = interleave_by_class(candidates);
+    if (strategy.diverse) diversify_head(candidates, images, context);
     if (strategy.aggregation == Aggregation::kSum) {
       // Ranked by the raw sum above (dividing first could round two sums into a tie); the values
       // handed out are in 0..1 so that the halting scale works the same for every strategy.

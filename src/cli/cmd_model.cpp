@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "formats/formats.h"
 #include "imageio/image_file.h"
+#include "loop/annotated_set.h"
 #include "loop/train_lock.h"
 #include "store/store.h"
 #include "train/detect.h"
@@ -81,13 +82,32 @@ void run_train(const TrainArgs& args) {
   bar.finish("model " + std::to_string(result.model.id));
   const Json& m = result.metrics;
   std::cout << "model " << result.model.id << " (" << result.model.weights_path << ")\n"
-            << "trained on " << m["train_images"] << " images, validated on " << m["val_images"]
+            << "trained on " << m["train_images"] << " images"
+            << (m["val_images"].get<int>() > 0
+                    ? ", validated on " + m["val_images"].dump() + " held-out images"
+                    : "")
             << (result.resumed_from_epoch > 0
                     ? ", resumed after epoch " + std::to_string(result.resumed_from_epoch)
                     : "")
-            << "\nval mAP@0.5 " << pct(m["val_map50"].get<double>()) << "  mAP@0.5:0.95 "
-            << pct(m["val_map"].get<double>()) << "  ("
-            << static_cast<int>(m["seconds"].get<double>()) << " s)\n";
+            << " (" << static_cast<int>(m["seconds"].get<double>()) << " s)\n";
+  if (m["val_map50"].is_number()) {
+    // The final epoch's figure: the model kept. The best epoch only beside it.
+    std::cout << "held-out mAP@0.5 " << pct(m["val_map50"].get<double>()) << "  mAP@0.5:0.95 "
+              << pct(m["val_map"].get<double>()) << " (final epoch; best "
+              << pct(m["best_val_map50"].get<double>()) << " at epoch " << m["best_epoch"]
+              << ")\n";
+  }
+  if (m["audit"].is_object()) {
+    const Json& a = m["audit"];
+    std::cout << "audit set (" << a["images"] << " images drawn at random, never trained on): "
+              << "mAP@0.5 " << pct(a["map50"].get<double>()) << " [" << pct(a["map50_low"].get<double>())
+              << ", " << pct(a["map50_high"].get<double>()) << "] (95 % bootstrap)\n";
+  } else if (!m["val_map50"].is_number()) {
+    std::cout << (options.include_audit
+                      ? "no unbiased figure: it trained on the audit images too\n"
+                      : "no unbiased figure: the project has no labeled audit images (label more "
+                        "through the page, or hold out images with --val-fraction)\n");
+  }
 }
 
 void add_train(CLI::App& app) {
@@ -102,7 +122,14 @@ void add_train(CLI::App& app) {
   cmd->add_option("--lr", o.lr, "Peak learning rate (SGD)")->capture_default_str();
   cmd->add_option("--input-size", o.input_size, "Network input size (multiple of 32)")
       ->capture_default_str();
-  cmd->add_option("--val-fraction", o.val_fraction, "Held-out fraction for validation")
+  cmd->add_option("--val-fraction", o.val_fraction,
+                  "Hold out this fraction for validation (0: every label trains and the audit "
+                  "set gives the figure; otherwise the final epoch's figure is reported, the best "
+                  "epoch beside it)")
+      ->capture_default_str();
+  cmd->add_flag("--include-audit", o.include_audit,
+                "Train on the audit images too (a final model; it then has no unbiased figure)");
+  cmd->add_option("--steps", o.steps, "Exactly this many optimiser steps (0: by epochs)")
       ->capture_default_str();
   cmd->add_option("--from", o.from, "pretrained | scratch | last | MODEL id | checkpoint file")
       ->capture_default_str();
@@ -139,37 +166,17 @@ struct EvaluateArgs {
 void run_evaluate(const EvaluateArgs& args) {
   auto store = Store::open(args.project);
   const LoadedCheckpoint model = load_checkpoint(resolve_model_path(store.get(), args.model));
-  std::map<std::string, int> class_of;
-  for (std::size_t i = 0; i < model.category_names.size(); ++i) {
-    class_of[model.category_names[i]] = static_cast<int>(i);
-  }
-  const ReadResult labels = read_labels(args.annotations);
-  for (const FormatProblem& p : labels.problems) spdlog::warn("{}: {}", p.file, p.message);
-  if (labels.images.empty()) {
-    throw Error{ErrorCode::kInvalidArgument, "no annotated images in " + args.annotations};
-  }
   std::vector<EvalImage> eval;
-  std::map<std::string, int> unknown;
   ProgressBar bar("evaluate");
-  for (std::size_t i = 0; i < labels.images.size(); ++i) {
-    const ImageLabels& l = labels.images[i];
-    const cv::Mat bgr = read_image_bgr(fs::path(args.images) / l.file);
-    EvalImage e;
-    e.detections = detect_image(*model.detector, bgr);
-    // Annotation sizes may disagree with the file (resized copies): scale to the pixels read.
-    const double sx = l.width > 0 ? static_cast<double>(bgr.cols) / l.width : 1.0;
-    const double sy = l.height > 0 ? static_cast<double>(bgr.rows) / l.height : 1.0;
-    for (const NamedBox& b : l.boxes) {
-      const auto it = class_of.find(b.category);
-      if (it == class_of.end()) {
-        ++unknown[b.category];
-        continue;
-      }
-      e.truths.push_back({Box{b.box.x * sx, b.box.y * sy, b.box.w * sx, b.box.h * sy}, it->second});
-    }
-    eval.push_back(std::move(e));
-    bar.update(static_cast<double>(i + 1) / labels.images.size(), l.file);
-  }
+  const std::map<std::string, int> unknown = loop::read_annotated_images(
+      args.images, args.annotations, model.category_names,
+      [&](loop::AnnotatedImage&& image, std::size_t i, std::size_t count) {
+        EvalImage e;
+        e.detections = detect_image(*model.detector, image.bgr);
+        e.truths = std::move(image.truths);
+        eval.push_back(std::move(e));
+        bar.update(static_cast<double>(i + 1) / count, image.file);
+      });
   bar.finish();
   for (const auto& [name, n] : unknown) {
     spdlog::warn("{} boxes of category '{}' which the model does not know: not scored", n, name);
@@ -350,14 +357,17 @@ void run_list(const std::string& project) {
   std::printf("%-4s %-11s %-7s %-9s %-9s %-24s %s\n", "id", "arch", "images", "mAP@0.5", "mAP",
               "created", "weights");
   for (const ModelRecord& m : models) {
-    const auto metric = [&](const char* key) {
-      return m.metrics.contains(key) && m.metrics[key].is_number()
-                 ? pct(m.metrics[key].get<double>())
-                 : std::string("-");
+    // The audit set's figure when there is one (unbiased), else the held-out one.
+    const Json audit = m.metrics.value("audit", Json());
+    const Json& source = audit.is_object() ? audit : m.metrics;
+    const auto metric = [&](const char* audit_key, const char* val_key) {
+      const char* key = audit.is_object() ? audit_key : val_key;
+      return source.contains(key) && source[key].is_number() ? pct(source[key].get<double>())
+                                                             : std::string("-");
     };
     std::printf("%-4lld %-11s %-7d %-9s %-9s %-24s %s\n", static_cast<long long>(m.id),
-                m.arch.c_str(), m.trained_on, metric("val_map50").c_str(),
-                metric("val_map").c_str(), m.created_at.c_str(), m.weights_path.c_str());
+                m.arch.c_str(), m.trained_on, metric("map50", "val_map50").c_str(),
+                metric("map", "val_map").c_str(), m.created_at.c_str(), m.weights_path.c_str());
   }
 }
 

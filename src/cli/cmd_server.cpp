@@ -26,15 +26,45 @@ struct ServeArgs {
   int port = 8080;
   std::string web_root;
   bool no_loop = false;
+  const CLI::Option* host_option = nullptr;  // whether --host was given
 };
 
 void add_serve_options(CLI::App& cmd, ServeArgs& args) {
   cmd.add_option("--port", args.port, "Port to listen on (0: any free port)")
       ->capture_default_str();
-  cmd.add_option("--host", args.host, "Address to listen on")->capture_default_str();
+  args.host_option =
+      cmd.add_option("--host", args.host,
+                     "Address to listen on (a project without users only listens elsewhere when "
+                     "this is given)")
+          ->capture_default_str();
   cmd.add_option("--web-root", args.web_root, "Folder of the built page (default: web/dist)");
   cmd.add_flag("--no-loop", args.no_loop,
                "Do not run the active-learning loop (training and scoring jobs) beside the server");
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+// A project without users lets every caller in as an admin (single-user mode), so it stays on
+// this machine unless --host says otherwise; either way the start-up says who can reach it.
+std::string listen_host(Store& store, const ServeArgs& args) {
+  if (store.has_users()) return args.host;
+  const bool explicit_host = args.host_option != nullptr && args.host_option->count() > 0;
+  if (!explicit_host) {
+    std::cout << "boxloop: this project has no users, so anyone who can reach it is an admin: "
+                 "listening on loopback only (127.0.0.1). Add a user (`boxloop user add`) before "
+                 "serving other machines with --host."
+              << std::endl;
+    return "127.0.0.1";
+  }
+  if (!is_loopback(args.host)) {
+    std::cout << "boxloop: WARNING: this project has no users and --host " << args.host
+              << " was given: anyone who can reach this address can label, upload and change "
+                 "settings as an admin. Add a user with `boxloop user add` to require tokens."
+              << std::endl;
+  }
+  return args.host;
 }
 
 // Serves until SIGINT or SIGTERM. The signals are blocked in every thread (the server's threads
@@ -49,7 +79,7 @@ void serve_until_signal(Store& store, const ServeArgs& args, const std::string& 
   signal(SIGPIPE, SIG_IGN);
 
   server::ServerOptions options;
-  options.host = args.host;
+  options.host = listen_host(store, args);
   options.port = args.port;
   options.web_root = args.web_root;
   server::Server server(store, options);

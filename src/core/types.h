@@ -38,6 +38,10 @@ struct Image {
   std::string added_at;  // ISO 8601 UTC
   ImageStatus status = ImageStatus::kUnlabeled;
   int version = 0;  // bumped by every label save; a save must name the version it edited
+  // Drawn at random for the audit set (DESIGN.md "The loop"): labeled as usual, never trained on
+  // by a round, scored to give the loop's unbiased curve. Labelers are not told (to_json leaves it
+  // out), so they label it like any other image.
+  bool audit = false;
 };
 
 enum class BoxSource { kHuman, kModel };

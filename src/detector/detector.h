@@ -53,6 +53,11 @@ class Detector : public torch::nn::Module {
   // Runs under NoGradGuard; does not change train/eval mode of the caller.
   virtual std::vector<std::vector<Detection>> detect(const torch::Tensor& images) = 0;
 
+  // One feature vector per image for diversity-based sampling (active/diversity.h): the last
+  // backbone stage (stride 32), global-average-pooled. N x D float on the CPU, D the stage's
+  // channels (192 for the ShuffleNetV2 backbones, 512 for ResNet). Same conditions as detect().
+  virtual torch::Tensor embed(const torch::Tensor& images) = 0;
+
   // Loads a pretrained state_dict (a `.pth` readable by torch::pickle_load) by parameter name.
   // Tensors whose shape differs (the class layer when num_classes differs) keep their fresh
   // initialisation. Returns the names that were loaded. Throws kCorrupt / kUnsupported with a

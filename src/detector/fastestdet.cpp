@@ -50,6 +50,14 @@ std::vector<std::vector<Detection>> FastestDet::detect(const torch::Tensor& imag
   return out;
 }
 
+torch::Tensor FastestDet::embed(const torch::Tensor& images) {
+  check_batch(images, config());
+  torch::NoGradGuard no_grad;
+  EvalModeGuard eval(*this);
+  const auto features = backbone_->forward(images.to(module_device(*this)));
+  return features.stride32.mean({2, 3}).to(torch::kCPU).contiguous();
+}
+
 std::vector<std::string> FastestDet::load_pretrained(const std::filesystem::path& pth) {
   return load_pretrained_into(*this, "fastestdet", pth);
 }

@@ -23,6 +23,7 @@ class FastestDet : public Detector {
   DetectionLoss loss(const torch::Tensor& images,
                      const std::vector<DetectionTarget>& targets) override;
   std::vector<std::vector<Detection>> detect(const torch::Tensor& images) override;
+  torch::Tensor embed(const torch::Tensor& images) override;
   // Accepts the FastestDet COCO state_dict (`backbone.`/`SPP.`/`detect_head.`) or a bare
   // ShuffleNetV2 one (`first_conv.`, ...), which goes into the backbone.
   std::vector<std::string> load_pretrained(const std::filesystem::path& pth) override;

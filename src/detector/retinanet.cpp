@@ -68,6 +68,15 @@ std::vector<std::vector<Detection>> RetinaNet::detect(const torch::Tensor& image
   return result;
 }
 
+torch::Tensor RetinaNet::embed(const torch::Tensor& images) {
+  check_batch(images, config());
+  torch::NoGradGuard no_grad;
+  EvalModeGuard eval(*this);
+  const auto input = images.to(module_device(*this));
+  const auto features = shufflenet_ ? shufflenet_->forward(input) : resnet_->forward(input);
+  return features.stride32.mean({2, 3}).to(torch::kCPU).contiguous();
+}
+
 std::vector<std::string> RetinaNet::load_pretrained(const std::filesystem::path& pth) {
   return load_pretrained_into(*this, config().arch, pth);
 }

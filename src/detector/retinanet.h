@@ -30,6 +30,7 @@ class RetinaNet : public Detector {
   DetectionLoss loss(const torch::Tensor& images,
                      const std::vector<DetectionTarget>& targets) override;
   std::vector<std::vector<Detection>> detect(const torch::Tensor& images) override;
+  torch::Tensor embed(const torch::Tensor& images) override;
   std::vector<std::string> load_pretrained(const std::filesystem::path& pth) override;
 
  private:

@@ -20,9 +20,15 @@ TrainOptions train_job_options(Store& store, const Json& params,
 
   const Json settings = store.settings();
   const Json model = settings.value("model", Json::object());
-  if (model.contains("arch")) defaults.arch = model["arch"].get<std::string>();
-  if (model.contains("input_size")) defaults.input_size = model["input_size"].get<int>();
-  defaults.min_steps = kRoundMinSteps;
+  if (model.contains("arch") && model["arch"].is_string()) {
+    defaults.arch = model["arch"].get<std::string>();
+  }
+  defaults.steps = kRoundSteps;
+  defaults.batch = kRoundBatch;
+  defaults.input_size = kRoundInputSize;
+  defaults.warmup_steps = kRoundSteps / 4;
+  defaults.val_fraction = 0;
+  defaults.include_audit = false;
   defaults.allow_empty_categories = true;
   defaults.from = "";
   TrainOptions options = train_options_from_json(settings.value("train", Json::object()), defaults);

@@ -9,15 +9,22 @@
 
 namespace boxloop::loop {
 
-// A round's floor of optimiser steps: with few labels an epoch is a step or two, and rounds of
-// ~150 steps lost mAP in the reference simulation.
-inline constexpr int kRoundMinSteps = 300;
+// A round's training (DESIGN.md "Training budget"): a fixed number of optimiser steps whatever the
+// number of labels (with few labels an epoch is a step or two; rounds of ~150 steps lost mAP in
+// the reference simulation, but warm starts carry each round's steps into the next), at an input
+// size that keeps a round well under a minute on 2 CPU cores. Every non-audit label trains;
+// nothing is validated inside the round (the audit set scores the final weights afterwards).
+inline constexpr int kRoundSteps = 120;
+inline constexpr int kRoundBatch = 8;
+inline constexpr int kRoundInputSize = 224;
 
 // Options of a train job from its params:
-// - a loop round (params hold only loop keys): the project's settings "model" (arch, input_size)
-//   and "train" object over the round defaults: warm start from the last model ("last" when the
+// - a loop round (params hold only loop keys): the project's settings "model" (arch) and "train"
+//   object over the round defaults above: warm start from the last model ("last" when the
 //   project has one, else "pretrained", else "scratch" with a warning when no pretrained weights
-//   are found), min_steps kRoundMinSteps, allow_empty_categories (early rounds lack some classes).
+//   are found), val_fraction 0, no audit images, allow_empty_categories (early rounds lack some
+//   classes). `boxloop simulate` trains its rounds through this same function, so the simulation
+//   measures the product.
 // - any other train job (POST /api/jobs): its params over TrainOptions' defaults.
 // Throws kInvalidArgument for an unknown or mistyped key in the settings or params.
 TrainOptions train_job_options(Store& store, const Json& params,

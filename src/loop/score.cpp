@@ -2,12 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <random>
 
 #include "core/error.h"
 #include "core/geometry.h"
 #include "detector/detector_util.h"
 #include "imageio/image_file.h"
+#include "loop/state/loop_settings.h"
 #include "train/dataset.h"
 #include "train/model_source.h"
 
@@ -15,31 +18,46 @@ namespace boxloop::loop {
 
 namespace {
 
-// Detections of one batch, mapped from network-input pixels back to each original image.
+// What a pass over the images computes.
+struct Outputs {
+  bool detections = true;
+  bool features = false;
+};
+
+// Detections of one batch, mapped from network-input pixels back to each original image, and/or
+// its features (a second, backbone-only pass on the same decoded batch).
 void detect_batch(Detector& detector, const std::vector<cv::Mat>& bgr, const std::vector<Id>& ids,
-                  std::vector<active::ScoredImage>& out) {
+                  Outputs outputs, std::vector<active::ScoredImage>& out) {
   const int size = detector.config().input_size;
   std::vector<torch::Tensor> inputs;
   inputs.reserve(bgr.size());
   for (const cv::Mat& image : bgr) inputs.push_back(image_tensor(image, size));
-  const auto detections = detector.detect(torch::cat(inputs).to(module_device(detector)));
+  const torch::Tensor batch = torch::cat(inputs).to(module_device(detector));
+  std::vector<std::vector<Detection>> detections(bgr.size());
+  if (outputs.detections) detections = detector.detect(batch);
+  torch::Tensor features;
+  if (outputs.features) features = detector.embed(batch).to(torch::kFloat).contiguous();
   for (std::size_t i = 0; i < bgr.size(); ++i) {
     const double sx = static_cast<double>(bgr[i].cols) / size;
     const double sy = static_cast<double>(bgr[i].rows) / size;
-    active::ScoredImage scored{ids[i], detections.at(i)};
+    active::ScoredImage scored{ids[i], std::move(detections.at(i))};
     for (Detection& d : scored.detections) {
       d.box = clip(Box{d.box.x * sx, d.box.y * sy, d.box.w * sx, d.box.h * sy}, bgr[i].cols,
                    bgr[i].rows);
+    }
+    if (outputs.features) {
+      const torch::Tensor row = features[static_cast<int64_t>(i)];
+      const float* data = row.data_ptr<float>();
+      scored.features.assign(data, data + row.numel());
     }
     out.push_back(std::move(scored));
   }
 }
 
-}  // namespace
-
-std::vector<active::ScoredImage> detect_images(Store& store, Detector& detector,
-                                               const std::vector<Image>& images, int batch,
-                                               const ProgressFn& progress, const CancelFn& cancel) {
+std::vector<active::ScoredImage> run_images(Store& store, Detector& detector,
+                                            const std::vector<Image>& images, int batch,
+                                            Outputs outputs, const ProgressFn& progress,
+                                            const CancelFn& cancel) {
   if (batch < 1) throw Error{ErrorCode::kInvalidArgument, "the scoring batch must be at least 1"};
   const EvalModeGuard eval(detector);
   std::vector<active::ScoredImage> out;
@@ -48,7 +66,7 @@ std::vector<active::ScoredImage> detect_images(Store& store, Detector& detector,
   std::vector<Id> pending_ids;
   const auto flush = [&] {
     if (pending.empty()) return;
-    detect_batch(detector, pending, pending_ids, out);
+    detect_batch(detector, pending, pending_ids, outputs, out);
     pending.clear();
     pending_ids.clear();
     if (progress) {
@@ -63,6 +81,51 @@ std::vector<active::ScoredImage> detect_images(Store& store, Detector& detector,
     if (static_cast<int>(pending.size()) == batch) flush();
   }
   flush();
+  return out;
+}
+
+// Up to kMaxCoveredImages labeled images, a seeded sample when there are more.
+std::vector<Image> covered_images(Store& store, std::uint64_t seed) {
+  std::vector<Image> labeled = store.images_with_status(ImageStatus::kLabeled);
+  if (labeled.size() > kMaxCoveredImages) {
+    std::mt19937_64 rng(seed);
+    std::shuffle(labeled.begin(), labeled.end(), rng);
+    labeled.resize(kMaxCoveredImages);
+  }
+  return labeled;
+}
+
+}  // namespace
+
+std::vector<active::ScoredImage> detect_images(Store& store, Detector& detector,
+                                               const std::vector<Image>& images, int batch,
+                                               const ProgressFn& progress, const CancelFn& cancel) {
+  return run_images(store, detector, images, batch, Outputs{true, false}, progress, cancel);
+}
+
+std::vector<active::ScoredImage> detect_and_embed_images(Store& store, Detector& detector,
+                                                         const std::vector<Image>& images,
+                                                         int batch, const ProgressFn& progress,
+                                                         const CancelFn& cancel) {
+  return run_images(store, detector, images, batch, Outputs{true, true}, progress, cancel);
+}
+
+active::FeatureVectors embed_images(Store& store, Detector& detector,
+                                    const std::vector<Image>& images, int batch,
+                                    const ProgressFn& progress, const CancelFn& cancel) {
+  auto scored = run_images(store, detector, images, batch, Outputs{false, true}, progress, cancel);
+  active::FeatureVectors features;
+  features.reserve(scored.size());
+  for (active::ScoredImage& s : scored) features.push_back(std::move(s.features));
+  return active::l2_normalised(std::move(features));
+}
+
+std::vector<Id> typical_spread_images(Store& store, Detector& detector,
+                                      const std::vector<Image>& pool, int k, std::uint64_t seed,
+                                      int batch) {
+  const auto features = embed_images(store, detector, pool, batch);
+  std::vector<Id> out;
+  for (std::size_t i : active::typical_spread(features, k, seed)) out.push_back(pool[i].id);
   return out;
 }
 
@@ -90,11 +153,21 @@ ScoreResult score_unlabeled(Store& store, const ScoreOptions& options, const Pro
   use_all_cores();
 
   const std::vector<Image> unlabeled = store.images_with_status(ImageStatus::kUnlabeled);
+  const bool features = active::needs_features(strategy);
   const std::vector<active::ScoredImage> scored =
-      detect_images(store, *model.detector, unlabeled, options.batch, progress, cancel);
+      features ? detect_and_embed_images(store, *model.detector, unlabeled, options.batch, progress,
+                                         cancel)
+               : detect_images(store, *model.detector, unlabeled, options.batch, progress, cancel);
+  active::RankContext context;
+  if (features) {
+    context.batch_size = loop_settings(store).every;
+    context.labeled_features =
+        embed_images(store, *model.detector, covered_images(store, options.seed), options.batch,
+                     nullptr, cancel);
+  }
   if (cancel && cancel()) throw Error{ErrorCode::kCancelled, "scoring cancelled"};
   store.replace_queue(model_id, result.strategy,
-                      active::rank_images(scored, strategy, options.seed));
+                      active::rank_images(scored, strategy, options.seed, context));
 
   result.model_id = model_id.value_or(0);
   result.images = static_cast<int>(scored.size());

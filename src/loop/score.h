@@ -7,22 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "active/diversity.h"
 #include "active/strategy.h"
 #include "core/json.h"
 #include "core/progress.h"
 #include "detector/detector.h"
+#include "loop/state/score_options.h"
 #include "store/store.h"
 
 namespace boxloop::loop {
-
-struct ScoreOptions {
-  std::string model = "last";  // a model id of the project, "last", or a checkpoint file
-  std::string strategy;        // a strategy spec; empty: the project's setting, else the default
-  std::uint64_t seed = 1;      // tie-breaking and the random strategy
-  int batch = 8;               // images per forward pass
-  // Low, so that weak early models still give the sampler boxes to look at.
-  float score_threshold = 0.05f;
-};
 
 struct ScoreResult {
   Id model_id = 0;  // 0 when scored with a checkpoint file outside the project's models
@@ -38,12 +31,41 @@ std::vector<active::ScoredImage> detect_images(Store& store, Detector& detector,
                                                const ProgressFn& progress = nullptr,
                                                const CancelFn& cancel = nullptr);
 
+// The same, plus each image's pooled backbone features (Detector::embed, not normalised) in
+// ScoredImage::features, from the same decoded batches: what a +diverse strategy ranks with.
+std::vector<active::ScoredImage> detect_and_embed_images(Store& store, Detector& detector,
+                                                         const std::vector<Image>& images,
+                                                         int batch = 8,
+                                                         const ProgressFn& progress = nullptr,
+                                                         const CancelFn& cancel = nullptr);
+
+// Pooled backbone features of each given image (Detector::embed), L2-normalised, in input order.
+active::FeatureVectors embed_images(Store& store, Detector& detector,
+                                    const std::vector<Image>& images, int batch = 8,
+                                    const ProgressFn& progress = nullptr,
+                                    const CancelFn& cancel = nullptr);
+
+// A TypiClust first batch (Hacohen et al., ICML 2022) for when nothing is labeled and there is no
+// model yet: embeds `pool` with `detector` (e.g. the COCO-pretrained one: make_detector, then
+// load_pretrained(default_pretrained_weights(...))) and returns the ids of
+// active::typical_spread's min(k, pool size) picks, largest cluster first. Seeded; throws as
+// detect_images does.
+std::vector<Id> typical_spread_images(Store& store, Detector& detector,
+                                      const std::vector<Image>& pool, int k, std::uint64_t seed,
+                                      int batch = 8);
+
 // Scores every unlabeled image with the model and replaces the queue. Throws kNotFound when the
-// project has no model yet (train one first), kInvalidArgument for a bad strategy spec.
+// project has no model yet (train one first), kInvalidArgument for a bad strategy spec. For a
+// +diverse strategy it also embeds the unlabeled images and (up to kMaxCoveredImages, a seeded
+// sample) the labeled ones, and takes the batch size from the loop's trigger_every.
 ScoreResult score_unlabeled(Store& store, const ScoreOptions& options,
                             const ProgressFn& progress = nullptr, const CancelFn& cancel = nullptr);
 
 // The strategy a project uses: settings "strategy" when set, else active::default_strategy_spec().
 std::string project_strategy(Store& store);
+
+// Labeled images embedded as covered centres for +diverse at most: beyond that, each round would
+// re-read a large imported set for little change in which pool images count as far.
+inline constexpr std::size_t kMaxCoveredImages = 1000;
 
 }  // namespace boxloop::loop

@@ -1,50 +1,14 @@
 #include "loop/score_job.h"
 
+#include <spdlog/spdlog.h>
+
 #include <chrono>
 
 #include "core/error.h"
+#include "loop/agreement.h"
 #include "train/job_reporting.h"
 
 namespace boxloop::loop {
-
-ScoreOptions score_options_from_json(const Json& params, ScoreOptions o) {
-  if (params.is_null()) return o;
-  if (!params.is_object()) {
-    throw Error{ErrorCode::kInvalidArgument, "scoring parameters must be a JSON object"};
-  }
-  try {
-    for (const auto& [key, value] : params.items()) {
-      if (key == "model") {
-        // The page and the worker name a model by its id; both spellings mean the same.
-        o.model =
-            value.is_number_integer() ? std::to_string(value.get<Id>()) : value.get<std::string>();
-      } else if (key == "strategy") {
-        o.strategy = value.get<std::string>();
-      } else if (key == "seed") {
-        o.seed = value.get<std::uint64_t>();
-      } else if (key == "batch") {
-        o.batch = value.get<int>();
-      } else if (key == "score_threshold") {
-        o.score_threshold = value.get<float>();
-      } else {
-        throw Error{ErrorCode::kInvalidArgument,
-                    "unknown scoring parameter '" + key +
-                        "' (model, strategy, seed, batch, score_threshold)"};
-      }
-    }
-  } catch (const Json::exception& e) {
-    throw Error{ErrorCode::kInvalidArgument, std::string("bad scoring parameter: ") + e.what()};
-  }
-  return o;
-}
-
-Json to_json(const ScoreOptions& o) {
-  return Json{{"model", o.model},
-              {"strategy", o.strategy},
-              {"seed", o.seed},
-              {"batch", o.batch},
-              {"score_threshold", o.score_threshold}};
-}
 
 ScoreResult run_score_job(Store& store, Id job_id, const ScoreOptions& options,
                           const ProgressFn& progress, const CancelFn& cancel) {
@@ -54,6 +18,16 @@ ScoreResult run_score_job(Store& store, Id job_id, const ScoreOptions& options,
   const ProgressFn report = job_progress_writer(store, job_id, progress);
   try {
     const ScoreResult result = score_unlabeled(store, options, report, should_stop);
+    // The stop signal's measurement, once the new queue is out (labelers need not wait for it).
+    if (result.model_id != 0) {
+      store.update_job_progress(job_id, 1.0, "comparing with the previous round's model");
+      try {
+        record_agreement_with_previous(store, result.model_id);
+      } catch (const std::exception& e) {
+        // The queue is already out; a missing signal for one round is not worth failing it.
+        spdlog::warn("agreement of model {} not measured: {}", result.model_id, e.what());
+      }
+    }
     store.update_job_progress(job_id, 1.0,
                               std::to_string(result.images) + " images queued by " +
                                   result.strategy + " (model " + std::to_string(result.model_id) +

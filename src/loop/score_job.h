@@ -9,12 +9,6 @@
 
 namespace boxloop::loop {
 
-// A score job's params: {"model": "3" | 3 | "last" | path, "strategy", "seed", "batch",
-// "score_threshold"}, all optional. Unknown keys are kInvalidArgument, so a typo does not
-// silently score with defaults.
-ScoreOptions score_options_from_json(const Json& params, ScoreOptions defaults = {});
-Json to_json(const ScoreOptions& options);
-
 // Runs the score job `job_id` (already claimed, i.e. running): progress goes to the job's row
 // (and to `progress`), a cancel request on the row or `cancel` returning true stops it, and the
 // job is finished as done / cancelled / failed. Rethrows the error of a failed or cancelled run

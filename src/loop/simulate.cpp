@@ -4,15 +4,19 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <map>
+#include <opencv2/imgproc.hpp>
 #include <random>
 #include <set>
 
 #include "active/strategy.h"
 #include "core/error.h"
+#include "core/time.h"
 #include "imageio/image_file.h"
+#include "loop/annotated_set.h"
+#include "loop/round_options.h"
 #include "loop/score.h"
+#include "loop/state/rounds.h"
 #include "train/dataset.h"
 #include "train/trainer.h"
 #include "train/validation.h"
@@ -23,6 +27,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr int kReportFormat = 2;
+
+[[noreturn]] void bad(const std::string& what) { throw Error{ErrorCode::kInvalidArgument, what}; }
+
 // The oracle: the source project's labels, by image content (sha256), with category names so
 // they map onto a scratch project's own category ids.
 struct OracleImage {
@@ -30,34 +38,63 @@ struct OracleImage {
   std::vector<std::pair<std::string, Box>> boxes;
 };
 
-void check_options(const SimulationOptions& o, int labeled) {
-  if (o.strategies.empty() || o.seeds.empty()) {
-    throw Error{ErrorCode::kInvalidArgument, "give at least one strategy and one seed"};
+// The images every round is scored on, decoded once.
+struct TestSet {
+  std::vector<Sample> samples;
+  std::vector<std::size_t> indices;  // all of samples (evaluate_on_samples takes indices)
+  Json description;                  // the report's "test"
+};
+
+bool external_test_set(const SimulationOptions& o) { return !o.test_annotations.empty(); }
+
+void check_plan(const SimulationOptions& o) {
+  if (o.strategies.empty() || o.seeds.empty()) bad("give at least one strategy and one seed");
+  std::set<std::string> strategies;
+  for (const std::string& spec : o.strategies) {
+    if (!strategies.insert(active::to_string(active::parse_strategy(spec))).second) {
+      bad("strategy " + spec + " is given twice");
+    }
   }
-  for (const std::string& spec : o.strategies) active::parse_strategy(spec);
-  if (o.start < 1 || o.step < 1 || o.rounds < 1 || o.steps < 1 || o.batch < 1) {
-    throw Error{ErrorCode::kInvalidArgument,
-                "start, step, rounds, steps and batch must all be at least 1"};
+  if (std::set<std::uint64_t>(o.seeds.begin(), o.seeds.end()).size() != o.seeds.size()) {
+    bad("a seed is given twice: runs are paired by seed");
   }
-  if (o.test_fraction <= 0 || o.test_fraction >= 1) {
-    throw Error{ErrorCode::kInvalidArgument, "the test fraction must be between 0 and 1"};
+  if (o.start < 1 || o.step < 1 || o.rounds < 1) {
+    bad("start, step and rounds must all be at least 1");
   }
-  const int needed = o.start + (o.rounds - 1) * o.step;
-  const int pool = labeled - static_cast<int>(std::ceil(labeled * o.test_fraction));
-  if (needed > pool) {
-    throw Error{ErrorCode::kInvalidArgument,
-                "the simulation needs " + std::to_string(needed) + " pool images (start " +
-                    std::to_string(o.start) + " + " + std::to_string(o.rounds - 1) + " rounds x " +
-                    std::to_string(o.step) + ") but the project has " + std::to_string(labeled) +
-                    " labeled images, about " + std::to_string(pool) +
-                    " after holding out the test split"};
+  if (o.test_images.empty() != o.test_annotations.empty()) {
+    bad("an external test set needs both its images and its annotations");
+  }
+  if (!external_test_set(o) && (o.test_fraction <= 0 || o.test_fraction >= 1)) {
+    bad("the test fraction must be between 0 and 1");
+  }
+  if (!o.train_overrides.is_object()) bad("the training overrides must be a JSON object");
+  if (!o.pretrained.empty() && !fs::is_regular_file(o.pretrained)) {
+    bad("no pretrained weights at " + o.pretrained.string());
   }
 }
 
+// The scratch projects' settings: the source project's model and train objects (the overrides
+// and an explicit pretrained file written over "train"), and a trigger of one round per `step`
+// labels (a +diverse strategy takes its batch size from it, as in the loop).
+Json scratch_settings(Store& source, const SimulationOptions& o) {
+  const Json settings = source.settings();
+  Json train = settings.value("train", Json::object());
+  if (!train.is_object()) train = Json::object();
+  for (const auto& [key, value] : o.train_overrides.items()) train[key] = value;
+  if (!o.pretrained.empty()) train["pretrained"] = o.pretrained.string();
+  // Refuses a typo before any image is read; the rounds read the same object again.
+  train_options_from_json(train);
+  Json out{{"train", train}, {"trigger_every", o.step}};
+  if (settings.contains("model")) out["model"] = settings["model"];
+  return out;
+}
+
 std::unique_ptr<Store> make_scratch_project(Store& source, const fs::path& dir,
+                                            const Json& settings,
                                             const std::vector<OracleImage>& pool) {
   fs::remove_all(dir);
   auto store = Store::create(dir, source.name() + " (simulation)", source.categories());
+  store->update_settings(settings);
   store->batch([&] {
     for (const OracleImage& o : pool) {
       const fs::path from = resolve_inside(source.image_dir(), o.image.path);
@@ -98,186 +135,291 @@ int label(Store& store, const std::vector<Id>& ids,
   return boxes;
 }
 
-Json options_json(const SimulationOptions& o) {
-  return Json{{"strategies", o.strategies}, {"seeds", o.seeds},
-              {"start", o.start},           {"step", o.step},
-              {"rounds", o.rounds},         {"test_fraction", o.test_fraction},
-              {"split_seed", o.split_seed}, {"arch", o.arch},
-              {"steps", o.steps},           {"batch", o.batch},
-              {"input_size", o.input_size}, {"lr", o.lr},
-              {"warm_start", o.warm_start}, {"first_from", o.first_from}};
-}
-
-Json run_json(const RunResult& run) {
-  Json rounds = Json::array();
-  for (const RoundResult& r : run.rounds) {
-    rounds.push_back({{"images", r.images},
-                      {"boxes", r.boxes},
-                      {"map50", r.map50},
-                      {"map", r.map},
-                      {"train_seconds", r.train_seconds}});
+// A sample of an external test image, kept at most `keep_size` on its longer side as the
+// project's samples are (train/dataset.h).
+Sample external_sample(AnnotatedImage&& image, int keep_size) {
+  Sample s;
+  s.path = image.file;
+  const double scale =
+      std::min(1.0, static_cast<double>(keep_size) / std::max(image.bgr.cols, image.bgr.rows));
+  if (scale < 1.0) {
+    cv::resize(image.bgr, s.bgr, cv::Size(), scale, scale, cv::INTER_AREA);
+  } else {
+    s.bgr = image.bgr;
   }
-  return Json{{"strategy", run.strategy}, {"seed", run.seed}, {"rounds", rounds}};
+  s.scale_x = static_cast<double>(image.bgr.cols) / s.bgr.cols;
+  s.scale_y = static_cast<double>(image.bgr.rows) / s.bgr.rows;
+  for (const TruthBox& t : image.truths) {
+    s.boxes.push_back(
+        Box{t.box.x / s.scale_x, t.box.y / s.scale_y, t.box.w / s.scale_x, t.box.h / s.scale_y});
+    s.labels.push_back(t.class_index);
+  }
+  return s;
 }
 
-double mean(const std::vector<double>& v) {
-  if (v.empty()) return 0;
-  double s = 0;
-  for (double x : v) s += x;
-  return s / static_cast<double>(v.size());
+int count_boxes(const std::vector<Sample>& samples) {
+  int n = 0;
+  for (const Sample& s : samples) n += static_cast<int>(s.boxes.size());
+  return n;
 }
 
-double stddev(const std::vector<double>& v) {
-  if (v.size() < 2) return 0;
-  const double m = mean(v);
-  double s = 0;
-  for (double x : v) s += (x - m) * (x - m);
-  return std::sqrt(s / static_cast<double>(v.size() - 1));
+// The test split of the project, and the rest of the labeled images as the pool.
+TestSet split_test_set(Store& source, const SimulationOptions& o, int keep_size,
+                       const std::map<std::string, OracleImage>& oracle,
+                       std::vector<OracleImage>& pool) {
+  std::vector<Sample> samples = load_samples(source, keep_size);
+  const Split split = split_by_image(samples, o.test_fraction, o.split_seed);
+  for (std::size_t i : split.train) {
+    pool.push_back(oracle.at(source.image(samples[i].image_id).value().sha256));
+  }
+  TestSet test;
+  for (std::size_t i : split.val) test.samples.push_back(std::move(samples[i]));
+  for (std::size_t i = 0; i < test.samples.size(); ++i) test.indices.push_back(i);
+  test.description = {{"kind", "split"},
+                      {"fraction", o.test_fraction},
+                      {"split_seed", o.split_seed},
+                      {"images", test.samples.size()},
+                      {"boxes", count_boxes(test.samples)}};
+  return test;
 }
 
-// Mean mAP@0.5 over the rounds the strategy chose (the first round's images are random for
-// every strategy, so it is left out).
-double queried_auc(const Json& run) {
-  std::vector<double> maps;
-  const Json& rounds = run["rounds"];
-  for (std::size_t i = 1; i < rounds.size(); ++i) maps.push_back(rounds[i]["map50"].get<double>());
-  if (maps.empty() && !rounds.empty()) maps.push_back(rounds[0]["map50"].get<double>());
-  return mean(maps);
+// An external test set, and every labeled image of the project as the pool but those whose
+// file is also in the test set (the same bytes): a test image must never be labeled.
+TestSet external_test(Store& source, const SimulationOptions& o, int keep_size,
+                      const std::map<std::string, OracleImage>& oracle,
+                      std::vector<OracleImage>& pool) {
+  std::vector<std::string> class_names;
+  for (const Category& c : source.categories()) class_names.push_back(c.name);
+  TestSet test;
+  std::set<std::string> test_hashes;
+  const std::map<std::string, int> unknown =
+      read_annotated_images(o.test_images, o.test_annotations, class_names,
+                            [&](AnnotatedImage&& image, std::size_t, std::size_t) {
+                              test_hashes.insert(sha256_hex(read_file_bytes(image.path)));
+                              test.samples.push_back(external_sample(std::move(image), keep_size));
+                            });
+  for (const auto& [name, n] : unknown) {
+    spdlog::warn(
+        "simulation: {} test boxes of category '{}', which the project does not have: "
+        "not scored",
+        n, name);
+  }
+  int duplicates = 0;
+  for (const auto& [sha, entry] : oracle) {
+    if (test_hashes.count(sha)) {
+      ++duplicates;
+    } else {
+      pool.push_back(entry);
+    }
+  }
+  if (duplicates > 0) {
+    spdlog::warn(
+        "simulation: {} labeled images of the project are also in the test set: left "
+        "out of the pool",
+        duplicates);
+  }
+  for (std::size_t i = 0; i < test.samples.size(); ++i) test.indices.push_back(i);
+  test.description = {{"kind", "external"},
+                      {"images_dir", o.test_images.string()},
+                      {"annotations", o.test_annotations.string()},
+                      {"images", test.samples.size()},
+                      {"boxes", count_boxes(test.samples)},
+                      {"pool_duplicates_left_out", duplicates}};
+  return test;
+}
+
+// The options as given (the test set is described in the report's "test").
+Json options_json(const SimulationOptions& o) {
+  return Json{{"strategies", o.strategies},
+              {"seeds", o.seeds},
+              {"start", o.start},
+              {"step", o.step},
+              {"rounds", o.rounds},
+              {"train_overrides", o.train_overrides},
+              {"pretrained", o.pretrained.string()}};
+}
+
+// What a round trains with, minus what differs between rounds (the seed, the start).
+Json round_training_json(const TrainOptions& t) {
+  Json j = to_json(t);
+  j.erase("seed");
+  j.erase("from");
+  return j;
+}
+
+// Runs of another design (budget, rounds, test set, pool) would make the curves incomparable.
+void check_same_design(const Json& previous, const Json& report) {
+  if (previous.value("format", 1) != kReportFormat) {
+    bad("the existing report is of an older format: give another report file or start afresh");
+  }
+  report_runs(previous);  // a damaged run is kCorrupt now, not after the next run trains
+  const auto differ = [&](const std::string& what, const Json& was, const Json& now) {
+    std::string first = what;
+    Json first_was = was, first_now = now;
+    if (was.is_object() && now.is_object()) {
+      // Name the first field that differs rather than two long objects.
+      Json keys = was;
+      keys.update(now);
+      for (const auto& [key, ignored] : keys.items()) {
+        if (was.value(key, Json()) == now.value(key, Json())) continue;
+        first = what + "." + key;
+        first_was = was.value(key, Json());
+        first_now = now.value(key, Json());
+        break;
+      }
+    }
+    bad("the existing report was made with " + first + " = " + first_was.dump() + ", not " +
+        first_now.dump() + ": give another report file or start afresh (--fresh)");
+  };
+  for (const auto& [key, value] : report["options"].items()) {
+    if (key == "strategies" || key == "seeds") continue;
+    const Json was = previous["options"].value(key, Json());
+    if (was != value) differ(key, was, value);
+  }
+  for (const char* key : {"round_training", "test", "pool_images"}) {
+    const Json was = previous.value(key, Json());
+    if (was != report[key]) differ(key, was, report[key]);
+  }
+}
+
+std::optional<Json> previous_run(const Json& previous, const std::string& strategy,
+                                 std::uint64_t seed, int rounds) {
+  if (!previous.contains("runs")) return std::nullopt;
+  for (const Json& run : previous["runs"]) {
+    if (run.value("strategy", "") == strategy && run.value("seed", Json()) == Json(seed) &&
+        run.contains("rounds") && static_cast<int>(run["rounds"].size()) == rounds) {
+      return run;
+    }
+  }
+  return std::nullopt;
+}
+
+std::uint64_t round_seed(std::uint64_t seed, int round) {
+  return seed * 1000 + static_cast<std::uint64_t>(round);
+}
+
+void finish(Json& report) {
+  const std::vector<RunResult> runs = report_runs(report);
+  std::set<std::string> commits;
+  for (const RunResult& run : runs) commits.insert(run.commit);
+  report["run_commits"] = commits;
+  report["summary"] = to_json(summarise(runs));
+  report["updated"] = now_iso8601();
 }
 
 }  // namespace
 
-Json summarise(const Json& runs) {
-  std::map<std::string, std::vector<const Json*>> by_strategy;
-  std::vector<std::string> order;
-  for (const Json& run : runs) {
-    const std::string s = run["strategy"].get<std::string>();
-    if (!by_strategy.count(s)) order.push_back(s);
-    by_strategy[s].push_back(&run);
-  }
-  std::map<std::uint64_t, double> random_auc;
-  std::map<std::uint64_t, int> random_boxes;
-  for (const Json* run : by_strategy["random"]) {
-    random_auc[(*run)["seed"].get<std::uint64_t>()] = queried_auc(*run);
-    random_boxes[(*run)["seed"].get<std::uint64_t>()] = (*run)["rounds"].back()["boxes"].get<int>();
-  }
-  Json out = Json::array();
-  for (const std::string& strategy : order) {
-    const auto& list = by_strategy[strategy];
-    std::size_t n_rounds = 0;
-    for (const Json* run : list) n_rounds = std::max(n_rounds, (*run)["rounds"].size());
-    Json rounds = Json::array();
-    for (std::size_t r = 0; r < n_rounds; ++r) {
-      std::vector<double> maps, boxes, images;
-      for (const Json* run : list) {
-        if (r >= (*run)["rounds"].size()) continue;
-        const Json& p = (*run)["rounds"][r];
-        maps.push_back(p["map50"].get<double>());
-        boxes.push_back(p["boxes"].get<double>());
-        images.push_back(p["images"].get<double>());
-      }
-      rounds.push_back({{"images", mean(images)},
-                        {"boxes", mean(boxes)},
-                        {"map50", mean(maps)},
-                        {"map50_sd", stddev(maps)},
-                        {"runs", maps.size()}});
-    }
-    std::vector<double> aucs, deltas, box_deltas;
-    int wins = 0;
-    for (const Json* run : list) {
-      const double auc = queried_auc(*run);
-      aucs.push_back(auc);
-      const auto seed = (*run)["seed"].get<std::uint64_t>();
-      if (strategy != "random" && random_auc.count(seed)) {
-        deltas.push_back(auc - random_auc[seed]);
-        box_deltas.push_back((*run)["rounds"].back()["boxes"].get<double>() - random_boxes[seed]);
-        if (deltas.back() > 0) ++wins;
-      }
-    }
-    Json entry{{"strategy", strategy},
-               {"rounds", rounds},
-               {"auc", mean(aucs)},
-               {"auc_sd", stddev(aucs)},
-               {"seeds", aucs.size()}};
-    if (!deltas.empty()) {
-      entry["vs_random"] = {{"auc_delta", mean(deltas)},
-                            {"auc_delta_sd", stddev(deltas)},
-                            {"seeds_won", wins},
-                            {"seeds", deltas.size()},
-                            {"final_boxes_delta", mean(box_deltas)}};
-    }
-    out.push_back(entry);
-  }
-  return out;
+TrainOptions simulation_round_options(Store& scratch, std::uint64_t seed, int round,
+                                      const std::vector<fs::path>& fallbacks) {
+  TrainOptions t = train_job_options(scratch, Json{{kRoundAfterEventKey, 0}}, fallbacks);
+  t.seed = round_seed(seed, round);
+  return t;
+}
+
+std::vector<RunResult> report_runs(const Json& report) {
+  std::vector<RunResult> runs;
+  if (!report.contains("runs")) return runs;
+  for (const Json& run : report["runs"]) runs.push_back(run_from_json(run));
+  return runs;
 }
 
 Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_report,
               const RoundFn& on_round) {
   use_all_cores();
-  const std::vector<LabeledImage> labeled = source.labeled_images();
-  check_options(o, static_cast<int>(labeled.size()));
+  check_plan(o);
+  const Json settings = scratch_settings(source, o);
   std::vector<std::string> strategies;
   for (const std::string& spec : o.strategies) {
     strategies.push_back(active::to_string(active::parse_strategy(spec)));
   }
+  const fs::path work =
+      o.work_dir.empty() ? fs::temp_directory_path() / "boxloop-simulation" : o.work_dir;
+
+  // What a round trains with, from the loop's own code on an empty scratch project.
+  const bool made_work = fs::create_directories(work);
+  const auto drop_work = [&] {
+    std::error_code ignored;
+    if (made_work) fs::remove(work, ignored);  // only when empty: never someone's files
+  };
+  TrainOptions probe;
+  try {
+    auto store = Store::create(work / "probe", source.name() + " (probe)", source.categories());
+    store->update_settings(settings);
+    probe = train_job_options(*store, Json{{kRoundAfterEventKey, 0}}, o.pretrained_fallbacks);
+  } catch (...) {
+    fs::remove_all(work / "probe");
+    drop_work();
+    throw;
+  }
+  fs::remove_all(work / "probe");
 
   std::map<Id, std::string> category_name;
   for (const Category& c : source.categories()) category_name[c.id] = c.name;
   std::map<std::string, OracleImage> oracle;
-  for (const LabeledImage& l : labeled) {
+  for (const LabeledImage& l : source.labeled_images()) {
     OracleImage& entry = oracle[l.image.sha256];
     entry.image = l.image;
     for (const Annotation& a : l.boxes)
       entry.boxes.emplace_back(category_name.at(a.category_id), a.box);
   }
-
-  // The test split, fixed for every run: samples decoded once, scored after every round.
-  const std::vector<Sample> samples = load_samples(source, o.input_size * 2);
-  const Split split = split_by_image(samples, o.test_fraction, o.split_seed);
-  std::vector<OracleImage> pool;
-  for (std::size_t i : split.train) {
-    pool.push_back(oracle.at(source.image(samples[i].image_id).value().sha256));
+  if (oracle.empty()) {
+    drop_work();
+    bad("the project has no labeled images to act as the oracle");
   }
-  spdlog::info("simulation: {} pool images, {} test images, {} strategies x {} seeds, {} rounds",
-               pool.size(), split.val.size(), strategies.size(), o.seeds.size(), o.rounds);
 
-  Json report{{"options", options_json(o)},
+  // The test set, decoded once at twice the input size (the resize to the input is then a
+  // downscale, as for the project's own samples).
+  std::vector<OracleImage> pool;
+  const int keep_size = probe.input_size * 2;
+  const TestSet test = external_test_set(o) ? external_test(source, o, keep_size, oracle, pool)
+                                            : split_test_set(source, o, keep_size, oracle, pool);
+  const int needed = o.start + (o.rounds - 1) * o.step;
+  if (needed > static_cast<int>(pool.size())) {
+    drop_work();
+    bad("the simulation needs " + std::to_string(needed) + " pool images (start " +
+        std::to_string(o.start) + " + " + std::to_string(o.rounds - 1) + " rounds x " +
+        std::to_string(o.step) + ") but the pool has " + std::to_string(pool.size()) + " (" +
+        std::to_string(oracle.size()) + " labeled images" +
+        (external_test_set(o) ? "" : ", less the test split") + ")");
+  }
+  if (test.samples.empty()) {
+    drop_work();
+    bad("the test set is empty");
+  }
+
+  Json report{{"format", kReportFormat},
+              {"commit", o.commit},
+              {"created", now_iso8601()},
+              {"options", options_json(o)},
+              {"round_training", round_training_json(probe)},
+              {"interval", kIntervalDescription},
+              {"test", test.description},
               {"pool_images", pool.size()},
-              {"test_images", split.val.size()},
               {"runs", Json::array()}};
   if (o.previous_report.contains("options")) {
-    // Mixing runs of different budgets or splits would make the curves incomparable.
-    const Json now = options_json(o);
-    for (const auto& [key, value] : now.items()) {
-      if (key == "strategies" || key == "seeds") continue;
-      if (o.previous_report["options"].value(key, Json()) != value) {
-        throw Error{ErrorCode::kInvalidArgument,
-                    "the existing report was made with " + key + " = " +
-                        o.previous_report["options"].value(key, Json()).dump() + ", not " +
-                        value.dump() + ": give another report file or start afresh"};
-      }
+    try {
+      check_same_design(o.previous_report, report);
+    } catch (...) {
+      drop_work();
+      throw;
     }
+    report["created"] = o.previous_report.value("created", report["created"]);
   }
-  const fs::path work =
-      o.work_dir.empty() ? fs::temp_directory_path() / "boxloop-simulation" : o.work_dir;
+  spdlog::info(
+      "simulation: {} pool images, {} test images ({}), {} strategies x {} seeds, {} rounds of {} "
+      "steps at {} px",
+      pool.size(), test.samples.size(), test.description["kind"].get<std::string>(),
+      strategies.size(), o.seeds.size(), o.rounds, probe.steps, probe.input_size);
+
   for (std::uint64_t seed : o.seeds) {
     for (const std::string& strategy : strategies) {
-      bool done = false;
-      if (o.previous_report.contains("runs")) {
-        for (const Json& run : o.previous_report["runs"]) {
-          if (run["strategy"] == strategy && run["seed"] == seed &&
-              static_cast<int>(run["rounds"].size()) == o.rounds) {
-            report["runs"].push_back(run);
-            done = true;
-          }
-        }
-      }
-      if (done) {
+      if (const auto kept = previous_run(o.previous_report, strategy, seed, o.rounds)) {
         spdlog::info("simulation: {} seed {} already in the report", strategy, seed);
+        report["runs"].push_back(*kept);
         continue;
       }
       const fs::path dir = work / ("run-" + std::to_string(seed) + "-" + strategy);
-      auto store = make_scratch_project(source, dir, pool);
+      auto store = make_scratch_project(source, dir, settings, pool);
       // The first images: a seeded random choice, the same for every strategy of this seed.
       std::vector<Image> images = store->images();
       std::mt19937_64 rng(seed);
@@ -285,13 +427,13 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
       std::vector<Id> chosen;
       for (int i = 0; i < o.start; ++i) chosen.push_back(images[i].id);
 
-      RunResult run{strategy, seed, {}};
+      RunResult run{strategy, seed, o.commit, {}};
       int boxes = 0;
       for (int round = 0; round < o.rounds; ++round) {
         if (round > 0) {
           ScoreOptions score;
           score.strategy = strategy;
-          score.seed = seed * 1000 + static_cast<std::uint64_t>(round);
+          score.seed = round_seed(seed, round);
           score_unlabeled(*store, score);
           chosen.clear();
           for (const QueueEntry& q : store->queue()) {
@@ -301,21 +443,8 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
         }
         boxes += label(*store, chosen, oracle);
 
-        TrainOptions t;
-        t.arch = o.arch;
-        t.epochs = 1;
-        t.min_steps = o.steps;
-        t.batch = o.batch;
-        t.lr = o.lr;
-        t.input_size = o.input_size;
-        t.val_fraction = 0;
-        t.eval_every = 1 << 30;  // once, at the end: the test split is what counts here
-        t.warmup_steps = std::min(100, o.steps / 4);
-        t.from = round > 0 && o.warm_start ? "last" : o.first_from;
-        t.pretrained = o.pretrained;
-        t.pretrained_fallbacks = o.pretrained_fallbacks;
-        t.allow_empty_categories = true;
-        t.seed = seed * 1000 + static_cast<std::uint64_t>(round);
+        const TrainOptions t =
+            simulation_round_options(*store, seed, round, o.pretrained_fallbacks);
         const auto started = std::chrono::steady_clock::now();
         const TrainResult trained = train_detector(*store, t);
         RoundResult point;
@@ -323,24 +452,26 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         const LoadedCheckpoint model = load_checkpoint(trained.weights);
         const EvalResult eval =
-            evaluate_on_samples(*model.detector, samples, split.val, o.input_size, 16);
+            evaluate_on_samples(*model.detector, test.samples, test.indices, t.input_size, 16);
         point.images = static_cast<int>(store->image_counts().labeled);
         point.boxes = boxes;
         point.map50 = eval.map50;
         point.map = eval.map;
+        point.from = t.from;
         run.rounds.push_back(point);
         spdlog::info("simulation: {} seed {} round {}: {} images, {} boxes, test mAP@0.5 {:.3f}",
                      strategy, seed, round + 1, point.images, point.boxes, point.map50);
-        if (on_round) on_round(run);
+        if (on_round) on_round(run, t);
       }
-      report["runs"].push_back(run_json(run));
-      report["summary"] = summarise(report["runs"]);
+      report["runs"].push_back(to_json(run));
+      finish(report);
       if (on_report) on_report(report);
       store.reset();
       fs::remove_all(dir);
     }
   }
-  report["summary"] = summarise(report["runs"]);
+  finish(report);
+  drop_work();
   return report;
 }
 

@@ -1,12 +1,17 @@
 // Simulated labeling: replays the loop on a fully labeled project, with the project's own labels
 // as the oracle, to measure whether a query strategy beats random order (DESIGN.md "Evidence").
 //
-// A fixed test split (by image hash, the same for every run) is held out; the rest is the pool.
-// Each run (strategy x seed) works in its own scratch project: `start` pool images chosen at
-// random (the same images for every strategy of a seed, so runs of one seed differ only by the
-// order they query), then per round: train with the same step budget for every strategy, score
-// mAP on the test split, let the strategy order the unlabeled pool (the real scoring code,
-// loop/score.h) and "label" its first `step` images. Cost is counted in images and in boxes.
+// The test set is either a fixed split of the project (by image hash, the same for every run and
+// for any number of images) or an external annotated set, and then the whole project is the pool.
+// Each run (strategy x seed) works in its own scratch project that holds the source project's
+// "model" and "train" settings: `start` pool images chosen at random (the same images for every
+// strategy of a seed, so runs of one seed differ only by the order they query), then per round:
+// train exactly as a loop round trains (loop::train_job_options for a round on the scratch
+// project: the same step budget, input size, warm start, augmentation, every label, no
+// validation; only the seed is the run's), score the final weights on the test set (never used
+// to select anything), let the strategy order the unlabeled pool (the real scoring code,
+// loop/score.h) and "label" its first `step` images. Cost is counted in images and in boxes; the
+// statistics are loop/simulation_report.h's.
 #pragma once
 
 #include <cstdint>
@@ -16,61 +21,57 @@
 #include <vector>
 
 #include "core/json.h"
+#include "loop/simulation_report.h"
 #include "store/store.h"
+#include "train/options/train_options.h"
 
 namespace boxloop::loop {
 
 struct SimulationOptions {
-  std::vector<std::string> strategies{"random", "least_confidence"};
-  std::vector<std::uint64_t> seeds{1, 2};
+  std::vector<std::string> strategies{"random", "least_confidence:sum"};
+  std::vector<std::uint64_t> seeds{1, 2, 3, 4, 5};
   int start = 20;  // images labeled at random before the first model
   int step = 20;   // images labeled per round
   int rounds = 6;  // models trained (the last on start + (rounds - 1) * step images)
+  // The test split of the project (used when no external test set is given).
   double test_fraction = 0.2;
   std::uint64_t split_seed = 7;
-  // Training of every round: the same for every strategy, so curves compare query orders.
-  std::string arch = "fastestdet";
-  int steps = 250;  // optimiser steps per round
-  int batch = 8;
-  int input_size = 256;
-  double lr = 0.01;
-  bool warm_start = true;  // each round starts from the previous round's model (as the loop does)
-  std::string first_from = "pretrained";  // the first round's start: "pretrained" | "scratch"
-  std::filesystem::path pretrained;  // weights for the first round; empty: search as `train` does
+  // An external test set (both or neither): images and their VOC folder / COCO / CSV labels.
+  std::filesystem::path test_images;
+  std::filesystem::path test_annotations;
+  // Written over the source project's "train" settings in every scratch project, so they reach
+  // the rounds through the loop's own code (the keys of train_options_from_json, e.g. steps,
+  // input_size, arch). Empty: the rounds train exactly as the project's loop does.
+  Json train_overrides = Json::object();
+  std::filesystem::path pretrained;  // the first round's weights; empty: searched as a round does
   std::vector<std::filesystem::path> pretrained_fallbacks;
   std::filesystem::path work_dir;  // scratch projects go here (one per run, removed after)
-  // Runs already in this report (same strategy and seed) are kept, not run again, so a killed
-  // simulation continues where it stopped.
+  std::string commit = "unknown";  // of the code that runs (recorded in the report and each run)
+  // Runs already in this report (same strategy and seed, same design) are kept, not run again,
+  // so a killed simulation continues where it stopped.
   Json previous_report;
 };
 
-// One point of a learning curve.
-struct RoundResult {
-  int images = 0;  // labeled images the model was trained on
-  int boxes = 0;   // boxes on them
-  double map50 = 0;
-  double map = 0;
-  double train_seconds = 0;
-};
-
-struct RunResult {
-  std::string strategy;
-  std::uint64_t seed = 0;
-  std::vector<RoundResult> rounds;
-};
+// A round's training options in a scratch project: the loop round's (train_job_options), with
+// the run's seed for this round. Exposed so a test can hold the simulation to the product.
+TrainOptions simulation_round_options(Store& scratch, std::uint64_t seed, int round,
+                                      const std::vector<std::filesystem::path>& fallbacks);
 
 // Called after every run with the report so far (write it to disk: a kill loses one run at most).
 using ReportFn = std::function<void(const Json& report)>;
-using RoundFn = std::function<void(const RunResult& run)>;
+// Called after every round with the run so far and the options the round trained with.
+using RoundFn = std::function<void(const RunResult& run, const TrainOptions& trained_with)>;
 
-// Throws kInvalidArgument when the project has too few labeled images for the split, start and
-// rounds asked for, or a strategy spec is malformed (checked before any training).
+// The report (JSON): {"format": 2, "commit", "dirty"?, "created", "options": {...},
+// "round_training": the options of a round minus seed and start, "test": {"kind":
+// "split"|"external", "images", "boxes", ...}, "pool_images", "runs": [to_json(RunResult)],
+// "summary": to_json(summarise(runs))}. Throws kInvalidArgument when the project has too few
+// labeled images for the split, start and rounds asked for, a strategy spec or a training override
+// is malformed, or the previous report is of another design (all checked before any training).
 Json simulate(Store& source, const SimulationOptions& options, const ReportFn& on_report = nullptr,
               const RoundFn& on_round = nullptr);
 
-// The summary part of a report: per strategy and round the mean mAP@0.5 / boxes over seeds, the
-// area under the curve (mean mAP@0.5 over rounds) per seed, and the paired difference from
-// random per seed (runs of one seed start from the same images).
-Json summarise(const Json& runs);
+// The runs of a report (its "runs"), typed. Throws kCorrupt.
+std::vector<RunResult> report_runs(const Json& report);
 
 }  // namespace boxloop::loop

@@ -33,13 +33,18 @@ void require_admin(const User& caller, const httplib::Request& req) {
   }
 }
 
+User authorize(Store& store, Access access, const httplib::Request& req, bool allow_query_token) {
+  if (access == Access::kAnyone) return User{};
+  const User caller = authenticate(store, req, allow_query_token);
+  if (access == Access::kAdmin) require_admin(caller, req);
+  return caller;
+}
+
 httplib::Server::Handler with_auth(RouteContext& ctx, Access access, ApiHandler handler,
                                    bool allow_query_token) {
   return [&ctx, access, handler = std::move(handler), allow_query_token](
              const httplib::Request& req, httplib::Response& res) {
-    const User caller = authenticate(ctx.store, req, allow_query_token);
-    if (access == Access::kAdmin) require_admin(caller, req);
-    handler(req, res, caller);
+    handler(req, res, authorize(ctx.store, access, req, allow_query_token));
   };
 }
 

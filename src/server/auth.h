@@ -23,4 +23,8 @@ User authenticate(Store& store, const httplib::Request& req, bool allow_query_to
 // Throws kForbidden unless the caller is an admin.
 void require_admin(const User& caller, const httplib::Request& req);
 
+enum class Access;
+// The caller when `access` lets them in (an empty User for Access::kAnyone), else throws as above.
+User authorize(Store& store, Access access, const httplib::Request& req, bool allow_query_token);
+
 }  // namespace boxloop::server

@@ -1,9 +1,13 @@
 #include "server/label_request.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 
 #include "core/error.h"
 #include "core/geometry.h"
+#include "core/json_read.h"
+#include "server/limits.h"
 #include "server/request_json.h"
 
 namespace boxloop::server {
@@ -11,22 +15,26 @@ namespace boxloop::server {
 namespace {
 
 int read_version(const Json& body) {
-  const std::int64_t version = required_int(body, "version");
-  if (version < 0 || version > std::numeric_limits<int>::max()) {
-    throw Error(ErrorCode::kInvalidArgument, "'version' is out of range");
-  }
-  return static_cast<int>(version);
+  return static_cast<int>(required_int(body, "version", 0, std::numeric_limits<int>::max()));
 }
 
-Annotation read_box(const Json& item, int index, const Image& image,
+std::string read_comment(const Json& body) {
+  return optional_string(body, "comment", limits::kMaxCommentBytes).value_or("");
+}
+
+Annotation read_box(const Json& item, std::size_t index, const Image& image,
                     const std::vector<Category>& categories) {
   const std::string where = "box " + std::to_string(index);
   if (!item.is_object()) {
     throw Error(ErrorCode::kInvalidArgument,
                 where + ": must be an object {category_id, x, y, w, h}, got " + item.type_name());
   }
+  // "id" is the Annotation shape's (GET gives it); a save replaces the boxes, so it is ignored.
+  refuse_unknown_keys(item, {"category_id", "x", "y", "w", "h", "box", "source", "score", "id"},
+                      where);
   Annotation annotation;
-  annotation.category_id = required_int(item, "category_id", where);
+  annotation.category_id =
+      required_int(item, "category_id", 1, std::numeric_limits<std::int64_t>::max(), where);
   const bool known = std::any_of(categories.begin(), categories.end(),
                                  [&](const Category& c) { return c.id == annotation.category_id; });
   if (!known) {
@@ -34,10 +42,18 @@ Annotation read_box(const Json& item, int index, const Image& image,
                 where + ": unknown category_id " + std::to_string(annotation.category_id));
   }
   // The flat shape of docs/api.md, or the nested `box` of an Annotation as GET returns it.
-  const auto box_it = item.find("box");
-  const Json& coords = box_it != item.end() && box_it->is_object() ? *box_it : item;
-  const Box box{required_number(coords, "x", where), required_number(coords, "y", where),
-                required_number(coords, "w", where), required_number(coords, "h", where)};
+  const Json* nested = optional_member(item, "box");
+  if (nested && !nested->is_object()) {
+    throw Error(ErrorCode::kInvalidArgument,
+                where + ": 'box' must be an object {x, y, w, h}, got " + nested->type_name());
+  }
+  if (nested) refuse_unknown_keys(*nested, {"x", "y", "w", "h"}, where + ": 'box'");
+  const Json& coords = nested ? *nested : item;
+  constexpr double kMax = limits::kMaxCoordinate;
+  const Box box{required_number(coords, "x", -kMax, kMax, where),
+                required_number(coords, "y", -kMax, kMax, where),
+                required_number(coords, "w", -kMax, kMax, where),
+                required_number(coords, "h", -kMax, kMax, where)};
   if (box.w <= 0 || box.h <= 0) {
     throw Error(ErrorCode::kInvalidArgument, where + ": 'w' and 'h' must be positive");
   }
@@ -47,14 +63,20 @@ Annotation read_box(const Json& item, int index, const Image& image,
                                                  std::to_string(image.width) + "x" +
                                                  std::to_string(image.height) + " image");
   }
-  if (auto source = optional_string(item, "source", where)) {
+  if (annotation.box.w < limits::kMinBoxPixels || annotation.box.h < limits::kMinBoxPixels) {
+    throw Error(ErrorCode::kInvalidArgument,
+                where + ": is thinner than a pixel inside the image (" +
+                    std::to_string(annotation.box.w) + " x " + std::to_string(annotation.box.h) +
+                    " after clipping); boxes must be at least 1 x 1");
+  }
+  if (auto source = optional_string(item, "source", 16, where)) {
     if (*source != "human" && *source != "model") {
       throw Error(ErrorCode::kInvalidArgument,
                   where + ": 'source' must be \"human\" or \"model\", got \"" + *source + "\"");
     }
     annotation.source = box_source_from_string(*source);
   }
-  annotation.score = optional_number(item, "score", where);
+  annotation.score = optional_number(item, "score", 0, 1, where);
   return annotation;
 }
 
@@ -62,26 +84,28 @@ Annotation read_box(const Json& item, int index, const Image& image,
 
 LabelSave parse_label_save(const Json& body, const Image& image,
                            const std::vector<Category>& categories, const std::string& labeler) {
+  refuse_unknown_keys(body, {"version", "boxes", "comment"});
   LabelSave save;
   save.image_id = image.id;
   save.expected_version = read_version(body);
   save.labeler = labeler;
-  save.comment = optional_string(body, "comment").value_or("");
+  save.comment = read_comment(body);
   save.status = ImageStatus::kLabeled;
-  const Json& boxes = required_array(body, "boxes");
+  const Json& boxes = required_array(body, "boxes", limits::kMaxBoxesPerImage);
   save.boxes.reserve(boxes.size());
   for (std::size_t i = 0; i < boxes.size(); ++i) {
-    save.boxes.push_back(read_box(boxes[i], static_cast<int>(i), image, categories));
+    save.boxes.push_back(read_box(boxes[i], i, image, categories));
   }
   return save;
 }
 
 LabelSave parse_skip(const Json& body, const Image& image, const std::string& labeler) {
+  refuse_unknown_keys(body, {"version", "comment"});
   LabelSave save;
   save.image_id = image.id;
   save.expected_version = read_version(body);
   save.labeler = labeler;
-  save.comment = optional_string(body, "comment").value_or("");
+  save.comment = read_comment(body);
   save.status = ImageStatus::kSkipped;
   return save;
 }

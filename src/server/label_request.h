@@ -1,6 +1,8 @@
 // The bodies of PUT /api/images/{id}/labels and POST /api/images/{id}/skip turned into a LabelSave.
-// Boxes partly outside the image are clipped to it; a box with nothing left inside is refused, as
-// are unknown categories and wrong types (all kInvalidArgument, naming the box).
+// Boxes partly outside the image are clipped to it; a box with less than a pixel left inside is
+// refused, as are unknown categories, wrong types, out-of-range numbers, unknown keys, more than
+// limits::kMaxBoxesPerImage boxes and a comment over limits::kMaxCommentBytes (all
+// kInvalidArgument, naming the box and the field).
 #pragma once
 
 #include <string>

@@ -5,9 +5,12 @@
 #include <httplib.h>
 
 #include <functional>
+#include <vector>
 
+#include "core/json.h"
 #include "server/event_bus.h"
 #include "server/queue_cache.h"
+#include "server/request_body.h"
 #include "server/server.h"
 #include "store/store.h"
 
@@ -25,7 +28,8 @@ struct RouteContext {
   void labels_changed() const;
 };
 
-enum class Access { kUser, kAdmin };
+// kAnyone: no token needed (login); the handler's caller is then an empty User.
+enum class Access { kAnyone, kUser, kAdmin };
 
 using ApiHandler =
     std::function<void(const httplib::Request&, httplib::Response&, const User& caller)>;
@@ -34,6 +38,29 @@ using ApiHandler =
 // kUnauthenticated / kForbidden and mapped to 401 / 403.
 httplib::Server::Handler with_auth(RouteContext& ctx, Access access, ApiHandler handler,
                                    bool allow_query_token = false);
+
+// Every route that takes a body (POST, PUT, PATCH) is registered with one of these two, so that
+// each body is read within the limits of request_body.h before anything else happens. A plain
+// server.Post/Put/Patch handler would be shadowed by the fallback of add_body_fallback_routes.
+//
+// json_route: the body is read (ServerOptions::max_json_bytes, 413 above, chunked or not), the
+// caller authenticated, the body parsed as a JSON object within the depth limit (request_json.h)
+// and `handler` called with it. `EmptyBody::kIsEmptyObject` reads a missing body as {} (routes
+// without parameters); otherwise an empty body is a 400.
+enum class EmptyBody { kRefused, kIsEmptyObject };
+using JsonHandler = std::function<void(const httplib::Request&, httplib::Response&,
+                                       const User& caller, const Json& body)>;
+httplib::Server::HandlerWithContentReader json_route(RouteContext& ctx, Access access,
+                                                     JsonHandler handler,
+                                                     EmptyBody empty = EmptyBody::kRefused);
+// upload_route: a multipart/form-data body within ServerOptions::max_body_bytes.
+using UploadHandler = std::function<void(const httplib::Request&, httplib::Response&,
+                                         const User& caller, std::vector<UploadedFile> files)>;
+httplib::Server::HandlerWithContentReader upload_route(RouteContext& ctx, Access access,
+                                                       UploadHandler handler);
+// Last of the body routes: a POST, PUT, PATCH or DELETE to no route gets its 404 after its body
+// was read within limits (cpp-httplib would read it without any).
+void add_body_fallback_routes(httplib::Server& server, RouteContext& ctx);
 
 // The routes, one file per resource.
 void add_auth_routes(httplib::Server& server, RouteContext& ctx);     // login, logout, me

@@ -7,29 +7,53 @@
 
 namespace boxloop::server {
 
-void add_auth_routes(httplib::Server& server, RouteContext& ctx) {
-  server.Post("/api/login", [&ctx](const httplib::Request& req, httplib::Response& res) {
-    const Json body = parse_json_object(req.body);
-    const auto name = optional_string(body, "name");
-    const auto password = optional_string(body, "password");
-    if (!name || !password) {
-      throw Error(ErrorCode::kInvalidArgument, "log in with {\"name\": ..., \"password\": ...}");
-    }
-    const auto token = ctx.store.login(*name, *password);
-    if (!token) throw Error(ErrorCode::kUnauthenticated, "wrong name or password");
-    const auto user = ctx.store.user_for_token(*token);
-    if (!user) throw Error(ErrorCode::kInternal, "a fresh session token was not accepted");
-    send_json(res, Json{{"token", *token}, {"user", user_json(*user)}});
-  });
+namespace {
 
-  server.Post("/api/logout",
-              with_auth(ctx, Access::kUser,
-                        [&ctx](const httplib::Request& req, httplib::Response& res, const User&) {
-                          if (auto token = request_token(req, false)) {
-                            ctx.store.logout(*token);
-                          }
-                          send_json(res, Json::object());
-                        }));
+struct Login {
+  std::string name;
+  std::string password;
+};
+
+Login read_login(const Json& body) {
+  refuse_unknown_keys(body, {"name", "password"});
+  auto name = optional_string(body, "name", limits::kMaxUserNameBytes);
+  auto password = optional_string(body, "password", limits::kMaxPasswordBytes);
+  if (!name || !password) {
+    throw Error(ErrorCode::kInvalidArgument, "log in with {\"name\": ..., \"password\": ...}");
+  }
+  return Login{std::move(*name), std::move(*password)};
+}
+
+}  // namespace
+
+void add_auth_routes(httplib::Server& server, RouteContext& ctx) {
+  server.Post(
+      "/api/login",
+      json_route(
+          ctx, Access::kAnyone,
+          [&ctx](const httplib::Request&, httplib::Response& res, const User&, const Json& body) {
+            const Login login = read_login(body);
+            const auto token = ctx.store.login(login.name, login.password);
+            if (!token) {
+              throw Error(ErrorCode::kUnauthenticated, "wrong name or password");
+            }
+            const auto user = ctx.store.user_for_token(*token);
+            if (!user) {
+              throw Error(ErrorCode::kInternal, "a fresh session token was not accepted");
+            }
+            send_json(res, Json{{"token", *token}, {"user", user_json(*user)}});
+          }));
+
+  server.Post("/api/logout", json_route(
+                                 ctx, Access::kUser,
+                                 [&ctx](const httplib::Request& req, httplib::Response& res,
+                                        const User&, const Json& body) {
+                                   refuse_unknown_keys(body, {});
+                                   if (auto token = request_token(req, false))
+                                     ctx.store.logout(*token);
+                                   send_json(res, Json::object());
+                                 },
+                                 EmptyBody::kIsEmptyObject));
 
   server.Get("/api/me", with_auth(ctx, Access::kUser,
                                   [](const httplib::Request&, httplib::Response& res,

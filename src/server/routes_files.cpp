@@ -13,9 +13,18 @@ namespace {
 
 // `relative` as a client sent it; resolve_inside refuses "..", absolute paths and symlinks that
 // lead out of the image folder.
+//
+// The Content-Type is that of the bytes' image format, never one taken from the name: a file in
+// the image folder that claims to be a page (or is no image at all) must not run as one in the
+// browser. nosniff stops the browser from guessing otherwise, and the sandbox policy keeps
+// anything opened directly from scripting the page's origin.
 void send_image_file(Store& store, std::string_view relative, httplib::Response& res) {
   const std::filesystem::path file = resolve_inside(store.image_dir(), relative);
-  res.set_content(read_file_bytes(file), content_type_for(file));
+  std::string bytes = read_file_bytes(file);
+  const std::string type = image_content_type(sniff_image_format(bytes));
+  res.set_content(std::move(bytes), type);
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Content-Security-Policy", "default-src 'none'; sandbox");
   // Stored images never change under a path (a new upload gets a new name).
   res.set_header("Cache-Control", "private, max-age=86400");
 }

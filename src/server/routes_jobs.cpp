@@ -1,7 +1,7 @@
 #include "core/error.h"
 #include "server/http_errors.h"
+#include "server/job_request.h"
 #include "server/json_shapes.h"
-#include "server/request_json.h"
 #include "server/route_context.h"
 
 namespace boxloop::server {
@@ -17,26 +17,15 @@ void add_job_routes(httplib::Server& server, RouteContext& ctx) {
                          send_json(res, jobs);
                        }));
 
-  server.Post("/api/jobs",
-              with_auth(ctx, Access::kAdmin,
-                        [&ctx](const httplib::Request& req, httplib::Response& res, const User&) {
-                          const Json body = parse_json_object(req.body);
-                          const auto kind = optional_string(body, "kind");
-                          if (!kind || (*kind != "train" && *kind != "score")) {
-                            throw Error(ErrorCode::kInvalidArgument,
-                                        "'kind' must be \"train\" or \"score\"");
-                          }
-                          Json params = Json::object();
-                          if (auto it = body.find("params"); it != body.end() && !it->is_null()) {
-                            if (!it->is_object()) {
-                              throw Error(ErrorCode::kInvalidArgument,
-                                          "'params' must be an object");
-                            }
-                            params = *it;
-                          }
-                          // The job watcher announces it to open pages.
-                          send_json(res, job_json(ctx.store.create_job(*kind, params)), 201);
-                        }));
+  server.Post(
+      "/api/jobs",
+      json_route(
+          ctx, Access::kAdmin,
+          [&ctx](const httplib::Request&, httplib::Response& res, const User&, const Json& body) {
+            const JobRequest job = parse_job_request(ctx.store, body);
+            // The job watcher announces it to open pages.
+            send_json(res, job_json(ctx.store.create_job(job.kind, job.params)), 201);
+          }));
 
   server.Get("/api/models",
              with_auth(ctx, Access::kUser,

@@ -6,12 +6,12 @@
 #include "server/label_request.h"
 #include "server/request_json.h"
 #include "server/route_context.h"
+#include "store/settings.h"
 
 namespace boxloop::server {
 
 namespace {
 
-constexpr int kDefaultLeaseSeconds = 300;
 constexpr int kHistoryLimit = 10'000;  // label events of one labeler read for "previous"
 
 std::vector<Id> parse_id_list(const std::string& text) {
@@ -23,15 +23,6 @@ std::vector<Id> parse_id_list(const std::string& text) {
     start = comma + 1;
   }
   return ids;
-}
-
-int lease_seconds(Store& store) {
-  const Json settings = store.settings();
-  const auto it = settings.find("lease_seconds");
-  if (it == settings.end() || !it->is_number_integer() || it->get<int>() <= 0) {
-    return kDefaultLeaseSeconds;
-  }
-  return it->get<int>();
 }
 
 Image image_or_404(Store& store, const httplib::Request& req) {
@@ -85,8 +76,8 @@ void add_label_routes(httplib::Server& server, RouteContext& ctx) {
                   const auto exclude = req.has_param("exclude")
                                            ? parse_id_list(req.get_param_value("exclude"))
                                            : std::vector<Id>{};
-                  const auto image =
-                      ctx.store.next_image(caller.name, lease_seconds(ctx.store), exclude);
+                  const auto image = ctx.store.next_image(
+                      caller.name, lease_seconds(ctx.store.settings()), exclude);
                   Json answer = image ? image_with_annotations(ctx.store, *image)
                                       : Json{{"image", nullptr}, {"annotations", Json::array()}};
                   // Where the image sits in the queue's order and on the halting scale.
@@ -131,25 +122,23 @@ void add_label_routes(httplib::Server& server, RouteContext& ctx) {
                          send_json(res, answer);
                        }));
 
-  server.Put(
-      R"(/api/images/(\d+)/labels)",
-      with_auth(ctx, Access::kUser,
-                [&ctx](const httplib::Request& req, httplib::Response& res, const User& caller) {
-                  const Json body = parse_json_object(req.body);
-                  const Image image = image_or_404(ctx.store, req);
-                  const LabelSave save =
-                      parse_label_save(body, image, ctx.store.categories(), caller.name);
-                  save_and_answer(ctx, res, save, true);
-                }));
+  server.Put(R"(/api/images/(\d+)/labels)",
+             json_route(ctx, Access::kUser,
+                        [&ctx](const httplib::Request& req, httplib::Response& res,
+                               const User& caller, const Json& body) {
+                          const Image image = image_or_404(ctx.store, req);
+                          const LabelSave save =
+                              parse_label_save(body, image, ctx.store.categories(), caller.name);
+                          save_and_answer(ctx, res, save, true);
+                        }));
 
-  server.Post(
-      R"(/api/images/(\d+)/skip)",
-      with_auth(ctx, Access::kUser,
-                [&ctx](const httplib::Request& req, httplib::Response& res, const User& caller) {
-                  const Json body = parse_json_object(req.body);
-                  const Image image = image_or_404(ctx.store, req);
-                  save_and_answer(ctx, res, parse_skip(body, image, caller.name), false);
-                }));
+  server.Post(R"(/api/images/(\d+)/skip)",
+              json_route(ctx, Access::kUser,
+                         [&ctx](const httplib::Request& req, httplib::Response& res,
+                                const User& caller, const Json& body) {
+                           const Image image = image_or_404(ctx.store, req);
+                           save_and_answer(ctx, res, parse_skip(body, image, caller.name), false);
+                         }));
 }
 
 }  // namespace boxloop::server

@@ -1,5 +1,6 @@
 // The loop's routes: the query queue with its halting report, and the loop's settings and rounds.
 #include "core/error.h"
+#include "loop/state/curve.h"
 #include "loop/state/rounds.h"
 #include "server/http_errors.h"
 #include "server/json_shapes.h"
@@ -22,20 +23,34 @@ void add_loop_routes(httplib::Server& server, RouteContext& ctx) {
                          send_json(res, loop_status_json(loop::loop_status(ctx.store)));
                        }));
 
-  server.Put("/api/loop",
-             with_auth(ctx, Access::kAdmin,
-                       [&ctx](const httplib::Request& req, httplib::Response& res, const User&) {
-                         loop::update_loop_settings(ctx.store, parse_json_object(req.body));
-                         send_json(res, loop_status_json(loop::loop_status(ctx.store)));
-                       }));
+  // update_loop_settings is the typed shape: it refuses unknown keys, wrong types and ranges.
+  server.Put("/api/loop", json_route(ctx, Access::kAdmin,
+                                     [&ctx](const httplib::Request&, httplib::Response& res,
+                                            const User&, const Json& patch) {
+                                       loop::update_loop_settings(ctx.store, patch);
+                                       send_json(res,
+                                                 loop_status_json(loop::loop_status(ctx.store)));
+                                     }));
 
-  server.Post("/api/loop/run",
-              with_auth(ctx, Access::kAdmin,
-                        [&ctx](const httplib::Request&, httplib::Response& res, const User&) {
-                          // kConflict (409) when a round is already queued or running.
-                          const Job job = loop::start_round(ctx.store);
-                          send_json(res, Json{{"job", job_json(job)}}, 202);
-                        }));
+  server.Post("/api/loop/run", json_route(
+                                   ctx, Access::kAdmin,
+                                   [&ctx](const httplib::Request&, httplib::Response& res,
+                                          const User&, const Json& body) {
+                                     refuse_unknown_keys(body, {});
+                                     // kConflict (409) when a round is already queued or running.
+                                     const Job job = loop::start_round(ctx.store);
+                                     send_json(res, Json{{"job", job_json(job)}}, 202);
+                                   },
+                                   EmptyBody::kIsEmptyObject));
+
+  // The audit curve and the stop signal (loop/state/curve.h).
+  server.Get("/api/loop/curve",
+             with_auth(ctx, Access::kUser,
+                       [&ctx](const httplib::Request&, httplib::Response& res, const User&) {
+                         const auto curve = loop::learning_curve(ctx.store);
+                         send_json(res, loop::curve_json(loop::audit_summary(ctx.store), curve,
+                                                         loop::stop_signal(curve)));
+                       }));
 }
 
 }  // namespace boxloop::server

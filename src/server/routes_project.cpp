@@ -1,8 +1,8 @@
 #include "core/error.h"
 #include "server/http_errors.h"
 #include "server/json_shapes.h"
-#include "server/request_json.h"
 #include "server/route_context.h"
+#include "server/settings_request.h"
 
 namespace boxloop::server {
 
@@ -23,10 +23,12 @@ void add_project_routes(httplib::Server& server, RouteContext& ctx) {
                        }));
 
   server.Patch("/api/project/settings",
-               with_auth(ctx, Access::kAdmin,
-                         [&ctx](const httplib::Request& req, httplib::Response& res, const User&) {
-                           send_json(res, ctx.store.update_settings(parse_json_object(req.body)));
-                         }));
+               json_route(ctx, Access::kAdmin,
+                          [&ctx](const httplib::Request&, httplib::Response& res, const User&,
+                                 const Json& patch) {
+                            check_settings_patch(ctx.store, patch);
+                            send_json(res, ctx.store.update_settings(patch));
+                          }));
 }
 
 }  // namespace boxloop::server

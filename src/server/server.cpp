@@ -51,11 +51,13 @@ void Server::start() {
   httplib::Server& http = impl.http;
   const std::size_t threads = impl.options.threads;
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http.set_payload_max_length(impl.options.max_body_bytes);
+  // Bodies are read by the routes within their own limits (request_body.h); this only stops
+  // cpp-httplib from skipping a declared length beyond what any route would drain.
+  http.set_payload_max_length(impl.options.max_drain_bytes);
   // A page makes many small requests; closing after httplib's default of 5 wastes handshakes.
   http.set_keep_alive_max_count(1000);
   http.set_keep_alive_timeout(5);
-  http.set_read_timeout(30);
+  http.set_read_timeout(impl.options.read_timeout.count());
   http.set_write_timeout(30);
   http.set_tcp_nodelay(true);
   http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
@@ -72,6 +74,7 @@ void Server::start() {
   add_job_routes(http, impl.ctx);
   add_loop_routes(http, impl.ctx);
   add_event_routes(http, impl.ctx);
+  add_body_fallback_routes(http, impl.ctx);  // after every route with a body
   add_static_routes(http, impl.options.web_root);
 
   const std::string& host = impl.options.host;

@@ -21,7 +21,17 @@ struct ServerOptions {
   // Every open connection holds a worker while it is kept alive, and every open page holds one
   // more for its event stream, so 50 labelers need well over 100.
   std::size_t threads = 256;
-  std::size_t max_body_bytes = 64u << 20;  // larger requests get 413
+  // Request bodies (docs/api.md "Limits"): larger ones get 413, chunked or not. Uploads may be
+  // max_body_bytes, JSON bodies max_json_bytes (at most max_body_bytes). A body over its limit is
+  // still read and dropped up to max_drain_bytes so that the connection stays usable; beyond
+  // that the answer closes the connection.
+  std::size_t max_body_bytes = 64u << 20;
+  std::size_t max_json_bytes = 1u << 20;
+  std::size_t max_drain_bytes = 256u << 20;
+  // Each read of a request's line, headers or body waits at most this long, so a client that
+  // stops sending frees its worker soon; a JSON body must arrive in full within the deadline.
+  std::chrono::seconds read_timeout{5};
+  std::chrono::milliseconds json_body_deadline{10'000};
   std::chrono::milliseconds sse_ping_interval{15'000};
   // How often the store is polled for job, model and queue changes made by any process.
   std::chrono::milliseconds watch_interval{1'000};

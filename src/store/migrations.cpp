@@ -123,6 +123,10 @@ CREATE TABLE session (
 );
 ALTER TABLE job ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    Migration{"audit set", R"sql(
+ALTER TABLE image ADD COLUMN audit INTEGER NOT NULL DEFAULT 0 CHECK (audit IN (0, 1));
+CREATE INDEX image_by_audit ON image (audit, status);
+)sql"},
 };
 
 }  // namespace

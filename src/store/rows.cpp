@@ -14,6 +14,7 @@ Image read_image(const Statement& row, int first) {
   image.added_at = row.text(first + 5);
   image.status = image_status_from_string(row.text(first + 6));
   image.version = row.integer(first + 7);
+  image.audit = row.integer(first + 8) != 0;
   return image;
 }
 

@@ -13,7 +13,7 @@ namespace boxloop::store_rows {
 
 inline constexpr const char* kImageColumns =
     "image.id, image.path, image.sha256, image.width, image.height, image.added_at, "
-    "image.status, image.version";
+    "image.status, image.version, image.audit";
 Image read_image(const Statement& row, int first = 0);
 
 inline constexpr const char* kCategoryColumns =

@@ -1,22 +1,18 @@
 #include "store/settings.h"
 
 #include "core/error.h"
+#include "core/json_read.h"
 
 namespace boxloop {
 namespace {
 
-[[noreturn]] void bad(const std::string& key, const std::string& expected) {
-  throw Error(ErrorCode::kInvalidArgument, "setting '" + key + "' must be " + expected);
-}
+constexpr const char* kModelKey = "model";
+constexpr const char* kTrainKey = "train";
 
-// `prefix` names the parent object in the message ("model.").
-void require_positive_integer(const Json& settings, const char* key,
-                              const std::string& prefix = "") {
-  if (!settings.contains(key)) return;
-  const Json& value = settings.at(key);
-  if (!value.is_number_integer() || value.get<long long>() < 1) {
-    bad(prefix + key, "a positive integer");
-  }
+// The member `key` of `object`, or nullptr when it has none.
+const Json* member(const Json& object, const char* key) {
+  const auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
 }
 
 }  // namespace
@@ -24,28 +20,61 @@ void require_positive_integer(const Json& settings, const char* key,
 Json default_settings() {
   // No "strategy": absent means active::default_strategy_spec(), the order chosen by simulation,
   // so a project that never picked one follows a better default when one is found.
+  // audit_fraction 0.1: a tenth of the images served are drawn at random for the audit set. Fewer
+  // (0.05) leaves 6 audit images at 120 labeled, too few for an interval that says anything;
+  // more takes labels from training that the sampler could have chosen.
   return Json{{"trigger_every", 20},
               {"lease_seconds", 300},
+              {"audit_fraction", 0.1},
               {"model", {{"arch", "fastestdet"}, {"input_size", 352}}},
               {"train", Json::object()}};
+}
+
+const std::vector<std::string>& known_settings_keys() {
+  static const std::vector<std::string> keys{"lease_seconds", "trigger_every",  "loop_enabled",
+                                             "strategy",      "audit_fraction", kModelKey,
+                                             kTrainKey};
+  return keys;
 }
 
 void validate_settings(const Json& settings) {
   if (!settings.is_object()) {
     throw Error(ErrorCode::kInvalidArgument, "settings must be a JSON object");
   }
-  if (settings.contains("strategy") && !settings.at("strategy").is_string()) {
-    bad("strategy", "a string");
+  if (const Json* v = member(settings, "lease_seconds")) {
+    read_int(*v, "lease_seconds", kMinLeaseSeconds, kMaxLeaseSeconds);
   }
-  require_positive_integer(settings, "trigger_every");
-  require_positive_integer(settings, "lease_seconds");
-  for (const char* key : {"model", "train"}) {
-    if (settings.contains(key) && !settings.at(key).is_object()) bad(key, "an object");
+  if (const Json* v = member(settings, "trigger_every")) {
+    read_int(*v, "trigger_every", 1, kMaxTriggerEvery);
   }
-  if (settings.contains("model")) {
-    const Json& model = settings.at("model");
-    if (model.contains("arch") && !model.at("arch").is_string()) bad("model.arch", "a string");
-    require_positive_integer(model, "input_size", "model.");
+  if (const Json* v = member(settings, "loop_enabled")) read_bool(*v, "loop_enabled");
+  if (const Json* v = member(settings, "strategy")) read_string(*v, "strategy", kMaxSettingText);
+  if (const Json* v = member(settings, "audit_fraction")) {
+    read_number(*v, "audit_fraction", 0, kMaxAuditFraction);
+  }
+  if (const Json* model = member(settings, kModelKey)) {
+    if (!model->is_object()) {
+      throw Error(ErrorCode::kInvalidArgument, "'model' must be an object {arch, input_size}");
+    }
+    if (const Json* v = member(*model, "arch")) read_string(*v, "model.arch", kMaxSettingText);
+    if (const Json* v = member(*model, "input_size")) {
+      if (read_int(*v, "model.input_size", kMinInputSize, kMaxInputSize) % kMinInputSize != 0) {
+        throw Error(ErrorCode::kInvalidArgument, "'model.input_size' must be a multiple of 32");
+      }
+    }
+  }
+  if (const Json* train = member(settings, kTrainKey); train && !train->is_object()) {
+    throw Error(ErrorCode::kInvalidArgument, "'train' must be an object of training options");
+  }
+}
+
+int lease_seconds(const Json& settings) {
+  const Json* v = settings.is_object() ? member(settings, "lease_seconds") : nullptr;
+  if (!v) return kDefaultLeaseSeconds;
+  try {
+    return static_cast<int>(read_int(*v, "lease_seconds", kMinLeaseSeconds, kMaxLeaseSeconds));
+  } catch (const Error&) {
+    return kDefaultLeaseSeconds;
   }
 }
 

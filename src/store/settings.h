@@ -2,15 +2,42 @@
 // version still sees every key. The store keeps the merged result.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "core/json.h"
 
 namespace boxloop {
 
-// {"trigger_every":20,"lease_seconds":300,
+// The ranges of the known keys (validate_settings; docs/api.md "Limits").
+inline constexpr int kMinLeaseSeconds = 10;
+inline constexpr int kMaxLeaseSeconds = 86'400;
+inline constexpr int kDefaultLeaseSeconds = 300;
+inline constexpr int kMaxTriggerEvery = 1'000'000;
+inline constexpr double kMaxAuditFraction = 0.5;
+inline constexpr int kMinInputSize = 32;  // and a multiple of it
+inline constexpr int kMaxInputSize = 2048;
+inline constexpr std::size_t kMaxSettingText = 256;  // strategy spec, model arch
+
+// {"trigger_every":20,"lease_seconds":300,"audit_fraction":0.1,
 //  "model":{"arch":"fastestdet","input_size":352},"train":{}}
 Json default_settings();
 
-// Throws kInvalidArgument, naming the key, when a known key has the wrong type or range.
+// The top-level keys this version knows (lease_seconds, trigger_every, loop_enabled, strategy,
+// audit_fraction, model, train); the server refuses a patch that names another.
+const std::vector<std::string>& known_settings_keys();
+
+// Throws kInvalidArgument naming the key when a known key has the wrong type or range:
+// lease_seconds an integer in [10, 86400], trigger_every in [1, 1000000], loop_enabled a bool,
+// strategy a string, audit_fraction a number in [0, 0.5], model an object whose arch is a string
+// and input_size a multiple of 32 in [32, 2048], train an object. The train object's keys are the
+// trainer's (train_options_from_json, which the server applies; the store cannot link it). Other
+// top-level keys are left alone: a project may hold keys stored before keys were checked, and
+// they must not block every later change.
 void validate_settings(const Json& settings);
+
+// The lease length the settings ask for: kDefaultLeaseSeconds when the key is missing or out of
+// range (a value stored before the range was checked), never a narrowed or wrapped number.
+int lease_seconds(const Json& settings);
 
 }  // namespace boxloop

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -164,11 +165,24 @@ class Store {
   std::vector<LabeledImage> labeled_images();
 
   // --- next image and leases -----------------------------------------------------------------
-  // The next image for `labeler`: one already leased to them, else the first unlabeled image in
-  // queue order not leased to someone else, else the first such image in import order. Leases it
-  // to `labeler` for `lease_seconds`. `exclude` skips images the caller already holds (prefetch).
+  // The next image for `labeler`: one already leased to them; else, when it is the audit set's
+  // turn, an audit image (below); else the first unlabeled image in queue order not leased to
+  // someone else, else the first such image in import order. Leases it to `labeler` for
+  // `lease_seconds`. `exclude` skips images the caller already holds (prefetch).
+  //
+  // The audit set: an audit image drawn earlier that is still unlabeled and free is served first.
+  // It is the audit set's turn to draw when one more audit image (not skipped) keeps the set
+  // within the settings' `audit_fraction` of the images served (labeled, skipped, leased or
+  // audit), this one included. The image is then drawn uniformly at random from the free
+  // unlabeled images and marked audit for good: the set never depends on the model, so its mAP
+  // is an unbiased estimate for the pool.
   std::optional<Image> next_image(const std::string& labeler, int lease_seconds,
                                   const std::vector<Id>& exclude = {});
+  // Seeds the audit draws (tests; by default they are seeded from std::random_device).
+  void seed_audit_draws(std::uint64_t seed);
+  // Puts an image in or out of the audit set by hand (an admin's correction; tests). Throws
+  // kNotFound for an unknown image.
+  void set_audit(Id image_id, bool audit);
   void release_leases(const std::string& labeler);
   // Who holds a live lease on the image, if anyone.
   std::optional<std::string> lease_holder(Id image_id);
@@ -217,6 +231,7 @@ class Store {
   std::filesystem::path dir_;
   std::unique_ptr<Database> db_;
   std::recursive_mutex mutex_;
+  std::mt19937_64 audit_rng_{std::random_device{}()};
 };
 
 }  // namespace boxloop

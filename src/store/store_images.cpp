@@ -106,6 +106,14 @@ std::vector<Image> Store::images_with_status(ImageStatus status) {
   return result;
 }
 
+void Store::set_audit(Id image_id, bool audit) {
+  std::lock_guard lock(mutex_);
+  db_->transaction(TransactionKind::kWrite, [&] {
+    if (!image(image_id)) throw Error(ErrorCode::kNotFound, "no image " + std::to_string(image_id));
+    db_->prepare("UPDATE image SET audit = ? WHERE id = ?").bind_all(audit ? 1 : 0, image_id).run();
+  });
+}
+
 ImageCounts Store::image_counts() {
   std::lock_guard lock(mutex_);
   auto select = db_->prepare(

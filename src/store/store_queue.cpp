@@ -15,7 +15,21 @@ using store_rows::kImageColumns;
 using store_rows::read_image;
 using store_rows::unix_ms_now;
 
+// The share of served images drawn for the audit set, from the settings (0 when absent or not a
+// number in [0, 1)).
+double audit_fraction(const Json& settings) {
+  const auto it = settings.find("audit_fraction");
+  if (it == settings.end() || !it->is_number()) return 0;
+  const double f = it->get<double>();
+  return f > 0 && f < 1 ? f : 0;
+}
+
 }  // namespace
+
+void Store::seed_audit_draws(std::uint64_t seed) {
+  std::lock_guard lock(mutex_);
+  audit_rng_.seed(seed);
+}
 
 std::optional<Image> Store::next_image(const std::string& labeler, int lease_seconds,
                                        const std::vector<Id>& exclude) {
@@ -24,11 +38,69 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
   if (lease_seconds <= 0) {
     throw Error(ErrorCode::kInvalidArgument, "a lease must last at least one second");
   }
+  const double fraction = audit_fraction(settings());
   return db_->transaction(TransactionKind::kWrite, [&]() -> std::optional<Image> {
     const std::int64_t now = unix_ms_now();
     db_->prepare("DELETE FROM lease WHERE expires_at <= ?").bind_all(now).run();
-    // One query for the three tiers: images this labeler already holds, then queue rank, then
-    // import order; an image someone else holds a live lease on is never a candidate.
+    const std::string excluded = Json(exclude).dump();
+    const auto lease = [&](const Image& image) {
+      db_->prepare("INSERT OR REPLACE INTO lease (image_id, labeler, expires_at) VALUES (?, ?, ?)")
+          .bind_all(image.id, labeler, now + std::int64_t{lease_seconds} * 1000)
+          .run();
+      return image;
+    };
+    auto held = db_->prepare(std::string("SELECT ") + kImageColumns + R"sql(
+      FROM image JOIN lease ON lease.image_id = image.id
+      WHERE image.status = 'unlabeled' AND lease.labeler = ?1
+        AND image.id NOT IN (SELECT value FROM json_each(?2))
+      ORDER BY image.id LIMIT 1)sql");
+    held.bind_all(labeler, excluded);
+    if (held.step()) return lease(read_image(held));
+    // An audit image already drawn but not labeled (its lease ran out, it was dropped) comes
+    // first: letting drawn images lapse, hard ones more often, would bias the set.
+    auto pending = db_->prepare(std::string("SELECT ") + kImageColumns + R"sql(
+      FROM image WHERE audit = 1 AND status = 'unlabeled'
+        AND id NOT IN (SELECT image_id FROM lease)
+        AND id NOT IN (SELECT value FROM json_each(?1))
+      ORDER BY id LIMIT 1)sql");
+    pending.bind_all(excluded);
+    if (pending.step()) return lease(read_image(pending));
+    if (fraction > 0) {
+      auto counts = db_->prepare(R"sql(
+        SELECT
+          (SELECT COUNT(*) FROM image WHERE audit = 1 AND status != 'skipped'),
+          (SELECT COUNT(*) FROM image WHERE status != 'unlabeled' OR audit = 1
+             OR id IN (SELECT image_id FROM lease)))sql");
+      counts.step();
+      const auto audit = static_cast<double>(counts.int64(0));
+      const auto served = static_cast<double>(counts.int64(1));
+      // A draw when one more audit image keeps the set within its share of the images served,
+      // this one included: with 0.1, the 10th, 20th, ... image served. A project imported with
+      // labels catches up with draws at once.
+      if (audit + 1 <= fraction * (served + 1) + 1e-9) {
+        const char* kFree = R"sql(
+          FROM image WHERE audit = 0 AND status = 'unlabeled'
+            AND id NOT IN (SELECT image_id FROM lease)
+            AND id NOT IN (SELECT value FROM json_each(?1)))sql";
+        auto free_count = db_->prepare(std::string("SELECT COUNT(*)") + kFree);
+        free_count.bind_all(excluded);
+        free_count.step();
+        const std::int64_t free = free_count.int64(0);
+        if (free > 0) {
+          const auto pick = std::uniform_int_distribution<std::int64_t>(0, free - 1)(audit_rng_);
+          auto drawn = db_->prepare(std::string("SELECT ") + kImageColumns + kFree +
+                                    " ORDER BY id LIMIT 1 OFFSET ?2");
+          drawn.bind_all(excluded, pick);
+          drawn.step();
+          Image image = read_image(drawn);
+          db_->prepare("UPDATE image SET audit = 1 WHERE id = ?").bind_all(image.id).run();
+          image.audit = true;
+          return lease(image);
+        }
+      }
+    }
+    // Queue rank, then import order; an image someone else holds a live lease on is never a
+    // candidate.
     auto select = db_->prepare(std::string("SELECT ") + kImageColumns + R"sql(
       FROM image
       LEFT JOIN query ON query.image_id = image.id
@@ -38,13 +110,9 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
         AND image.id NOT IN (SELECT value FROM json_each(?2))
       ORDER BY lease.labeler IS NULL, query.rank IS NULL, query.rank, image.id
       LIMIT 1)sql");
-    select.bind_all(labeler, Json(exclude).dump());
+    select.bind_all(labeler, excluded);
     if (!select.step()) return std::nullopt;
-    Image image = read_image(select);
-    db_->prepare("INSERT OR REPLACE INTO lease (image_id, labeler, expires_at) VALUES (?, ?, ?)")
-        .bind_all(image.id, labeler, now + std::int64_t{lease_seconds} * 1000)
-        .run();
-    return image;
+    return lease(read_image(select));
   });
 }
 

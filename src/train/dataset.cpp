@@ -62,18 +62,27 @@ void colour_jitter(cv::Mat& bgr, const AugmentOptions& a, std::mt19937_64& rng) 
 
 }  // namespace
 
-std::vector<Sample> load_samples(Store& store, int keep_size, const ProgressFn& progress,
-                                 const CancelFn& cancel) {
+std::vector<Sample> load_samples(Store& store, int keep_size, LabeledSubset subset,
+                                 const ProgressFn& progress, const CancelFn& cancel) {
   const std::vector<Category> categories = store.categories();
   std::map<Id, int64_t> class_of;
   for (std::size_t i = 0; i < categories.size(); ++i) {
     class_of[categories[i].id] = static_cast<int64_t>(i);
   }
-  const std::vector<LabeledImage> labeled = store.labeled_images();
-  if (labeled.empty()) {
+  std::vector<LabeledImage> labeled = store.labeled_images();
+  if (labeled.empty() && subset != LabeledSubset::kAudit) {
     throw Error{ErrorCode::kInvalidArgument,
                 "the project has no labeled images: label some images (or `boxloop "
                 "import-labels`) before training"};
+  }
+  if (subset != LabeledSubset::kAll) {
+    const bool want_audit = subset == LabeledSubset::kAudit;
+    std::erase_if(labeled, [&](const LabeledImage& l) { return l.image.audit != want_audit; });
+    if (labeled.empty() && !want_audit) {
+      throw Error{ErrorCode::kInvalidArgument,
+                  "every labeled image is in the audit set, which rounds never train on: label "
+                  "more images (or train a final model with --include-audit)"};
+    }
   }
   std::vector<Sample> samples;
   samples.reserve(labeled.size());
@@ -119,21 +128,28 @@ Split split_by_image(const std::vector<Sample>& samples, double val_fraction, st
   if (val_fraction < 0 || val_fraction >= 1) {
     throw Error{ErrorCode::kInvalidArgument, "the validation fraction must be in [0, 1)"};
   }
-  std::vector<std::size_t> order(samples.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    const auto ka = splitmix64(static_cast<std::uint64_t>(samples[a].image_id) ^ splitmix64(seed));
-    const auto kb = splitmix64(static_cast<std::uint64_t>(samples[b].image_id) ^ splitmix64(seed));
-    return ka != kb ? ka < kb : a < b;
-  });
-  std::size_t n_val = static_cast<std::size_t>(std::llround(val_fraction * samples.size()));
-  if (val_fraction > 0 && samples.size() >= 2) n_val = std::max<std::size_t>(n_val, 1);
-  n_val = std::min(n_val, samples.size() > 0 ? samples.size() - 1 : 0);
+  const auto key = [&](std::size_t i) {
+    return splitmix64(static_cast<std::uint64_t>(samples[i].image_id) ^ splitmix64(seed));
+  };
+  // The threshold on the hash alone decides, so an image's side never depends on the others: a
+  // split that sorted by hash and cut at a count moved images into validation as images came in.
+  const double threshold = val_fraction * 18446744073709551616.0;  // 2^64
   Split split;
-  split.val.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_val));
-  split.train.assign(order.begin() + static_cast<std::ptrdiff_t>(n_val), order.end());
-  std::sort(split.val.begin(), split.val.end());
-  std::sort(split.train.begin(), split.train.end());
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    (static_cast<double>(key(i)) < threshold ? split.val : split.train).push_back(i);
+  }
+  if (val_fraction > 0 && samples.size() >= 2 && split.val.empty()) {
+    auto lowest = std::min_element(split.train.begin(), split.train.end(),
+                                   [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+    split.val.push_back(*lowest);
+    split.train.erase(lowest);
+  }
+  if (split.train.empty() && !split.val.empty()) {
+    auto highest = std::max_element(split.val.begin(), split.val.end(),
+                                    [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+    split.train.push_back(*highest);
+    split.val.erase(highest);
+  }
   return split;
 }
 

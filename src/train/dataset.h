@@ -14,6 +14,7 @@
 #include "core/progress.h"
 #include "detector/detector.h"
 #include "store/store.h"
+#include "train/options/train_options.h"
 
 namespace boxloop {
 
@@ -29,35 +30,26 @@ struct Sample {
   double scale_x = 1, scale_y = 1;
 };
 
-struct AugmentOptions {
-  // Horizontal flip. On by default: a mirrored card is still the same rank (identity does not
-  // depend on handedness, unlike e.g. left/right arrows), and real photos show cards at any
-  // angle. Turn it off for categories that a mirror changes.
-  bool flip = true;
-  // Random crop that keeps every box whole: the crop window lies between the union of the boxes
-  // and the image border, with at most this fraction of each margin kept at random.
-  bool crop = true;
-  // Brightness / contrast / saturation jitter (multiplicative ranges +- these fractions).
-  double brightness = 0.25;
-  double contrast = 0.25;
-  double saturation = 0.3;
-  // After any geometric change, a box that keeps less than this fraction of its area is dropped.
-  double min_kept_area = 0.4;
-};
+// Which labeled images: all, the ones rounds train on (not audit), or the audit set.
+enum class LabeledSubset { kAll, kNotAudit, kAudit };
 
-// Reads every labeled image of the store (class index = position of the category in
+// Reads the labeled images of the store in `subset` (class index = position of the category in
 // Store::categories()), downscaled so its longer side is at most `keep_size`. Throws
-// kInvalidArgument when nothing is labeled, kNotFound / kCorrupt for an unreadable image (named).
-std::vector<Sample> load_samples(Store& store, int keep_size, const ProgressFn& progress = nullptr,
+// kInvalidArgument when nothing is labeled (an empty audit subset is returned empty),
+// kNotFound / kCorrupt for an unreadable image (named).
+std::vector<Sample> load_samples(Store& store, int keep_size,
+                                 LabeledSubset subset = LabeledSubset::kAll,
+                                 const ProgressFn& progress = nullptr,
                                  const CancelFn& cancel = nullptr);
 
 // splitmix64: a well-mixed 64-bit hash, for seeds and splits that must not follow import order.
 std::uint64_t splitmix64(std::uint64_t x);
 
 // A deterministic split by image: the same ids, fraction and seed give the same split, and
-// adding images leaves the assignment of the others unchanged (each image is placed by a hash of
-// its id and the seed). At least one image stays in training; with 2+ images and fraction > 0 at
-// least one goes to validation.
+// adding images leaves the assignment of the others unchanged: an image is held out when the hash
+// of its id and the seed falls below `val_fraction` of the hash range, whatever other images there
+// are. At least one image stays in training; with 2+ images and fraction > 0 at least one goes to
+// validation (the lowest hash, when none falls below the threshold).
 struct Split {
   std::vector<std::size_t> train;  // indices into the samples
   std::vector<std::size_t> val;

@@ -46,6 +46,8 @@ std::optional<RunState> RunFolder::load_state() const {
     s.epochs = j.at("epochs");
     s.best_per_class_ap50 = j.at("best_per_class_ap50");
     s.best_map = j.at("best_map").get<double>();
+    s.final_map50 = j.value("final_map50", 0.0);
+    s.final_map = j.value("final_map", 0.0);
     return s;
   } catch (const Json::exception& e) {
     throw Error{ErrorCode::kCorrupt, "the training state " + file.string() + " is unreadable (" +
@@ -78,19 +80,18 @@ void RunFolder::save(Detector& detector, torch::optim::Optimizer& optimizer,
                {"seconds", state.seconds},
                {"epochs", state.epochs},
                {"best_per_class_ap50", state.best_per_class_ap50},
-               {"best_map", state.best_map}};
+               {"best_map", state.best_map},
+               {"final_map50", state.final_map50},
+               {"final_map", state.final_map}};
   write_file_atomically(dir_ / kStateFile, j.dump());
-  // Only now is the previous epoch's pair no longer needed.
+  // Only now are older epochs' files no longer needed (saves may skip epochs).
+  const std::string keep = "-" + std::to_string(state.epoch) + ".pt";
   std::error_code ec;
-  for (const fs::path& old : {checkpoint(state.epoch - 1), optimizer_file(state.epoch - 1),
-                              fs::path(checkpoint(state.epoch - 1).string() + ".json")}) {
-    fs::remove(old, ec);
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    const std::string name = entry.path().filename().string();
+    const bool epoch_file = name.rfind("epoch-", 0) == 0 || name.rfind("optimizer-", 0) == 0;
+    if (epoch_file && name.find(keep) == std::string::npos) fs::remove(entry.path(), ec);
   }
-}
-
-void RunFolder::save_best(Detector& detector, const std::vector<std::string>& category_names,
-                          const Json& extra) const {
-  save_checkpoint_atomically(detector, best(), category_names, extra);
 }
 
 void RunFolder::load_optimizer(torch::optim::Optimizer& optimizer, int epoch) const {

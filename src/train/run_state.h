@@ -6,7 +6,7 @@
 // resumes it. Per finished epoch E the folder holds `epoch-E.pt` (+ its JSON sidecar, via
 // detector::save_checkpoint) and `optimizer-E.pt`; `state.json`, written last and atomically,
 // names the epoch those files belong to, so a kill at any moment leaves a consistent state.
-// `best.pt` holds the best model so far. The folder is removed when the run finishes.
+// The folder is removed when the run finishes.
 #pragma once
 
 #include <torch/torch.h>
@@ -31,6 +31,8 @@ struct RunState {
   Json epochs = Json::array();                // the metrics "epochs" entries so far
   Json best_per_class_ap50 = Json::object();  // of the best evaluation
   double best_map = 0;                        // mAP@0.5:0.95 of the best evaluation
+  double final_map50 = 0;                     // of the latest evaluation
+  double final_map = 0;
 };
 
 class RunFolder {
@@ -42,14 +44,10 @@ class RunFolder {
   std::optional<RunState> load_state() const;
   std::filesystem::path checkpoint(int epoch) const;
   std::filesystem::path optimizer_file(int epoch) const;
-  std::filesystem::path best() const { return dir_ / "best.pt"; }
 
-  // Saves model + optimizer for `state.epoch`, then the state, then drops the previous epoch's
-  // files.
+  // Saves model + optimizer for `state.epoch`, then the state, then drops older epochs' files.
   void save(Detector& detector, torch::optim::Optimizer& optimizer,
             const std::vector<std::string>& category_names, const RunState& state) const;
-  void save_best(Detector& detector, const std::vector<std::string>& category_names,
-                 const Json& extra) const;
   // Loads the optimizer state of `epoch`; throws kCorrupt naming the file.
   void load_optimizer(torch::optim::Optimizer& optimizer, int epoch) const;
   void remove() const;

@@ -1,4 +1,4 @@
-// Training as a job of the store, and the options a job or the project settings carry.
+// Training as a job of the store.
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -8,88 +8,6 @@
 #include "train/trainer.h"
 
 namespace boxloop {
-
-TrainOptions train_options_from_json(const Json& params, TrainOptions o) {
-  if (params.is_null()) return o;
-  if (!params.is_object()) {
-    throw Error{ErrorCode::kInvalidArgument, "training parameters must be a JSON object"};
-  }
-  try {
-    for (const auto& [key, value] : params.items()) {
-      if (key == "arch")
-        o.arch = value.get<std::string>();
-      else if (key == "epochs")
-        o.epochs = value.get<int>();
-      else if (key == "batch")
-        o.batch = value.get<int>();
-      else if (key == "lr")
-        o.lr = value.get<double>();
-      else if (key == "momentum")
-        o.momentum = value.get<double>();
-      else if (key == "weight_decay")
-        o.weight_decay = value.get<double>();
-      else if (key == "warmup_steps")
-        o.warmup_steps = value.get<int>();
-      else if (key == "input_size")
-        o.input_size = value.get<int>();
-      else if (key == "val_fraction")
-        o.val_fraction = value.get<double>();
-      else if (key == "from")
-        o.from = value.get<std::string>();
-      else if (key == "pretrained")
-        o.pretrained = value.get<std::string>();
-      else if (key == "device")
-        o.device = value.get<std::string>();
-      else if (key == "seed")
-        o.seed = value.get<std::uint64_t>();
-      else if (key == "min_steps")
-        o.min_steps = value.get<int>();
-      else if (key == "patience")
-        o.patience = value.get<int>();
-      else if (key == "eval_every")
-        o.eval_every = value.get<int>();
-      else if (key == "workers")
-        o.workers = value.get<int>();
-      else if (key == "resume")
-        o.resume = value.get<bool>();
-      else if (key == "allow_empty_categories")
-        o.allow_empty_categories = value.get<bool>();
-      else if (key == "flip")
-        o.augment.flip = value.get<bool>();
-      else if (key == "crop")
-        o.augment.crop = value.get<bool>();
-      else
-        throw Error{ErrorCode::kInvalidArgument, "unknown training parameter '" + key + "'"};
-    }
-  } catch (const Json::exception& e) {
-    throw Error{ErrorCode::kInvalidArgument, std::string("bad training parameter: ") + e.what()};
-  }
-  return o;
-}
-
-Json to_json(const TrainOptions& o) {
-  return Json{{"arch", o.arch},
-              {"epochs", o.epochs},
-              {"batch", o.batch},
-              {"lr", o.lr},
-              {"momentum", o.momentum},
-              {"weight_decay", o.weight_decay},
-              {"warmup_steps", o.warmup_steps},
-              {"input_size", o.input_size},
-              {"val_fraction", o.val_fraction},
-              {"from", o.from},
-              {"pretrained", o.pretrained.string()},
-              {"device", o.device},
-              {"seed", o.seed},
-              {"min_steps", o.min_steps},
-              {"patience", o.patience},
-              {"eval_every", o.eval_every},
-              {"workers", o.workers},
-              {"resume", o.resume},
-              {"allow_empty_categories", o.allow_empty_categories},
-              {"flip", o.augment.flip},
-              {"crop", o.augment.crop}};
-}
 
 TrainResult run_train_job(Store& store, Id job_id, const TrainOptions& options,
                           const ProgressFn& progress) {
@@ -101,9 +19,15 @@ TrainResult run_train_job(Store& store, Id job_id, const TrainOptions& options,
   });
   try {
     TrainResult result = train_detector(store, options, report, cancel);
-    store.update_job_progress(job_id, 1.0,
-                              "model " + std::to_string(result.model.id) + " val mAP@0.5 " +
-                                  std::to_string(result.metrics["val_map50"].get<double>()));
+    // The unbiased figure when there is one, else the held-out one, else none.
+    const Json& m = result.metrics;
+    std::string figure;
+    if (m["audit"].is_object()) {
+      figure = " audit mAP@0.5 " + std::to_string(m["audit"]["map50"].get<double>());
+    } else if (m["val_map50"].is_number()) {
+      figure = " held-out mAP@0.5 " + std::to_string(m["val_map50"].get<double>());
+    }
+    store.update_job_progress(job_id, 1.0, "model " + std::to_string(result.model.id) + figure);
     store.finish_job(job_id, JobState::kDone);
     return result;
   } catch (const Error& e) {

@@ -13,6 +13,7 @@
 #include "core/time.h"
 #include "detector/pretrained.h"
 #include "imageio/image_file.h"
+#include "train/audit.h"
 #include "train/evaluate.h"
 #include "train/model_source.h"
 #include "train/run_state.h"
@@ -45,19 +46,6 @@ torch::Device choose_device(const std::string& name) {
     return torch::kCUDA;
   }
   throw Error{ErrorCode::kInvalidArgument, "unknown device '" + name + "' (cpu or cuda)"};
-}
-
-void check_options(const TrainOptions& o) {
-  const auto bad = [](const std::string& what) { throw Error{ErrorCode::kInvalidArgument, what}; };
-  if (o.epochs < 1) bad("epochs must be at least 1");
-  if (o.batch < 1) bad("batch must be at least 1");
-  if (!(o.lr > 0)) bad("the learning rate must be positive");
-  if (o.input_size < 32 || o.input_size % 32 != 0)
-    bad("input size must be a multiple of 32, >= 32");
-  if (o.val_fraction < 0 || o.val_fraction >= 1) bad("the validation fraction must be in [0, 1)");
-  if (o.min_steps < 0 || o.patience < 0 || o.eval_every < 0 || o.workers < 0) {
-    bad("min steps, patience, eval-every and workers must not be negative");
-  }
 }
 
 void check_categories(Store& store, const std::vector<Sample>& samples, bool allow_empty) {
@@ -96,7 +84,7 @@ void check_categories(Store& store, const std::vector<Sample>& samples, bool all
 std::string run_key(Store& store, const TrainOptions& o) {
   Json images = Json::array();
   for (const Image& image : store.images_with_status(ImageStatus::kLabeled)) {
-    images.push_back({image.id, image.version});
+    images.push_back({image.id, image.version, image.audit});
   }
   const Json key{{"arch", o.arch},
                  {"epochs", o.epochs},
@@ -111,6 +99,8 @@ std::string run_key(Store& store, const TrainOptions& o) {
                  {"pretrained", o.pretrained.string()},
                  {"seed", o.seed},
                  {"min_steps", o.min_steps},
+                 {"steps", o.steps},
+                 {"include_audit", o.include_audit},
                  {"flip", o.augment.flip},
                  {"crop", o.augment.crop},
                  {"images", images}};
@@ -177,7 +167,7 @@ std::string fmt2(double v) {
 
 TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn& progress,
                            const CancelFn& cancel) {
-  check_options(o);
+  check_train_options(o);
   const torch::Device device = choose_device(o.device);
   use_all_cores();
   const auto started = std::chrono::steady_clock::now();
@@ -185,23 +175,33 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
 
   std::vector<std::string> category_names;
   for (const Category& c : store.categories()) category_names.push_back(c.name);
+  // The labelers' cost so far (audit images included): the x axes of the loop's curve.
+  int labeled_images = 0, labeled_boxes = 0;
+  for (const LabeledImage& l : store.labeled_images()) {
+    ++labeled_images;
+    labeled_boxes += static_cast<int>(l.boxes.size());
+  }
   // Keep twice the input size: room for the crop jitter without holding full-size photos.
   const std::vector<Sample> samples = load_samples(
-      store, o.input_size * 2,
+      store, o.input_size * 2, o.include_audit ? LabeledSubset::kAll : LabeledSubset::kNotAudit,
       [&](double f, const std::string& m) {
         if (progress) progress(0, m);
       },
       cancel);
   check_categories(store, samples, o.allow_empty_categories);
+  // Without a held-out split nothing is validated during the run (scoring the training images
+  // would only flatter the model); the audit set scores the final weights afterwards.
   const Split split = split_by_image(samples, o.val_fraction, o.seed);
-  const std::vector<std::size_t>& val = split.val.empty() ? split.train : split.val;
-  if (split.val.empty()) spdlog::warn("no held-out images: validation runs on the training set");
+  const std::vector<std::size_t>& val = split.val;
 
   const int n_train = static_cast<int>(split.train.size());
   const int batch = std::min(o.batch, n_train);
   const int steps_per_epoch = std::max(1, n_train / batch);  // the last partial batch is dropped
-  const int epochs = std::max(o.epochs, (o.min_steps + steps_per_epoch - 1) / steps_per_epoch);
-  const int total_steps = epochs * steps_per_epoch;
+  const auto ceil_div = [](int a, int b) { return (a + b - 1) / b; };
+  // A fixed step budget (a loop round) or max(epochs, the step floor).
+  const int epochs = o.steps > 0 ? ceil_div(o.steps, steps_per_epoch)
+                                 : std::max(o.epochs, ceil_div(o.min_steps, steps_per_epoch));
+  const int total_steps = o.steps > 0 ? o.steps : epochs * steps_per_epoch;
   const int eval_every = o.eval_every > 0 ? o.eval_every : std::max(1, (epochs + 39) / 40);
   const LrSchedule schedule{o.lr, o.warmup_steps, total_steps};
 
@@ -268,6 +268,7 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
 
   std::string last_message;
   bool stopped_early = false;
+  auto last_save = std::chrono::steady_clock::now();
   for (int epoch = state.epoch + 1; epoch <= epochs && !stopped_early; ++epoch) {
     const auto epoch_start = std::chrono::steady_clock::now();
     detector->train();
@@ -276,10 +277,12 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
     std::future<Batch> next;
     if (o.workers > 0) next = std::async(std::launch::async, build_batch, epoch, 0);
     double lr = o.lr;
-    for (int s = 0; s < steps_per_epoch; ++s) {
+    // The last epoch of a fixed budget may be partial.
+    const int epoch_steps = std::min(steps_per_epoch, total_steps - state.step);
+    for (int s = 0; s < epoch_steps; ++s) {
       if (cancelled()) throw Error{ErrorCode::kCancelled, "training cancelled"};
       Batch b = o.workers > 0 ? next.get() : build_batch(epoch, s);
-      if (o.workers > 0 && s + 1 < steps_per_epoch) {
+      if (o.workers > 0 && s + 1 < epoch_steps) {
         next = std::async(std::launch::async, build_batch, epoch, s + 1);
       }
       lr = schedule.at(state.step);
@@ -308,23 +311,23 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
     }
     Json entry{{"epoch", epoch},
                {"step", state.step},
-               {"loss", loss_sum / steps_per_epoch},
+               {"loss", loss_sum / std::max(1, epoch_steps)},
                {"loss_parts", Json::object()},
                {"val_map50", nullptr},
                {"val_map", nullptr},
                {"lr", lr},
                {"seconds", 0.0}};
-    for (const auto& [k, v] : part_sums) entry["loss_parts"][k] = v / steps_per_epoch;
-    const bool evaluate_now = epoch % eval_every == 0 || epoch == epochs;
-    bool improved = false;
+    for (const auto& [k, v] : part_sums) entry["loss_parts"][k] = v / std::max(1, epoch_steps);
+    const bool evaluate_now = !val.empty() && (epoch % eval_every == 0 || epoch == epochs);
     if (evaluate_now) {
       const EvalResult r =
           evaluate_on_samples(*detector, samples, val, o.input_size, std::max(batch, 8));
       entry["val_map50"] = r.map50;
       entry["val_map"] = r.map;
+      state.final_map50 = r.map50;
+      state.final_map = r.map;
       last_message = " mAP " + fmt2(r.map50);
       if (r.map50 > state.best_map50) {
-        improved = true;
         state.best_map50 = r.map50;
         state.best_map = r.map;
         state.best_epoch = epoch;
@@ -341,8 +344,15 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
     state.seconds += seconds;
     state.epoch = epoch;
     state.epochs.push_back(entry);
-    if (improved) run.save_best(*detector, category_names, Json{{"epoch", epoch}});
-    run.save(*detector, optimizer, category_names, state);
+    // A checkpoint costs a save of the weights and the optimizer: with few labels an epoch is a
+    // step or two, so save at most every 20 s (a kill loses at most that much), when cancelled
+    // (to resume from here) and at the end.
+    const bool stopping = cancelled() && epoch < epochs;
+    if (epoch == epochs || stopping ||
+        std::chrono::steady_clock::now() - last_save > std::chrono::seconds(20)) {
+      run.save(*detector, optimizer, category_names, state);
+      last_save = std::chrono::steady_clock::now();
+    }
     spdlog::info("epoch {}/{} loss {:.4f}{} lr {:.5f} ({:.1f} s)", epoch, epochs,
                  entry["loss"].get<double>(), last_message, lr, seconds);
     if (progress) {
@@ -353,17 +363,36 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
     if (stopped_early) {
       spdlog::info("early stop: no better val mAP@0.5 in {} evaluations", o.patience);
     }
-    if (cancelled() && epoch < epochs) throw Error{ErrorCode::kCancelled, "training cancelled"};
+    if (stopping) throw Error{ErrorCode::kCancelled, "training cancelled"};
   }
 
-  // The model to keep: the best validated one.
+  // The model kept is the last one: choosing the best of N evaluations on the split it is then
+  // scored on would make its figure optimistic. The best epoch is reported beside it.
   std::shared_ptr<Detector> final_model = detector;
-  if (fs::exists(run.best())) final_model = load_checkpoint(run.best()).detector;
-  Json metrics{{"epochs", state.epochs},    {"val_map50", std::max(0.0, state.best_map50)},
-               {"val_map", state.best_map}, {"per_class_ap50", state.best_per_class_ap50},
-               {"train_images", n_train},   {"val_images", split.val.size()},
-               {"seconds", state.seconds},  {"arch", o.arch},
+  const bool validated = state.best_epoch > 0;
+  Json metrics{{"epochs", state.epochs},
+               {"val_map50", validated ? Json(state.final_map50) : Json(nullptr)},
+               {"val_map", validated ? Json(state.final_map) : Json(nullptr)},
+               {"best_val_map50", validated ? Json(state.best_map50) : Json(nullptr)},
+               {"best_val_map", validated ? Json(state.best_map) : Json(nullptr)},
+               {"best_epoch", validated ? Json(state.best_epoch) : Json(nullptr)},
+               {"best_per_class_ap50", state.best_per_class_ap50},
+               {"train_images", n_train},
+               {"val_images", split.val.size()},
+               {"labeled_images", labeled_images},
+               {"labeled_boxes", labeled_boxes},
+               {"steps", state.step},
+               {"include_audit", o.include_audit},
+               {"seconds", state.seconds},
+               {"arch", o.arch},
                {"device", o.device}};
+  // The unbiased figure: the final weights on the audit set (none when it trained on it).
+  metrics["audit"] = nullptr;
+  if (!o.include_audit) {
+    if (const auto audit = score_on_audit(*final_model, store, o.input_size, 200, o.seed)) {
+      metrics["audit"] = to_json(*audit);
+    }
+  }
   const std::string stem = o.arch + "-" + file_stamp();
   const fs::path weights = store.model_dir() / (stem + ".pt");
   final_model->to(torch::kCPU);
@@ -373,14 +402,19 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
   record.arch = o.arch;
   record.weights_path = fs::relative(weights, store.dir()).generic_string();
   record.parent = start.parent;
-  record.trained_on = static_cast<int>(samples.size());
+  record.trained_on = n_train;
   record.metrics = metrics;
   record = store.add_model(record);
   run.remove();
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("model {} saved to {}: val mAP@0.5 {:.3f}, mAP@0.5:0.95 {:.3f} ({:.0f} s)",
-               record.id, weights.string(), std::max(0.0, state.best_map50), state.best_map, wall);
+  if (validated) {
+    spdlog::info("model {} saved to {}: final val mAP@0.5 {:.3f} (best {:.3f} at epoch {}) ({:.0f} s)",
+                 record.id, weights.string(), state.final_map50, state.best_map50, state.best_epoch,
+                 wall);
+  } else {
+    spdlog::info("model {} saved to {} ({:.0f} s)", record.id, weights.string(), wall);
+  }
   return TrainResult{record, weights, metrics, resumed_from};
 }
 

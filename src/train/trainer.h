@@ -19,40 +19,9 @@
 #include "core/progress.h"
 #include "store/store.h"
 #include "train/dataset.h"
+#include "train/options/train_options.h"
 
 namespace boxloop {
-
-struct TrainOptions {
-  std::string arch = "fastestdet";
-  int epochs = 60;
-  int batch = 16;
-  double lr = 0.01;
-  double momentum = 0.937;
-  double weight_decay = 5e-4;
-  int warmup_steps = 100;
-  int input_size = 352;
-  double val_fraction = 0.2;  // 0: no held-out split, validation runs on the training images
-  // "pretrained" | "scratch" | "last" | a model id of the project | a checkpoint file.
-  std::string from = "pretrained";
-  std::filesystem::path pretrained;  // explicit weights file for from = "pretrained"
-  std::vector<std::filesystem::path> pretrained_fallbacks;  // searched after project and env
-  std::string device = "cpu";                               // "cpu" | "cuda"
-  std::uint64_t seed = 1;
-  int min_steps = 0;
-  int patience = 0;    // evaluations without improvement before stopping; 0: never stop early
-  int eval_every = 0;  // epochs between validations; 0: about 40 evaluations per run
-  int workers = 1;     // 1+: the next batch is prepared while the current one trains
-  bool resume = false;
-  // A category without any box on the labeled images makes training fail by default: the model
-  // would learn that class never occurs. The loop sets this for early rounds.
-  bool allow_empty_categories = false;
-  AugmentOptions augment;
-};
-
-// Reads the options of a "train" job's params / the project's settings ("training" object).
-// Unknown keys are an error (kInvalidArgument), so a typo does not silently train defaults.
-TrainOptions train_options_from_json(const Json& params, TrainOptions defaults = {});
-Json to_json(const TrainOptions& options);
 
 struct TrainResult {
   ModelRecord model;

@@ -6,9 +6,10 @@
 
 namespace boxloop {
 
-EvalResult evaluate_on_samples(Detector& detector, const std::vector<Sample>& samples,
-                               const std::vector<std::size_t>& indices, int input_size,
-                               int batch_size) {
+std::vector<EvalImage> detect_on_samples(Detector& detector, const std::vector<Sample>& samples,
+                                         const std::vector<std::size_t>& indices, int input_size,
+                                         int batch_size) {
+  torch::InferenceMode inference;
   std::vector<EvalImage> images;
   std::mt19937_64 unused_rng(0);
   const torch::Device device = module_device(detector);
@@ -28,8 +29,14 @@ EvalResult evaluate_on_samples(Detector& detector, const std::vector<Sample>& sa
       images.push_back(std::move(image));
     }
   }
-  return evaluate_detections(images, detector.config().num_classes,
-                             detector.config().max_detections);
+  return images;
+}
+
+EvalResult evaluate_on_samples(Detector& detector, const std::vector<Sample>& samples,
+                               const std::vector<std::size_t>& indices, int input_size,
+                               int batch_size) {
+  return evaluate_detections(detect_on_samples(detector, samples, indices, input_size, batch_size),
+                             detector.config().num_classes, detector.config().max_detections);
 }
 
 }  // namespace boxloop

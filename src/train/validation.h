@@ -10,6 +10,12 @@
 
 namespace boxloop {
 
+// Ground truth and detections of each sample (in `indices` order), for metrics that resample
+// images (the audit set's bootstrap interval).
+std::vector<EvalImage> detect_on_samples(Detector& detector, const std::vector<Sample>& samples,
+                                         const std::vector<std::size_t>& indices, int input_size,
+                                         int batch_size);
+
 EvalResult evaluate_on_samples(Detector& detector, const std::vector<Sample>& samples,
                                const std::vector<std::size_t>& indices, int input_size,
                                int batch_size);

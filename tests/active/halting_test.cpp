@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <functional>
 #include <limits>
+#include <random>
+#include <utility>
 #include <vector>
 
 namespace boxloop::active {
@@ -45,6 +48,12 @@ std::vector<double> from_quantiles(int n, const std::function<double(double)>& q
   return v;
 }
 
+// n values evenly spaced over [lo, hi]: (i + 0.5) / n of the way. Evenly spaced values from x_0
+// have a gain of exactly (x_i - x_0) / 2 (the mean of an arithmetic run is its midpoint).
+std::vector<double> evenly(int n, double lo, double hi) {
+  return from_quantiles(n, [&](double p) { return lo + p * (hi - lo); });
+}
+
 std::vector<double> cubes(int n) {  // (i/(n-1))^3: most near 0, a long thin tail of unsure ones
   std::vector<double> v;
   for (int i = 0; i < n; ++i) v.push_back(std::pow(i / (n - 1.0), 3));
@@ -60,226 +69,372 @@ std::vector<double> cluster_and_tail(int dense, int tail) {
   return v;
 }
 
-// 23 values: with n = 23 the quantile k/11 sits exactly on value 2k, so every step below is
-// checkable by hand. Wide gaps (0.2) at the bottom, 0.02 steps from 0.6 to 0.92 at the top.
+// 15 values, every step checkable by hand: a flat run 0 .. 0.16 in steps of 0.02, then
+// 0.4, 0.5, 0.6, 0.7, 0.8, 1.
 std::vector<double> hand_case() {
-  std::vector<double> v = {0.0, 0.05, 0.2, 0.25, 0.4, 0.45};
-  for (int k = 0; k <= 16; ++k) v.push_back(0.6 + 0.02 * k);
-  return v;
+  return {0.0, 0.02, 0.04, 0.06, 0.08, 0.10, 0.12, 0.14, 0.16, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0};
 }
 
 TEST(HaltingReport, HandComputedCase) {
-  const HaltingReport r = halting_report(hand_case());
-  EXPECT_EQ(r.size, 23);
-  EXPECT_DOUBLE_EQ(r.min_uncertainty, 0.0);
-  EXPECT_NEAR(r.max_uncertainty, 0.92, 1e-12);
-  // Normalised (/ 0.92) quantiles 0, .217, .435, .652, .696, ..., .957: the three lower gaps are
-  // 0.2 / 0.92 = .217, every gap from .652 up is 0.02 / 0.92 = .022 < 0.1, so edges 3..10 merge
-  // onto .652. Bins: {0, .05} -> 0, {.2, .25} -> 1, {.4, .45} -> 2, the other 17 -> 10.
-  EXPECT_THAT(r.edges, ElementsAre(0.0, DoubleNear(0.2 / 0.92, 1e-9), DoubleNear(0.4 / 0.92, 1e-9),
-                                   DoubleNear(0.6 / 0.92, 1e-9), 1.0));
-  // Flat part: bin means .025 (x2), .225 (x2), .425 (x2), .76 (x17). In a 10-bin histogram over
-  // .025...76 they fall in bins 0, 2, 5 and 9: far from uniform (L1 1.28), and so are the prefixes
-  // {.025, .225, .425} (bins 0, 4, 9: L1 1.4) and {.025, .225} (L1 1.6). Bin 0 alone is one value:
-  // flat up to .05, and no gap of 0.1 inside it (.05 / .92 = .054).
-  EXPECT_NEAR(r.flat_until, 0.05 / 0.92, 1e-9);
-  // Red: the plugin's red (below .25, the last image of bins 0..1) reaches further than the flat
-  // part, so red_below is the position of .2. Green from the first image of bin 10 (.6).
-  EXPECT_NEAR(r.red_below, 0.2 / 0.92, 1e-9);
-  EXPECT_NEAR(r.green_from, 0.6 / 0.92, 1e-9);
-
   const std::vector<double> v = hand_case();
+  const HaltingReport r = halting_report(v);
+  EXPECT_EQ(r.size, 15);
+  EXPECT_DOUBLE_EQ(r.min_uncertainty, 0.0);
+  EXPECT_DOUBLE_EQ(r.max_uncertainty, 1.0);
+  // Spread 1, largest 1: tolerance max(0.1, 0.02) = 0.1.
+  EXPECT_NEAR(r.tolerance, 0.1, 1e-12);
+  // Gains (value - mean of the values at or below it): the evenly spaced run 0 .. 0.16 has gains
+  // 0, 0.01, ..., 0.08 (half the distance to 0), all under 0.1: flat up to 0.16, the 9th of 15.
+  // 0.4 is 0.4 - 1.12 / 10 = 0.288 above a random pick, and the gains grow from there (0.353,
+  // 0.415, 0.475, 0.534, 0.685), all at least 2 x 0.1: green from 0.4, the 10th of 15.
+  EXPECT_NEAR(r.flat_until, 9 / 15.0, 1e-12);
+  EXPECT_NEAR(r.green_from, 9 / 15.0, 1e-12);
+  // Red: the ten most uncertain (0.10 and up) are never red, so red is 0 .. 0.08; 0.10 .. 0.16
+  // are flat but orange.
+  EXPECT_NEAR(r.red_below, 5 / 15.0, 1e-12);
   for (std::size_t i = 0; i < v.size(); ++i) {
-    const Zone expected = i < 3 ? Zone::kRed : i < 6 ? Zone::kOrange : Zone::kGreen;
+    const Zone expected = i < 5 ? Zone::kRed : i < 9 ? Zone::kOrange : Zone::kGreen;
     EXPECT_EQ(r.zone(v[i]), expected) << "value " << v[i];
   }
+  // Quantile k/11 sits at index 14k/11: 0.025, 0.051, 0.076, 0.102, 0.127, 0.153, 0.378, 0.518,
+  // 0.645, 0.773. Kept where 0.1 above the last kept: 0.102 (from 0), 0.378, 0.518, 0.645, 0.773.
+  EXPECT_THAT(r.edges, ElementsAre(0.0, DoubleNear(4 / 11.0, 1e-12), DoubleNear(7 / 11.0, 1e-12),
+                                   DoubleNear(8 / 11.0, 1e-12), DoubleNear(9 / 11.0, 1e-12),
+                                   DoubleNear(10 / 11.0, 1e-12), 1.0));
 }
 
-TEST(HaltingReport, WorksOnTheNormalisedScaleWhateverTheRawRange) {
-  // The hand case squeezed into 0.3..0.392: every raw gap is under 0.1, which merged everything
-  // into one bin when the plugin's tolerance applied to raw values. Normalised, nothing changes.
-  std::vector<double> squeezed = hand_case();
-  for (double& u : squeezed) u = 0.3 + 0.1 * u;
-  const HaltingReport wide = halting_report(hand_case());
-  const HaltingReport narrow = halting_report(squeezed);
-  ASSERT_EQ(narrow.edges.size(), wide.edges.size());
-  for (std::size_t i = 0; i < wide.edges.size(); ++i) {
-    EXPECT_NEAR(narrow.edges[i], wide.edges[i], 1e-9) << i;
+TEST(HaltingReport, PositionsAreSharesOfTheQueue) {
+  const HaltingReport r = halting_report(hand_case());
+  // Each of the 15 images is a 1/15 slice; its position is the middle of its slice.
+  const std::vector<double> v = hand_case();
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    EXPECT_NEAR(r.normalise(v[i]), (2.0 * static_cast<double>(i) + 1) / 30, 1e-12) << v[i];
   }
-  EXPECT_NEAR(narrow.flat_until, wide.flat_until, 1e-9);
-  EXPECT_NEAR(narrow.red_below, wide.red_below, 1e-9);
-  EXPECT_NEAR(narrow.green_from, wide.green_from, 1e-9);
+  EXPECT_NEAR(r.normalise(0.45), 20 / 30.0, 1e-12);  // halfway between 0.4 and 0.5
+  EXPECT_DOUBLE_EQ(r.normalise(-1.0), 0.0);
+  EXPECT_DOUBLE_EQ(r.normalise(5.0), 1.0);
+  // Ties share the middle of their run: three images at 1 among five are the top three fifths.
+  const HaltingReport tied = halting_report({0.2, 1.0, 0.5, 1.0, 1.0});
+  EXPECT_NEAR(tied.normalise(1.0), 0.7, 1e-12);
+  EXPECT_NEAR(tied.normalise(0.2), 0.1, 1e-12);
 }
 
-TEST(HaltingReport, EvenlySpreadQueueIsAllFlatAndAllRed) {
-  // (a) 0, 1/110, ..., 1: quantile gaps of 1/11 < 0.1 merge every edge onto the minimum, one bin,
-  // one mean: flat throughout, so no better than random: retrain. Nothing is green.
-  std::vector<double> v;
-  for (int i = 0; i <= 110; ++i) v.push_back(0.4 + 0.05 * i / 110.0);  // any raw range
+TEST(HaltingReport, FreshEvenlySpreadQueueShowsItsTopGreen) {
+  // The old rule merged the quantiles of an evenly spread queue into one bin and coloured all of
+  // it red, its most uncertain image included. Evenly spaced, the gain is half the distance to
+  // the bottom: red under a tenth of the spread (gain < 0.099 here: images 0..19), green from a
+  // fifth (images 40 and up).
+  const std::vector<double> v = evenly(100, 0.0, 1.0);
   const HaltingReport r = halting_report(v);
-  EXPECT_THAT(r.edges, ElementsAre(0.0, 1.0));
+  EXPECT_EQ(r.zone(v.back()), Zone::kGreen);
+  const ZoneCounts zones = count_zones(r, v);
+  EXPECT_EQ(zones.red, 20);
+  EXPECT_EQ(zones.orange, 20);
+  EXPECT_EQ(zones.green, 60);
+  EXPECT_EQ(to_json(r, v.back())["current"]["zone"], "green");
+
+  // The old test's range, 0.4..0.45: the floor (0.02 x 0.45 = 0.009) is above a tenth of the
+  // spread (0.005) and widens red (gain 0.00025 i < 0.009: 36 images) and orange, but the top
+  // is still clearly above a random pick.
+  const std::vector<double> narrow = evenly(100, 0.40, 0.45);
+  const HaltingReport n = halting_report(narrow);
+  EXPECT_NEAR(n.tolerance, 0.02 * narrow.back(), 1e-12);
+  EXPECT_EQ(n.zone(narrow.back()), Zone::kGreen);
+  const ZoneCounts narrow_zones = count_zones(n, narrow);
+  EXPECT_EQ(narrow_zones.red, 36);
+  EXPECT_EQ(narrow_zones.green, 28);
+}
+
+TEST(HaltingReport, AQueueWhoseValuesAreAllEqualIsRed) {
+  const std::vector<double> v(50, 0.7);
+  const HaltingReport r = halting_report(v);
+  EXPECT_EQ(r.size, 50);
   EXPECT_DOUBLE_EQ(r.flat_until, 1.0);
   EXPECT_DOUBLE_EQ(r.red_below, 1.0);
   EXPECT_DOUBLE_EQ(r.green_from, 1.0);
-  const ZoneCounts zones = count_zones(r, v);
-  EXPECT_EQ(zones.red, 111);
-  EXPECT_EQ(zones.green, 0);
-  EXPECT_EQ(to_json(r, v.back())["current"]["zone"], "red");
+  EXPECT_DOUBLE_EQ(r.min_uncertainty, 0.7);
+  EXPECT_DOUBLE_EQ(r.max_uncertainty, 0.7);
+  EXPECT_DOUBLE_EQ(r.normalise(0.7), 0.5);  // one run: the middle of the bar
+  for (double u : {0.0, 0.7, 2.0}) EXPECT_EQ(r.zone(u), Zone::kRed) << u;
+
+  const HaltingReport empty = halting_report({});
+  EXPECT_EQ(empty.size, 0);
+  EXPECT_DOUBLE_EQ(empty.flat_until, 0.0);
+  EXPECT_DOUBLE_EQ(empty.red_below, 1.0);
+  EXPECT_TRUE(empty.edges.empty());
+  for (double u : {0.0, 0.5, 1.0}) EXPECT_EQ(empty.zone(u), Zone::kRed);
 }
 
-TEST(HaltingReport, DenseLowClusterUnderASpreadTailIsRedBelowGreenAbove) {
-  // (b) 90 values near 0.05, 10 over 0.3..0.6. Normalised, the cluster spans under 0.02, so
-  // quantiles 0..9 merge (bin 9); quantile 10 is the first tail value, 0.46 up: bin 10 is the tail.
-  // The plugin's flatness test called the whole queue flat (90% in one histogram bin is within
-  // 0.2 of a uniform over that bin); ours finds bin 9 alone flat.
+TEST(HaltingReport, DenseFlatBottomUnderAClearTopIsRedBelowGreenOnTop) {
+  // 90 values near 0.05 (within 0.01), 10 over 0.3..0.6. Tolerance a tenth of ~0.555: the cluster's
+  // gains are under 0.01, red; the tail's lowest, 0.3, beats the cluster's mean by 0.25, green.
   const std::vector<double> v = cluster_and_tail(90, 10);
   const HaltingReport r = halting_report(v);
-  EXPECT_EQ(r.edges.size(), 3u);
-  EXPECT_LT(r.flat_until, 0.05);
-  EXPECT_DOUBLE_EQ(r.red_below, r.flat_until);
-  EXPECT_NEAR(r.green_from, r.normalise(0.3), 1e-12);
   for (int i = 0; i < 100; ++i) {
     EXPECT_EQ(r.zone(v[i]), i < 90 ? Zone::kRed : Zone::kGreen) << "image " << i;
   }
+  EXPECT_NEAR(r.red_below, 0.9, 1e-12);
+  EXPECT_NEAR(r.flat_until, 0.9, 1e-12);
+  EXPECT_NEAR(r.green_from, 0.9, 1e-12);
+  // A wider tail, 15: the same, per image (the old rule's quantile bin put five tail images in
+  // with the cluster).
+  const std::vector<double> wide = cluster_and_tail(85, 15);
+  const ZoneCounts w = count_zones(halting_report(wide), wide);
+  EXPECT_EQ(w.red, 85);
+  EXPECT_EQ(w.orange, 0);
+  EXPECT_EQ(w.green, 15);
 }
 
-TEST(HaltingReport, ATailSmallerThanTheTopQuantileBinStillStandsApart) {
-  // 95 + 5: quantile 10 lies inside the cluster, so all of it, tail included, is one bin (flat by
-  // the bin-mean test). The first gap of a tenth of the scale ends the flat part below the tail;
-  // the ten-most-uncertain green rule then reaches into the cluster, where red wins.
+TEST(HaltingReport, TheTenMostUncertainAreNeverRed) {
+  // A tail of 5: the ten most uncertain images include the cluster's top five. They are flat,
+  // but a labeler meets them right after a retrain: orange, not "retrain".
   const std::vector<double> v = cluster_and_tail(95, 5);
   const HaltingReport r = halting_report(v);
-  EXPECT_THAT(r.edges, ElementsAre(0.0, 1.0));
   const ZoneCounts zones = count_zones(r, v);
-  EXPECT_EQ(zones.red, 95);
-  EXPECT_EQ(zones.orange, 0);
-  EXPECT_EQ(zones.green, 5);
-}
-
-TEST(HaltingReport, TailOverlappingTheClusterBinIsOrange) {
-  // 85 + 15: quantile 10 (image 90) is the tail's sixth value; images 85..89 share bin 9 with the
-  // cluster. The gap rule keeps them out of red; not in bin 10 either, they are orange.
-  const std::vector<double> v = cluster_and_tail(85, 15);
-  const HaltingReport r = halting_report(v);
-  const ZoneCounts zones = count_zones(r, v);
-  EXPECT_EQ(zones.red, 85);
+  EXPECT_EQ(zones.red, 90);
   EXPECT_EQ(zones.orange, 5);
-  EXPECT_EQ(zones.green, 10);
+  EXPECT_EQ(zones.green, 5);
+  EXPECT_NEAR(r.flat_until, 0.95, 1e-12);
+  EXPECT_NEAR(r.red_below, 0.90, 1e-12);
+
+  // A queue of ten or fewer: red is only its least uncertain value (gain 0).
+  const std::vector<double> small = {0.1, 0.5, 0.9, 0.2};
+  const HaltingReport s = halting_report(small);
+  EXPECT_EQ(s.zone(0.1), Zone::kRed);
+  for (double u : {0.2, 0.5, 0.9}) EXPECT_NE(s.zone(u), Zone::kRed) << u;
+  EXPECT_EQ(s.zone(0.9), Zone::kGreen);
 }
 
-TEST(HaltingReport, BetaLikeSkewHasARedBulkAndAGreenTop) {
-  // (c) Beta(1, 4), 100 values (quantile 1 - (1 - p)^(1/4)), normalised over .001...734: the
-  // quantile gaps grow upwards; q9 - q8 = .093 merges, q10 - q9 = .137 does not. So quantiles
-  // 0..9 are one run (bin 9: images 0..89, one mean, flat, no gap of 0.1 inside) and bin 10 is
-  // images 90..99.
-  const std::vector<double> v =
-      from_quantiles(100, [](double p) { return 1 - std::pow(1 - p, 0.25); });
+TEST(HaltingReport, AQueueFlatFromItsTopIsOrangeThereNotGreen) {
+  // An early model that finds nothing on 95 images (they score 1) and something on 5: following
+  // the order only skips the 5, a gain of 1 - 95.4 / 100 = 0.046 over a random pick, under the
+  // tolerance of 0.1. Flat throughout, nothing green; the ties at 1 hold the top ten, so orange.
+  std::vector<double> v(95, 1.0);
+  for (double u : {0.0, 0.04, 0.08, 0.12, 0.16}) v.push_back(u);
   const HaltingReport r = halting_report(v);
-  EXPECT_EQ(r.edges.size(), 3u);
-  for (int i = 0; i < 100; ++i) {
-    EXPECT_EQ(r.zone(v[i]), i < 90 ? Zone::kRed : Zone::kGreen) << "image " << i;
-  }
+  EXPECT_DOUBLE_EQ(r.flat_until, 1.0);
+  EXPECT_DOUBLE_EQ(r.green_from, 1.0);
+  EXPECT_NEAR(r.red_below, 0.05, 1e-12);
+  const ZoneCounts zones = count_zones(r, v);
+  EXPECT_EQ(zones.red, 5);
+  EXPECT_EQ(zones.orange, 95);
+  EXPECT_EQ(zones.green, 0);
+  EXPECT_EQ(to_json(r)["green_from"], 1.0);
 }
 
-TEST(HaltingReport, CubicSkewHasRedOrangeAndGreen) {
-  // (i / 99)^3: quantiles 0..7 merge (gaps under 0.1), 8, 9 and 10 stand alone (edges .39, .55,
-  // .75). Bin 7 (images 0..71) is one mean, flat; with bin 8's mean it is two values, not even.
-  // Red 0..71, green bin 10 (images 90..99), orange the 18 between.
+TEST(HaltingReport, TheFloorFlattensANarrowBandFarFromZero) {
+  // 100 values evenly over 0.44..0.45: a tenth of the spread is 0.001, the floor 0.02 x 0.45 =
+  // 0.009; the largest gain is 0.005. Flat from the top: red but for the top ten (orange).
+  const std::vector<double> band = evenly(100, 0.44, 0.45);
+  const HaltingReport r = halting_report(band);
+  EXPECT_NEAR(r.tolerance, 0.02 * band.back(), 1e-12);
+  EXPECT_DOUBLE_EQ(r.flat_until, 1.0);
+  const ZoneCounts zones = count_zones(r, band);
+  EXPECT_EQ(zones.red, 90);
+  EXPECT_EQ(zones.orange, 10);
+  EXPECT_EQ(zones.green, 0);
+  // The same steps from zero (0..0.01) are a tenfold range of uncertainty, not a sliver: the
+  // floor (0.0002) is under a tenth of the spread and the zones are those of 0..1.
+  const std::vector<double> low = evenly(100, 0.0, 0.01);
+  const ZoneCounts low_zones = count_zones(halting_report(low), low);
+  EXPECT_EQ(low_zones.red, 20);
+  EXPECT_EQ(low_zones.orange, 20);
+  EXPECT_EQ(low_zones.green, 60);
+}
+
+TEST(HaltingReport, SumAggregatedValuesGiveTheSameZonesAsOnAZeroToOneScale) {
+  // least_confidence:sum on made-up photos: 1 to 40 boxes each, each box's least confidence
+  // between 0.02 and 0.6, summed (up to ~20). The queue stores the sums divided by the largest;
+  // the zones must not depend on which of the two the report sees.
+  std::mt19937_64 rng(13);
+  std::uniform_int_distribution<int> boxes(1, 40);
+  std::uniform_real_distribution<double> confidence(0.02, 0.6);
+  std::vector<double> sums;
+  for (int i = 0; i < 300; ++i) {
+    const int k = i % 10 == 0 ? boxes(rng) : 1 + boxes(rng) / 8;  // a few crowded photos
+    double sum = 0;
+    for (int b = 0; b < k; ++b) sum += confidence(rng);
+    sums.push_back(sum);
+  }
+  const double largest = *std::max_element(sums.begin(), sums.end());
+  ASSERT_GT(largest, 5.0);
+  std::vector<double> scaled;
+  for (double s : sums) scaled.push_back(s / largest);
+
+  const HaltingReport raw = halting_report(sums);
+  const HaltingReport unit = halting_report(scaled);
+  EXPECT_NEAR(raw.tolerance, unit.tolerance * largest, 1e-9);
+  EXPECT_NEAR(raw.flat_until, unit.flat_until, 1e-12);
+  EXPECT_NEAR(raw.red_below, unit.red_below, 1e-12);
+  EXPECT_NEAR(raw.green_from, unit.green_from, 1e-12);
+  EXPECT_EQ(raw.edges, unit.edges);
+  for (std::size_t i = 0; i < sums.size(); ++i) {
+    EXPECT_EQ(raw.zone(sums[i]), unit.zone(scaled[i])) << "image " << i;
+    EXPECT_NEAR(raw.normalise(sums[i]), unit.normalise(scaled[i]), 1e-12) << "image " << i;
+  }
+  const ZoneCounts zones = count_zones(unit, scaled);  // not a degenerate pass: all three show
+  EXPECT_GT(zones.red, 0);
+  EXPECT_GT(zones.orange, 0);
+  EXPECT_GT(zones.green, 0);
+}
+
+TEST(HaltingReport, CubicSkewFollowsTheClosedForm) {
+  // x_i = (i/99)^3: the mean of x_0..x_i is i^2 (i+1) / (4 * 99^3), so the gain is
+  // i^2 (3i - 1) / (4 * 99^3). Tolerance 0.1: under it up to i = 50 (372500 < 388120 <
+  // 395352), at least 0.2 from i = 64 (746172 < 776239 <= 782336).
   const std::vector<double> v = cubes(100);
   const HaltingReport r = halting_report(v);
-  EXPECT_EQ(r.edges.size(), 5u);
-  EXPECT_NEAR(r.flat_until, std::pow(71 / 99.0, 3), 1e-9);
-  EXPECT_NEAR(r.green_from, std::pow(90 / 99.0, 3), 1e-9);
   const ZoneCounts zones = count_zones(r, v);
-  EXPECT_EQ(zones.red, 72);
-  EXPECT_EQ(zones.orange, 18);
-  EXPECT_EQ(zones.green, 10);
+  EXPECT_EQ(zones.red, 51);
+  EXPECT_EQ(zones.orange, 13);
+  EXPECT_EQ(zones.green, 36);
 }
 
 TEST(HaltingReport, BimodalQueueIsRedInTheLowModeGreenInTheHigh) {
-  // (d) 60 values over 0.07..0.13, 40 over 0.65..0.75. Quantile k/11 is image 9k: q0..q6 in the
-  // low mode merge; q7 (image 63, the high mode's fourth) opens bin 10, q8..q10 merge onto it.
-  // Images 60..62 are in bin 6 with the low mode but 0.1 of the scale above it: orange.
-  std::vector<double> v;
-  for (int i = 0; i < 60; ++i) v.push_back(0.07 + 0.06 * (i + 0.5) / 60);
-  for (int i = 0; i < 40; ++i) v.push_back(0.65 + 0.1 * (i + 0.5) / 40);
+  // 60 values over 0.07..0.13, 40 over 0.65..0.75. Tolerance a tenth of 0.678; the low mode's
+  // gains are at most half its width, 0.03: red. The high mode's lowest beats the mean below it
+  // (0.109) by 0.54: green, and so does everything above it.
+  std::vector<double> v = evenly(60, 0.07, 0.13);
+  for (double u : evenly(40, 0.65, 0.75)) v.push_back(u);
   const HaltingReport r = halting_report(v);
   for (int i = 0; i < 100; ++i) {
-    const Zone expected = i < 60 ? Zone::kRed : i < 63 ? Zone::kOrange : Zone::kGreen;
-    EXPECT_EQ(r.zone(v[i]), expected) << "image " << i;
+    EXPECT_EQ(r.zone(v[i]), i < 60 ? Zone::kRed : Zone::kGreen) << "image " << i;
   }
 }
 
-TEST(HaltingReport, RealisticLeastConfidenceQueueIsNotOneBin) {
-  // (e) The card photos' queue: least confidence from 0.002 to 0.59, dense near 0 with a thin
-  // tail (here a truncated exponential, rate 5, 150 images). On the raw scale every quantile gap
-  // is under 0.1: the plugin merged it all into one bin, flat and green at once. Normalised, the
-  // top eleventh (q10 - q9 = 0.13) stands apart: bin 10 is images 136..149 (q10 = image 135.45).
+TEST(HaltingReport, RealisticLeastConfidenceQueueShowsEveryZone) {
+  // The card photos' queue: least confidence from 0.002 to 0.59, dense near 0 with a thin tail
+  // (a truncated exponential, rate 5, 150 images). The old rule merged it into one bin.
   std::vector<double> v =
       from_quantiles(150, [](double p) { return -std::log(1 - p * (1 - std::exp(-5.0))) / 5.0; });
   const double lo = v.front(), hi = v.back();
   for (double& u : v) u = 0.002 + 0.588 * (u - lo) / (hi - lo);
   const HaltingReport r = halting_report(v);
-  EXPECT_EQ(r.edges.size(), 3u);
-  EXPECT_LT(r.flat_until, 1.0);
-  for (int i = 0; i < 150; ++i) {
-    EXPECT_EQ(r.zone(v[i]), i < 136 ? Zone::kRed : Zone::kGreen) << "image " << i;
+  EXPECT_EQ(r.zone(v.front()), Zone::kRed);
+  EXPECT_EQ(r.zone(v.back()), Zone::kGreen);
+  const ZoneCounts zones = count_zones(r, v);
+  EXPECT_GT(zones.red, 15);
+  EXPECT_GT(zones.orange, 15);
+  EXPECT_GT(zones.green, 15);
+  EXPECT_GT(r.edges.size(), 3u);
+}
+
+// The rule of halting.h written out directly, one value at a time, O(n^2), for comparison.
+struct Reference {
+  std::vector<double> x;  // sorted
+  double tolerance = 0;
+  bool all_red = false;
+  double highest_red = 0, lowest_green = 0;
+  bool has_green = false;
+  double highest_flat = 0;
+
+  explicit Reference(std::vector<double> values) : x(std::move(values)) {
+    std::sort(x.begin(), x.end());
+    const std::size_t n = x.size();
+    all_red = n == 0 || x.front() == x.back();
+    if (all_red) return;
+    tolerance = std::max(0.1 * (x.back() - x.front()),
+                         0.02 * std::max(std::abs(x.front()), std::abs(x.back())));
+    const auto gain = [&](double v) {
+      double sum = 0;
+      int count = 0;
+      for (double w : x) {
+        if (w <= v) {
+          sum += w;
+          ++count;
+        }
+      }
+      return v - sum / count;
+    };
+    const double top_ten_lowest = x[n > 10 ? n - 10 : 0];
+    highest_flat = highest_red = x.front();
+    for (double v : x) {
+      if (gain(v) >= tolerance) continue;
+      highest_flat = std::max(highest_flat, v);
+      if (v < top_ten_lowest || v == x.front()) highest_red = std::max(highest_red, v);
+    }
+    for (auto it = x.rbegin(); it != x.rend() && gain(*it) >= 2 * tolerance; ++it) {
+      has_green = true;
+      lowest_green = *it;
+    }
+  }
+  Zone zone(double v) const {
+    if (all_red || v <= highest_red) return Zone::kRed;
+    return has_green && v >= lowest_green ? Zone::kGreen : Zone::kOrange;
+  }
+  double share_at_or_below(double v) const {
+    return static_cast<double>(std::upper_bound(x.begin(), x.end(), v) - x.begin()) /
+           static_cast<double>(x.size());
+  }
+  double share_below(double v) const {
+    return static_cast<double>(std::lower_bound(x.begin(), x.end(), v) - x.begin()) /
+           static_cast<double>(x.size());
+  }
+};
+
+TEST(HaltingReport, MatchesTheRuleWrittenOutOnVariedQueues) {
+  std::mt19937_64 rng(2024);
+  for (int trial = 0; trial < 300; ++trial) {
+    const int n = std::uniform_int_distribution<int>(1, 60)(rng);
+    const int shape = trial % 4;
+    const double scale = std::exp(std::uniform_real_distribution<double>(-4, 4)(rng));
+    std::vector<double> v;
+    for (int i = 0; i < n; ++i) {
+      const double p = std::uniform_real_distribution<double>(0, 1)(rng);
+      double u = p;                                                 // uniform
+      if (shape == 1) u = std::round(p * 4) / 4;                    // few levels, many ties
+      if (shape == 2) u = p < 0.8 ? 0.05 + 0.01 * p : 0.5 + p / 2;  // cluster and tail
+      if (shape == 3) u = 0.4 + 0.05 * p;                           // narrow band: the floor binds
+      v.push_back(u * scale);
+    }
+    const HaltingReport r = halting_report(v);
+    const Reference ref(v);
+    for (double u : v) {
+      ASSERT_EQ(r.zone(u), ref.zone(u)) << "trial " << trial << ", value " << u;
+      ASSERT_NEAR(r.normalise(u), (ref.share_below(u) + ref.share_at_or_below(u)) / 2, 1e-12);
+    }
+    if (ref.all_red) continue;
+    ASSERT_NEAR(r.tolerance, ref.tolerance, 1e-12 * scale) << trial;
+    ASSERT_NEAR(r.flat_until, ref.share_at_or_below(ref.highest_flat), 1e-12) << trial;
+    ASSERT_NEAR(r.red_below, ref.share_at_or_below(ref.highest_red), 1e-12) << trial;
+    ASSERT_NEAR(r.green_from, ref.has_green ? ref.share_below(ref.lowest_green) : 1.0, 1e-12)
+        << trial;
   }
 }
 
-TEST(HaltingReport, AtLeastTenImagesAreGreenUnlessRed) {
-  // cubes(60): bin 10 holds images 55..59 only, so green widens to the top 10 (50..59).
-  const HaltingReport r = halting_report(cubes(60));
-  EXPECT_NEAR(r.green_from, std::pow(50 / 59.0, 3), 1e-9);
-  EXPECT_EQ(count_zones(r, cubes(60)).green, 10);
-  // A queue of ten or fewer is green but for its flat bottom: here 0.1 alone, as the next image
-  // is 0.125 of the scale above it.
-  const std::vector<double> small = {0.1, 0.5, 0.9, 0.2};
-  const HaltingReport s = halting_report(small);
-  EXPECT_EQ(s.zone(0.1), Zone::kRed);
-  for (double u : {0.2, 0.5, 0.9}) EXPECT_EQ(s.zone(u), Zone::kGreen) << u;
-}
-
-TEST(HaltingReport, ZonesAreOrderedAndGreenNeverInsideRed) {
+TEST(HaltingReport, ZonesAreOrderedAndTheTopIsNeverRed) {
   const std::vector<std::vector<double>> queues = {
       hand_case(),
       cubes(100),
       cubes(60),
       cluster_and_tail(90, 10),
       cluster_and_tail(95, 5),
-      from_quantiles(100, [](double p) { return std::sqrt(p); })};
+      evenly(100, 0.44, 0.45),
+      from_quantiles(100, [](double p) { return std::sqrt(p); }),
+      from_quantiles(100, [](double p) { return 1 - std::pow(1 - p, 0.25); })};
   for (const std::vector<double>& v : queues) {
     const HaltingReport r = halting_report(v);
     EXPECT_LE(r.red_below, r.green_from);
-    EXPECT_LE(r.flat_until, r.red_below);
-    Zone previous = Zone::kRed;
+    EXPECT_LE(r.red_below, r.flat_until);
     std::vector<double> sorted = v;
     std::sort(sorted.begin(), sorted.end());
+    Zone previous = Zone::kRed;
     for (double u : sorted) {  // red, then orange, then green, never back
       const Zone zone = r.zone(u);
       EXPECT_GE(static_cast<int>(previous), static_cast<int>(zone)) << u;
       previous = zone;
+      // The page colours by position: the same zone either way.
+      const double p = r.normalise(u);
+      const Zone by_position = p <= r.red_below    ? Zone::kRed
+                               : p >= r.green_from ? Zone::kGreen
+                                                   : Zone::kOrange;
+      EXPECT_EQ(by_position, zone) << u;
     }
-    EXPECT_EQ(r.zone(sorted.front()), Zone::kRed);  // the lowest bin is always flat
-    if (r.red_below < 1) {
-      EXPECT_EQ(r.zone(sorted.back()), Zone::kGreen);
+    EXPECT_EQ(r.zone(sorted.front()), Zone::kRed);  // the bottom's gain is 0
+    for (std::size_t i = sorted.size() - 10; i < sorted.size(); ++i) {
+      EXPECT_NE(r.zone(sorted[i]), Zone::kRed) << sorted[i];
     }
   }
-}
-
-TEST(HaltingReport, EmptyAndConstantQueuesAreRedEverywhere) {
-  const HaltingReport empty = halting_report({});
-  EXPECT_EQ(empty.size, 0);
-  EXPECT_DOUBLE_EQ(empty.flat_until, 0.0);
-  EXPECT_TRUE(empty.edges.empty());
-  for (double u : {0.0, 0.5, 1.0}) EXPECT_EQ(empty.zone(u), Zone::kRed);
-
-  const HaltingReport constant = halting_report(std::vector<double>(50, 1.0));
-  EXPECT_EQ(constant.size, 50);
-  EXPECT_DOUBLE_EQ(constant.flat_until, 1.0);
-  EXPECT_DOUBLE_EQ(constant.min_uncertainty, 1.0);
-  EXPECT_DOUBLE_EQ(constant.max_uncertainty, 1.0);
-  for (double u : {0.0, 1.0, 2.0}) EXPECT_EQ(constant.zone(u), Zone::kRed);
 }
 
 TEST(HaltingReport, LeavesOutNonFiniteValues) {
@@ -287,15 +442,10 @@ TEST(HaltingReport, LeavesOutNonFiniteValues) {
   v.push_back(std::numeric_limits<double>::quiet_NaN());
   v.push_back(std::numeric_limits<double>::infinity());
   const HaltingReport r = halting_report(v);
-  EXPECT_EQ(r.size, 23);
-  EXPECT_NEAR(r.green_from, 0.6 / 0.92, 1e-9);
-}
-
-TEST(HaltingReport, NormaliseClampsToTheScale) {
-  const HaltingReport r = halting_report(hand_case());
-  EXPECT_DOUBLE_EQ(r.normalise(-1.0), 0.0);
-  EXPECT_DOUBLE_EQ(r.normalise(5.0), 1.0);
-  EXPECT_NEAR(r.normalise(0.46), 0.5, 1e-12);
+  EXPECT_EQ(r.size, 15);
+  EXPECT_NEAR(r.green_from, 9 / 15.0, 1e-12);
+  EXPECT_DOUBLE_EQ(r.max_uncertainty, 1.0);
+  EXPECT_EQ(r.zone(std::numeric_limits<double>::quiet_NaN()), Zone::kRed);
 }
 
 TEST(HaltingJson, HasThePageShape) {
@@ -305,17 +455,19 @@ TEST(HaltingJson, HasThePageShape) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_FALSE(j.contains("current"));
-  EXPECT_EQ(j["size"], 23);
-  EXPECT_NEAR(j["green_from"].get<double>(), r.green_from, 1e-12);
+  EXPECT_EQ(j["size"], 15);
+  EXPECT_NEAR(j["green_from"].get<double>(), 9 / 15.0, 1e-12);
+  EXPECT_NEAR(j["red_below"].get<double>(), 5 / 15.0, 1e-12);
+  EXPECT_DOUBLE_EQ(j["max"].get<double>(), 1.0);
   EXPECT_EQ(j["edges"].size(), r.edges.size());
 
-  const Json with_current = to_json(r, 0.25);
+  const Json with_current = to_json(r, 0.12);
   const Json& current = with_current["current"];
-  EXPECT_DOUBLE_EQ(current["uncertainty"].get<double>(), 0.25);
-  EXPECT_NEAR(current["position"].get<double>(), 0.25 / 0.92, 1e-12);
+  EXPECT_DOUBLE_EQ(current["uncertainty"].get<double>(), 0.12);
+  EXPECT_NEAR(current["position"].get<double>(), 13 / 30.0, 1e-12);
   EXPECT_EQ(current["zone"], "orange");
   EXPECT_EQ(to_json(r, 0.9)["current"]["zone"], "green");
-  EXPECT_EQ(to_json(r, 0.2)["current"]["zone"], "red");  // red_below itself is red
+  EXPECT_EQ(to_json(r, 0.08)["current"]["zone"], "red");  // the highest red value
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
+#include <set>
 
 #include "core/error.h"
 
@@ -74,13 +76,26 @@ TEST(ParseStrategy, AcceptsEquivalentSpellings) {
   EXPECT_EQ(parse_strategy("least_confidence:top_box"), parse_strategy("least_confidence"));
   EXPECT_EQ(parse_strategy("  margin:max \n"), parse_strategy("margin:max"));
   EXPECT_EQ(to_string(parse_strategy("margin:mean@0.25")), "margin:mean");
+  EXPECT_EQ(parse_strategy("entropy:mean@0.3+diverse"), parse_strategy("entropy:mean+diverse@0.3"));
+}
+
+TEST(ParseStrategy, ReadsTheDiverseModifier) {
+  const Strategy s = parse_strategy("least_confidence:mean+diverse");
+  EXPECT_TRUE(s.diverse);
+  EXPECT_FALSE(s.balanced);
+  EXPECT_EQ(s.aggregation, Aggregation::kMean);
+  EXPECT_FALSE(parse_strategy("least_confidence:mean").diverse);
+  EXPECT_TRUE(needs_features(s));
+  EXPECT_FALSE(needs_features(parse_strategy("least_confidence:mean+balanced")));
+  EXPECT_FALSE(needs_features(parse_strategy("random")));
 }
 
 TEST(ParseStrategy, CanonicalSpecsRoundTrip) {
   for (const char* spec :
        {"random", "least_confidence", "margin", "entropy", "entropy:mean", "margin:max",
         "least_confidence:sum", "least_confidence+balanced", "margin:mean+balanced@0.5",
-        "entropy:sum@0.1", "least_confidence:max@0.3"}) {
+        "entropy:sum@0.1", "least_confidence:max@0.3", "least_confidence:mean+diverse",
+        "entropy:mean+diverse", "margin+diverse", "entropy:mean+diverse@0.3"}) {
     EXPECT_EQ(to_string(parse_strategy(spec)), spec);
   }
 }
@@ -89,9 +104,10 @@ TEST(ParseStrategy, EveryStrategyRoundTrips) {
   for (Measure m : {Measure::kLeastConfidence, Measure::kMargin, Measure::kEntropy}) {
     for (Aggregation a :
          {Aggregation::kTopBox, Aggregation::kMean, Aggregation::kMax, Aggregation::kSum}) {
-      for (bool balanced : {false, true}) {
+      for (const auto& [balanced, diverse] :
+           {std::pair{false, false}, std::pair{true, false}, std::pair{false, true}}) {
         for (float min_score : {0.0f, 0.25f, 0.3f, 0.123456f, 1.0f}) {
-          const Strategy s{false, m, a, min_score, balanced};
+          const Strategy s{false, m, a, min_score, balanced, diverse};
           EXPECT_EQ(parse_strategy(to_string(s)), s) << to_string(s);
         }
       }
@@ -109,6 +125,7 @@ TEST(ParseStrategy, EqualityIgnoresOnlyFieldsWithoutEffect) {
   d.min_score = 0.5f;
   EXPECT_TRUE(c == d);  // top_box does not
   EXPECT_FALSE(parse_strategy("margin") == parse_strategy("margin+balanced"));
+  EXPECT_FALSE(parse_strategy("margin") == parse_strategy("margin+diverse"));
   EXPECT_FALSE(parse_strategy("margin") == parse_strategy("entropy"));
   EXPECT_FALSE(parse_strategy("random") == parse_strategy("least_confidence"));
 }
@@ -135,6 +152,11 @@ TEST(ParseStrategy, RejectsMalformedSpecsWithTheGrammar) {
                            "margin+balanced+balanced",
                            "margin:mean@0.2@0.3",
                            "margin+fancy",
+                           "random+diverse",
+                           "margin+diverse+diverse",
+                           "margin+balanced+diverse",
+                           "margin:mean+diverse@0.2+balanced",
+                           "margin+ diverse",
                            "Margin"}) {
     try {
       parse_strategy(spec);
@@ -281,6 +303,103 @@ TEST(RankImages, SumRanksByRawSumAndNormalisesByTheLargest) {
 TEST(RankImages, EmptyInputGivesAnEmptyQueue) {
   EXPECT_TRUE(rank_images({}, parse_strategy("margin+balanced"), 1).empty());
   EXPECT_TRUE(rank_images({}, parse_strategy("random"), 1).empty());
+}
+
+// Uncertainty then diversity (+diverse).
+
+// Image `id` with least-confidence uncertainty `uncertainty` and the given features.
+ScoredImage featured(Id id, double uncertainty, std::vector<float> features) {
+  ScoredImage s = image(id, {unsure(uncertainty)});
+  s.features = std::move(features);
+  return s;
+}
+
+// n images, image i (1..n) of uncertainty i / (n + 1) and seeded random features.
+std::vector<ScoredImage> featured_pool(int n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> normal;
+  std::vector<ScoredImage> images;
+  for (int i = 1; i <= n; ++i) {
+    std::vector<float> f(8);
+    for (float& x : f) x = normal(rng);
+    images.push_back(featured(i, static_cast<double>(i) / (n + 1), std::move(f)));
+  }
+  return images;
+}
+
+TEST(RankImages, DiverseTakesTheBatchFromTheTop3KThenFollowsUncertainty) {
+  const auto images = featured_pool(100, 5);
+  const Strategy diverse = parse_strategy("least_confidence+diverse");
+  const auto queue = rank_images(images, diverse, 1, RankContext{5, {}});
+  const auto order = ids(queue);
+  ASSERT_EQ(order.size(), 100u);
+  EXPECT_THAT(order, UnorderedElementsAreArray(input_order(images)));
+  // The first 3K = 15 are the 15 most uncertain (ids 86..100), opening with the most uncertain.
+  EXPECT_EQ(order[0], 100);
+  const std::set<Id> head(order.begin(), order.begin() + 15);
+  EXPECT_EQ(*head.begin(), 86);
+  EXPECT_EQ(*head.rbegin(), 100);
+  // ... reordered, not by uncertainty; the rest by uncertainty.
+  const auto plain = ids(rank_images(images, parse_strategy("least_confidence"), 1));
+  EXPECT_NE(std::vector<Id>(order.begin(), order.begin() + 15),
+            std::vector<Id>(plain.begin(), plain.begin() + 15));
+  EXPECT_EQ(std::vector<Id>(order.begin() + 15, order.end()),
+            std::vector<Id>(plain.begin() + 15, plain.end()));
+  // Entries keep their own uncertainties and ranks.
+  for (std::size_t i = 0; i < queue.size(); ++i) {
+    EXPECT_EQ(queue[i].rank, static_cast<int>(i));
+    EXPECT_NEAR(queue[i].uncertainty, queue[i].image_id / 101.0, 1e-6);
+  }
+  // Unknown batch size: 20, so the head is the 60 most uncertain.
+  const auto unknown = ids(rank_images(images, diverse, 1));
+  EXPECT_EQ(*std::min_element(unknown.begin(), unknown.begin() + 60), 41);
+  EXPECT_EQ(std::vector<Id>(unknown.begin() + 60, unknown.end()),
+            std::vector<Id>(plain.begin() + 60, plain.end()));
+}
+
+TEST(RankImages, DiverseSpreadsTheHeadOverTheFeatures) {
+  // The three most uncertain images look the same; a plain uncertainty order would spend a batch
+  // of 2 on two of them. Features are normalised, so (5, 0) is the same direction as (1, 0).
+  const std::vector<ScoredImage> images = {featured(1, 0.9, {1, 0}),  featured(2, 0.85, {5, 0}),
+                                           featured(3, 0.8, {1, 0}),  featured(4, 0.5, {0, 1}),
+                                           featured(5, 0.4, {-1, 0}), featured(6, 0.3, {0, -2}),
+                                           featured(7, 0.1, {-1, 0})};
+  const Strategy diverse = parse_strategy("least_confidence+diverse");
+  // Opens with the most uncertain; then the opposite direction; then the two at right angles
+  // (equal distance: the more uncertain first); the look-alikes last; image 7 is outside the head.
+  EXPECT_THAT(ids(rank_images(images, diverse, 1, RankContext{2, {}})),
+              ElementsAre(1, 5, 4, 6, 2, 3, 7));
+  // With (1, 0) already labeled, the head opens with what is farthest from it instead.
+  EXPECT_THAT(ids(rank_images(images, diverse, 1, RankContext{2, {{3, 0}}})),
+              ElementsAre(5, 4, 6, 1, 2, 3, 7));
+}
+
+TEST(RankImages, DiverseIsSeedStable) {
+  auto images = featured_pool(60, 9);
+  for (int i = 0; i < 20; ++i) images[i].detections.clear();  // 20 tied at 1: the seed matters
+  const Strategy diverse = parse_strategy("entropy:mean+diverse");
+  const RankContext context{4, {{1, 0, 0, 0, 0, 0, 0, 0}}};
+  const auto first = ids(rank_images(images, diverse, 3, context));
+  EXPECT_EQ(ids(rank_images(images, diverse, 3, context)), first);
+  EXPECT_THAT(first, UnorderedElementsAreArray(input_order(images)));
+}
+
+TEST(RankImages, DiverseNeedsFeatures) {
+  std::vector<ScoredImage> images = featured_pool(5, 1);
+  images[4].features.clear();  // the most uncertain, so inside the head
+  try {
+    rank_images(images, parse_strategy("margin+diverse"), 1);
+    ADD_FAILURE() << "ranked without features";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(e.what(), HasSubstr("image 5 has none"));
+  }
+  // Covered features of another length are an error too, not a silent mismatch.
+  EXPECT_THROW(rank_images(featured_pool(5, 1), parse_strategy("margin+diverse"), 1,
+                           RankContext{2, {{1, 2}}}),
+               Error);
+  // Strategies without +diverse ignore features entirely.
+  EXPECT_EQ(rank_images(images, parse_strategy("margin"), 1).size(), 5u);
 }
 
 }  // namespace

@@ -117,3 +117,39 @@ test('typing a comment does not trigger hotkeys, and the comment is saved', asyn
   assert.equal(saved.events.at(-1).comment, 'blurry 1 s');
   await context.close();
 });
+
+test('boxes not saved yet count as pending in the category bars; the category survives a reload', async () => {
+  const { context, page } = await newLabelerPage(served.browser, served.base);
+  await loginWithForm(page, 'bob', PASSWORDS.bob);
+  const token = await login(served.base, 'bob', PASSWORDS.bob);
+  const categories = await categoryIds(served.base, token);
+  const id = await waitForImage(page);
+  const { image } = await getImage(served.base, token, id);
+  const [W, H] = [image.width, image.height];
+  const saved = Number(await page.getByTestId('count-king').textContent());
+
+  // Three fresh kings: the saved count stays, the three show as pending beside it.
+  await page.keyboard.press(categories.king.hotkey);
+  for (const left of [0.05, 0.35, 0.65]) {
+    await dragImage(page, [left * W, 0.1 * H], [(left + 0.2) * W, 0.4 * H]);
+  }
+  await page.getByTestId('pending-king').filter({ hasText: '+3' }).waitFor();
+  assert.equal(Number(await page.getByTestId('count-king').textContent()), saved);
+  await page.keyboard.press('Control+z');
+  await page.getByTestId('pending-king').filter({ hasText: '+2' }).waitFor();
+
+  // Saved: the server's count takes them over and nothing is pending.
+  await page.keyboard.press('Space');
+  await waitForImage(page, id);
+  await page.getByTestId('count-king').filter({ hasText: String(saved + 2) }).waitFor();
+  assert.equal(await page.getByTestId('pending-king').textContent(), '');
+
+  // The category picked last is still picked after a reload.
+  await page.keyboard.press(categories.jack.hotkey);
+  await page.reload();
+  await waitForImage(page);
+  assert.equal(await page.evaluate(() => window.__boxloop.activeCategory), categories.jack.id);
+  assert.equal(await page.getByTestId('category-jack').getAttribute('aria-pressed'), 'true');
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});

@@ -1,7 +1,8 @@
 // The page's part of the active-learning loop: the halting widget on a queued image, the loop's
 // settings saved by an admin (and refused with the server's reason), the labeler's read-only view
-// with the learning curve, and a new queue published while the page is open: a toast, the
+// with the audit curve, and a new queue published while the page is open: a toast, the
 // prefetched image from the old order dropped, and the image being edited kept with its boxes.
+// curve.test.mjs checks the audit curve and the stop signal after rounds with audit images.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -71,17 +72,26 @@ test('the halting widget marks where the queued image sits on the scale', async 
   await context.close();
 });
 
-test('a labeler sees the loop state and the learning curve but no controls', async () => {
-  const { context, page } = await openAs('bob');
+test('a labeler sees the loop state and the audit curve but no controls', async () => {
+  const { token, context, page } = await openAs('bob');
   await page.getByTestId('models-button').click();
   await page.getByTestId('loop-state').filter({ hasText: /Idle|queued|Training|Scoring/ }).waitFor();
   await page.getByTestId('loop-next').filter({ hasText: /round/ }).waitFor();
   assert.equal(await page.getByTestId('loop-controls').isVisible(), false);
-  // One model, trained on the imported labels: one point at that count.
-  const curve = page.getByTestId('learning-curve');
-  await curve.locator('svg circle').first().waitFor();
-  assert.equal(await curve.getAttribute('data-points'), '1');
-  await curve.filter({ hasText: `at ${LABELED}` }).waitFor();
+  // One model, trained on imported labels: a round without an audit figure (no audit image was
+  // labeled: imports are never drawn for it), and the page says why instead of faking a point.
+  const curve = (await api(served.base, token, 'GET', '/api/loop/curve')).json;
+  assert.equal(curve.rounds.length, 1);
+  assert.equal(curve.rounds[0].audit, null);
+  assert.ok(curve.note, 'the server says why there is no audit figure');
+  const chart = page.getByTestId('learning-curve');
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=learning-curve]')?.dataset.rounds === '1',
+  );
+  assert.equal(await chart.getAttribute('data-points'), '0');
+  await page.getByTestId('curve-note').filter({ hasText: curve.note }).waitFor();
+  await page.getByTestId('stop-signal').filter({ hasText: curve.stop.message }).waitFor();
+  assert.deepEqual(page.errors, []);
   await context.close();
 });
 
@@ -149,18 +159,21 @@ test('an admin changes the loop; a new queue arrives live and the edited image i
   await context.close();
 });
 
-test('"Retrain now" runs a round the page follows to a new queue and a new point on the curve', async () => {
+test('"Retrain now" runs a round the page follows to a new queue and a new round on the curve', async () => {
   const { token, context, page, id } = await openAs('carol');
   // Rounds as tiny as the fixture's model, so the round takes seconds.
-  const patch = { model: { input_size: 64 }, train: { epochs: 1, min_steps: 1 } };
+  const patch = { train: { steps: 2, warmup_steps: 1, batch: 4, input_size: 64 } };
   const patched = await api(served.base, token, 'PATCH', '/api/project/settings', patch);
   assert.equal(patched.status, 200, patched.text);
   const modelsBefore = (await api(served.base, token, 'GET', '/api/models')).json.length;
 
   await page.getByTestId('loop-status').click();
-  const curve = page.getByTestId('learning-curve');
-  await curve.locator('svg').waitFor();
-  const pointsBefore = Number(await curve.getAttribute('data-points'));
+  const rounds = () =>
+    page.evaluate(() => document.querySelector('[data-testid=learning-curve]')?.dataset.rounds);
+  await page.waitForFunction(
+    (want) => document.querySelector('[data-testid=learning-curve]')?.dataset.rounds === want,
+    String(modelsBefore),
+  );
   await page.getByTestId('loop-run').click();
   await page.getByTestId('toast-loop-run').waitFor();
 
@@ -170,10 +183,11 @@ test('"Retrain now" runs a round the page follows to a new queue and a new point
     .filter({ hasText: `New order from model ${next}` })
     .waitFor({ timeout: 60000 });
   await page.waitForFunction(
-    (want) => document.querySelector('[data-testid=learning-curve]')?.dataset.points === want,
-    String(pointsBefore + 1),
+    (want) => document.querySelector('[data-testid=learning-curve]')?.dataset.rounds === want,
+    String(next),
     { timeout: 15000 },
   );
+  assert.equal(await rounds(), String(next));
   await page.getByTestId('loop-state').filter({ hasText: 'Idle' }).waitFor({ timeout: 15000 });
   await page.getByTestId('halting').filter({ hasText: `model #${next}` }).waitFor();
   assert.equal((await state(page)).imageId, id, 'the image shown stays while the round runs');

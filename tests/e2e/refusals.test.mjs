@@ -83,7 +83,8 @@ test('offline: the save is kept, counted as unsaved, and lands when back online'
   await badge.filter({ hasText: '1 unsaved' }).waitFor();
   // The prefetched image is shown at once, even offline.
   assert.notEqual(await waitForImage(page, id), id);
-  const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('boxloop.pending')));
+  // Kept under the user who made it, so that nobody else's login sends it.
+  const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('boxloop.pending.alice')));
   assert.equal(kept.length, 1);
   assert.equal(kept[0].image_id, id);
   assert.equal((await getImage(served.base, token, id)).annotations.length, 0);

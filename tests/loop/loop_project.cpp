@@ -48,7 +48,7 @@ LabelEvent LoopProject::label(int n) {
 }
 
 Json LoopProject::tiny_training() {
-  return Json{{"from", "scratch"}, {"input_size", 64},  {"min_steps", 2},  {"epochs", 1},
+  return Json{{"from", "scratch"}, {"input_size", 64},  {"steps", 2},      {"epochs", 1},
               {"batch", 2},        {"val_fraction", 0}, {"eval_every", 1}, {"workers", 0}};
 }
 

@@ -49,15 +49,19 @@ class RoundOptionsTest : public ::testing::Test {
   Store& store_ = project_.store();
 };
 
-TEST_F(RoundOptionsTest, LoopRoundWarmStartsWithAStepFloor) {
+TEST_F(RoundOptionsTest, LoopRoundWarmStartsWithAFixedStepBudget) {
   const Json round{{kRoundAfterEventKey, 0}};
   ::unsetenv("BOXLOOP_PRETRAINED");
   // No model and no pretrained weights anywhere: scratch (with a warning), not a failure.
   TrainOptions o = train_job_options(store_, round, {dir_.path() / "missing.pth"});
   EXPECT_EQ(o.from, "scratch");
-  EXPECT_EQ(o.min_steps, kRoundMinSteps);
+  EXPECT_EQ(o.steps, kRoundSteps);
+  EXPECT_EQ(o.batch, kRoundBatch);
+  EXPECT_EQ(o.input_size, kRoundInputSize);
+  // Every non-audit label trains; nothing is held out or selected on inside a round.
+  EXPECT_EQ(o.val_fraction, 0);
+  EXPECT_FALSE(o.include_audit);
   EXPECT_TRUE(o.allow_empty_categories);
-  EXPECT_EQ(o.input_size, store_.settings()["model"]["input_size"].get<int>());
 
   // Weights among the fallbacks: pretrained.
   const auto weights = dir_.path() / "coco.pth";
@@ -72,9 +76,9 @@ TEST_F(RoundOptionsTest, LoopRoundWarmStartsWithAStepFloor) {
   EXPECT_EQ(train_job_options(store_, round, {weights}).from, "last");
 
   // The project's "train" settings override the round defaults.
-  store_.update_settings(Json{{"train", {{"min_steps", 40}, {"from", "scratch"}}}});
+  store_.update_settings(Json{{"train", {{"steps", 40}, {"from", "scratch"}}}});
   o = train_job_options(store_, round, {});
-  EXPECT_EQ(o.min_steps, 40);
+  EXPECT_EQ(o.steps, 40);
   EXPECT_EQ(o.from, "scratch");
   store_.update_settings(Json{{"train", {{"min_step", 40}}}});
   EXPECT_THROW(train_job_options(store_, round, {}), Error);

@@ -6,8 +6,11 @@
 
 #include "common/synth_project.h"
 #include "core/error.h"
+#include "loop/round_options.h"
 #include "loop/score.h"
 #include "loop/simulate.h"
+#include "loop/state/rounds.h"
+#include "synth/synth.h"
 #include "train/trainer.h"
 
 namespace boxloop::loop {
@@ -91,12 +94,11 @@ SimulationOptions tiny_simulation(const std::filesystem::path& work) {
   o.start = 4;
   o.step = 3;
   o.rounds = 2;
-  o.steps = 4;
-  o.batch = 4;
-  o.input_size = 64;
+  // Written over the project's "train" settings: the rounds still train through the loop's code.
+  o.train_overrides = {{"steps", 4}, {"batch", 4}, {"input_size", 64}};
   o.test_fraction = 0.25;
-  o.first_from = "scratch";
   o.work_dir = work;
+  o.commit = "0123abc";
   return o;
 }
 
@@ -105,14 +107,26 @@ TEST(Simulate, EveryStrategyGetsTheSameStartAndBudgetAndTheReportComparesWithRan
   auto source = make_synth_project(dir.path() / "source", kTwo, 16);
   int rounds_reported = 0;
   const Json report = simulate(*source, tiny_simulation(dir.path() / "work"), nullptr,
-                               [&](const RunResult&) { ++rounds_reported; });
+                               [&](const RunResult&, const TrainOptions&) { ++rounds_reported; });
   EXPECT_EQ(rounds_reported, 4);  // 2 strategies x 1 seed x 2 rounds
-  EXPECT_EQ(report["test_images"].get<int>() + report["pool_images"].get<int>(), 16);
+  EXPECT_EQ(report["test"]["kind"], "split");
+  EXPECT_EQ(report["test"]["images"].get<int>() + report["pool_images"].get<int>(), 16);
+  EXPECT_GT(report["test"]["boxes"].get<int>(), 0);
+  // The commit and every option are recorded, the run's too.
+  EXPECT_EQ(report["commit"], "0123abc");
+  EXPECT_EQ(report["options"]["seeds"], Json::array({3}));
+  EXPECT_EQ(report["options"]["step"], 3);
+  EXPECT_EQ(report["options"]["train_overrides"]["steps"], 4);
+  EXPECT_EQ(report["round_training"]["steps"], 4);
+  EXPECT_EQ(report["round_training"]["val_fraction"], 0);
+  EXPECT_TRUE(report["created"].is_string());
   ASSERT_EQ(report["runs"].size(), 2u);
   for (const Json& run : report["runs"]) {
+    EXPECT_EQ(run["commit"], "0123abc");
     ASSERT_EQ(run["rounds"].size(), 2u);
     EXPECT_EQ(run["rounds"][0]["images"], 4);
     EXPECT_EQ(run["rounds"][1]["images"], 7);
+    EXPECT_EQ(run["rounds"][1]["from"], "last") << "rounds warm-start as the loop's do";
     EXPECT_GE(run["rounds"][1]["boxes"].get<int>(), 7);  // synthetic images hold 1-2 cards
     for (const Json& r : run["rounds"]) {
       EXPECT_GE(r["map50"].get<double>(), 0.0);
@@ -121,15 +135,91 @@ TEST(Simulate, EveryStrategyGetsTheSameStartAndBudgetAndTheReportComparesWithRan
   }
   // Same seed, same first images: the first round is identical for both strategies.
   EXPECT_EQ(report["runs"][0]["rounds"][0]["boxes"], report["runs"][1]["rounds"][0]["boxes"]);
-  ASSERT_EQ(report["summary"].size(), 2u);
-  EXPECT_FALSE(report["summary"][0].contains("vs_random"));
-  const Json& vs = report["summary"][1]["vs_random"];
-  EXPECT_EQ(vs["seeds"], 1);
-  const double delta =
-      report["summary"][1]["auc"].get<double>() - report["summary"][0]["auc"].get<double>();
-  EXPECT_NEAR(vs["auc_delta"].get<double>(), delta, 1e-9);
+  // Both axes in the summary, and the comparison with random on both.
+  const Json& summary = report["summary"]["strategies"];
+  ASSERT_EQ(summary.size(), 2u);
+  EXPECT_FALSE(summary[0].contains("vs_random"));
+  const Json& round = summary[1]["rounds"][1];
+  EXPECT_EQ(round["images"]["mean"], 7);
+  EXPECT_EQ(round["boxes"]["mean"], report["runs"][1]["rounds"][1]["boxes"]);
+  const Json& vs = summary[1]["vs_random"];
+  const double delta = report["runs"][1]["rounds"][1]["map50"].get<double>() -
+                       report["runs"][0]["rounds"][1]["map50"].get<double>();
+  EXPECT_NEAR(vs["equal_images"]["overall"]["mean"].get<double>(), delta, 1e-9);
+  EXPECT_EQ(vs["equal_images"]["overall"]["n"], 1);
+  EXPECT_TRUE(vs["equal_boxes"].contains("overall"));
+  EXPECT_TRUE(summary[1]["savings"].contains("boxes_share"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "work" / "run-3-random"))
       << "scratch projects are removed after their run";
+}
+
+// The "simulation = product" guarantee: a simulated round trains with exactly the options the
+// loop's worker gives a round of a project with the same settings (only the seed differs).
+TEST(Simulate, RoundsTrainWithTheLoopRoundsOptions) {
+  TempDir dir;
+  const Json settings{
+      {"model", {{"arch", "fastestdet"}}},
+      {"train", {{"steps", 3}, {"batch", 2}, {"input_size", 96}, {"flip", false}, {"lr", 0.02}}}};
+  auto source = make_synth_project(dir.path() / "source", kTwo, 14);
+  source->update_settings(settings);
+  auto product = make_synth_project(dir.path() / "product", kTwo, 6, 4);
+  product->update_settings(settings);
+
+  SimulationOptions o = tiny_simulation(dir.path() / "work");
+  o.strategies = {"random"};
+  o.train_overrides = Json::object();  // the project's settings alone
+  std::vector<TrainOptions> used;
+  simulate(*source, o, nullptr,
+           [&](const RunResult&, const TrainOptions& t) { used.push_back(t); });
+  ASSERT_EQ(used.size(), 2u);
+
+  const auto without_seed = [](const TrainOptions& t) {
+    Json j = to_json(t);
+    j.erase("seed");
+    return j;
+  };
+  const Json round_params{{kRoundAfterEventKey, 1}};
+  // A first round (no model yet), then a later one (warm start from the last model).
+  EXPECT_EQ(without_seed(used[0]), without_seed(train_job_options(*product, round_params, {})));
+  train_detector(*product, tiny_training());
+  EXPECT_EQ(without_seed(used[1]), without_seed(train_job_options(*product, round_params, {})));
+  EXPECT_EQ(used[1].from, "last");
+  EXPECT_EQ(used[1].steps, 3);
+  EXPECT_EQ(used[1].input_size, 96);
+  EXPECT_FALSE(used[1].augment.flip);
+  EXPECT_EQ(used[1].val_fraction, 0);
+  EXPECT_NE(used[0].seed, used[1].seed) << "each round of a run has its own seed";
+}
+
+TEST(Simulate, AnExternalTestSetLeavesTheWholeProjectToThePool) {
+  TempDir dir;
+  auto source = make_synth_project(dir.path() / "source", kTwo, 10);
+  SynthOptions synth;
+  synth.count = 5;
+  synth.seed = 99;
+  synth.width = 320;
+  synth.height = 240;
+  synth.max_cards = 2;
+  synth.categories = kTwo;
+  const std::vector<ImageLabels> written = write_synth_dataset(dir.path() / "test", synth);
+  int boxes = 0;
+  for (const ImageLabels& l : written) boxes += static_cast<int>(l.boxes.size());
+
+  SimulationOptions o = tiny_simulation(dir.path() / "work");
+  o.strategies = {"random"};
+  o.rounds = 1;
+  o.start = 10;
+  o.test_images = dir.path() / "test";
+  o.test_annotations = dir.path() / "test";
+  const Json report = simulate(*source, o);
+  EXPECT_EQ(report["test"]["kind"], "external");
+  EXPECT_EQ(report["test"]["images"], 5);
+  EXPECT_EQ(report["test"]["boxes"], boxes);
+  EXPECT_EQ(report["pool_images"], 10);
+  EXPECT_EQ(report["runs"][0]["rounds"][0]["images"], 10);
+
+  o.test_annotations.clear();  // images without annotations
+  EXPECT_EQ(error_code_of([&] { simulate(*source, o); }), ErrorCode::kInvalidArgument);
 }
 
 TEST(Simulate, ContinuesAnEarlierReportAndRefusesOneOfAnotherDesign) {
@@ -141,19 +231,26 @@ TEST(Simulate, ContinuesAnEarlierReportAndRefusesOneOfAnotherDesign) {
 
   o.strategies = {"random", "margin"};
   o.previous_report = first;
+  o.commit = "4567def";
   int rounds_trained = 0;
-  const Json second = simulate(*source, o, nullptr, [&](const RunResult& run) {
+  const Json second = simulate(*source, o, nullptr, [&](const RunResult& run, const TrainOptions&) {
     EXPECT_EQ(run.strategy, "margin") << "random was in the earlier report";
     ++rounds_trained;
   });
   EXPECT_EQ(rounds_trained, 2);
   EXPECT_EQ(second["runs"][0], first["runs"][0]);
+  EXPECT_EQ(second["runs"][1]["commit"], "4567def");
+  EXPECT_EQ(second["run_commits"], Json::array({"0123abc", "4567def"}));
 
-  o.steps = 5;
+  o.train_overrides["steps"] = 5;
+  EXPECT_EQ(error_code_of([&] { simulate(*source, o); }), ErrorCode::kInvalidArgument);
+  o = tiny_simulation(dir.path() / "work");
+  o.previous_report = first;
+  o.split_seed = 8;
   EXPECT_EQ(error_code_of([&] { simulate(*source, o); }), ErrorCode::kInvalidArgument);
 }
 
-TEST(Simulate, RefusesTooSmallAProjectAndBadStrategiesBeforeTraining) {
+TEST(Simulate, RefusesTooSmallAProjectAndBadOptionsBeforeTraining) {
   TempDir dir;
   auto source = make_synth_project(dir.path() / "source", kTwo, 8);
   SimulationOptions o = tiny_simulation(dir.path() / "work");
@@ -161,6 +258,9 @@ TEST(Simulate, RefusesTooSmallAProjectAndBadStrategiesBeforeTraining) {
   EXPECT_EQ(error_code_of([&] { simulate(*source, o); }), ErrorCode::kInvalidArgument);
   o = tiny_simulation(dir.path() / "work");
   o.strategies = {"random", "confidence"};
+  EXPECT_EQ(error_code_of([&] { simulate(*source, o); }), ErrorCode::kInvalidArgument);
+  o = tiny_simulation(dir.path() / "work");
+  o.train_overrides["stepz"] = 4;
   EXPECT_EQ(error_code_of([&] { simulate(*source, o); }), ErrorCode::kInvalidArgument);
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "work"));
 }

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/temp_dir.h"
+#include "loop/state/curve.h"
 #include "loop/state/rounds.h"
 #include "loop/train_lock.h"
 #include "loop_project.h"
@@ -92,6 +93,41 @@ TEST_F(WorkerTest, LabelsTrainScoreAndReplaceTheQueue) {
   EXPECT_EQ(loop_status(store_).state, RoundState::kIdle);
 }
 
+TEST(WorkerRounds, TwoRoundsGiveACurvePointEachAndTheSecondIsComparedWithTheFirst) {
+  spdlog::set_level(spdlog::level::warn);
+  TempDir dir{"boxloop-loop-test-"};
+  LoopProject project{dir.path() / "p", {"ace", "king"}, 10};
+  Store& store = project.store();
+  store.update_settings(Json{{"train", LoopProject::tiny_training()}, {"trigger_every", 3}});
+  LoopWorkerOptions options;
+  options.interval = 20ms;
+  LoopWorker worker(store.dir(), options);
+  worker.start();
+  const auto models_scored = [&](std::size_t n) {
+    return wait_for(
+        [&] {
+          const Json info = store.queue_info();
+          return store.models().size() == n && info.is_object() &&
+                 info["model_id"] == store.models().back().id;
+        },
+        60s);
+  };
+  for (int n = 0; n < 3; ++n) project.label(n);
+  ASSERT_TRUE(models_scored(1));
+  for (int n = 3; n < 6; ++n) project.label(n);
+  ASSERT_TRUE(models_scored(2));
+  ASSERT_TRUE(wait_for([&] { return store.models().back().metrics.contains("agreement"); }, 30s));
+  worker.stop();
+
+  const auto curve = learning_curve(store);
+  ASSERT_EQ(curve.size(), 2u);
+  EXPECT_EQ(curve[0].labeled_images, 3);
+  EXPECT_EQ(curve[1].labeled_images, 6);
+  EXPECT_FALSE(curve[0].previous_model_id);
+  EXPECT_EQ(curve[1].previous_model_id, curve[0].model_id);
+  EXPECT_EQ(curve[1].agreement_sample, 4) << "the unlabeled images, all of them (fewer than 200)";
+}
+
 TEST_F(WorkerTest, RestartRequeuesTheJobADeadProcessLeftRunningAndSurvivesItsFailure) {
   // A train job whose params cannot work, left running as if its process had been killed.
   const Job job = store_.create_job("train", Json{{"epochz", 1}});
@@ -108,7 +144,7 @@ TEST_F(WorkerTest, RestartRequeuesTheJobADeadProcessLeftRunningAndSurvivesItsFai
 
 TEST_F(WorkerTest, StopCancelsTheRunningTraining) {
   Json long_training = LoopProject::tiny_training();
-  long_training["min_steps"] = 1'000'000;
+  long_training["steps"] = 1'000'000;
   long_training["allow_empty_categories"] = true;  // one labeled image shows one class
   project_.label(0);
   const Job job = store_.create_job("train", long_training);

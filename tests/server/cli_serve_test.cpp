@@ -163,5 +163,28 @@ TEST_F(CliServeTest, UserAddPrintsATokenTheServerAccepts) {
   EXPECT_EQ(serve.stop(SIGTERM, 10s), 0);
 }
 
+// A project without users lets anyone in as an admin: it stays on loopback unless --host is
+// given, and the start-up says which.
+TEST_F(CliServeTest, AProjectWithoutUsersStaysOnLoopbackUnlessHostIsGiven) {
+  const std::string project = (dir_ / "demo").string();
+  {
+    Child demo({BOXLOOP_BINARY, "demo", project, "--port", "0", "--count", "1"});
+    EXPECT_FALSE(demo.wait_for(std::regex("has no users.*loopback only")).empty());
+    ASSERT_FALSE(demo.wait_for(kUrlPort).empty());
+    ASSERT_EQ(demo.stop(SIGTERM, 10s), 0);
+  }
+  Child exposed({BOXLOOP_BINARY, "serve", project, "--port", "0", "--host", "0.0.0.0"});
+  EXPECT_FALSE(
+      exposed.wait_for(std::regex("WARNING: this project has no users and --host 0\\.0\\.0\\.0"))
+          .empty());
+  const std::string port = exposed.wait_for(std::regex(R"(http://0\.0\.0\.0:(\d+)/)"));
+  ASSERT_FALSE(port.empty());
+  httplib::Client client("127.0.0.1", std::stoi(port));
+  auto stats = client.Get("/api/stats");
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->status, 200);
+  EXPECT_EQ(exposed.stop(SIGTERM, 10s), 0);
+}
+
 }  // namespace
 }  // namespace boxloop::server::testing

@@ -65,14 +65,15 @@ TEST_F(LoopRoutesTest, QueueAndNextCarryTheHaltingScale) {
   EXPECT_EQ(first["image"]["id"], store_->images()[3].id);
   EXPECT_EQ(first["query"]["rank"], 0);
   EXPECT_DOUBLE_EQ(first["query"]["uncertainty"].get<double>(), 0.9);
-  EXPECT_DOUBLE_EQ(first["query"]["position"].get<double>(), 1.0);
-  const std::string zone = first["query"]["zone"];
-  EXPECT_TRUE(zone == "green" || zone == "orange" || zone == "red") << zone;
+  // The halting scale gives each of the 4 images a quarter; the top one sits mid-quarter.
+  EXPECT_DOUBLE_EQ(first["query"]["position"].get<double>(), 3.5 / 4);
+  // 0.9 beats a random pick of the four (0.525) by more than twice the tolerance (0.08).
+  EXPECT_EQ(first["query"]["zone"], "green");
 
   const Json second =
       json_of(cli.Get("/api/next?exclude=" + std::to_string(store_->images()[3].id)));
   EXPECT_EQ(second["query"]["rank"], 1);
-  EXPECT_LT(second["query"]["position"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(second["query"]["position"].get<double>(), 2.5 / 4);
 
   // An image outside the queue has no query; a new queue is seen at once.
   store_->replace_queue(model, "margin", {QueueEntry{store_->images()[5].id, 0.5, 0}});
@@ -202,6 +203,83 @@ TEST_F(LoopRoutesTest, EventsTellPagesAboutTheLoopAndANewQueue) {
   EXPECT_EQ(queue["message"], "New queue from model " +
                                   std::to_string(queue["model_id"].get<Id>()) +
                                   " (least_confidence)");
+}
+
+}  // namespace
+}  // namespace boxloop::server::testing
+
+namespace boxloop::server::testing {
+namespace {
+
+class CurveRouteTest : public ServerTest {};
+
+TEST_F(CurveRouteTest, RoundsCarryTheAuditScoreAndAgreementAndTheStopSignal) {
+  const auto images = store_->images();
+  store_->set_audit(images[0].id, true);
+  LabelSave save;
+  save.image_id = images[0].id;
+  save.labeler = "ann";
+  Annotation a;
+  a.category_id = category_id(store_->categories()[0].name);
+  a.box = Box{10, 10, 30, 30};
+  save.boxes = {a, a};
+  store_->save_labels(save);
+  ModelRecord first;
+  first.arch = "fastestdet";
+  first.weights_path = "models/a.pt";
+  first.trained_on = 20;
+  first.metrics = Json{{"labeled_images", 22}, {"labeled_boxes", 50}, {"audit", nullptr}};
+  const Id first_id = store_->add_model(first).id;
+  ModelRecord second = first;
+  second.weights_path = "models/b.pt";
+  second.metrics = Json{{"labeled_images", 42},
+                        {"labeled_boxes", 90},
+                        {"audit",
+                         {{"images", 1},
+                          {"boxes", 2},
+                          {"map50", 0.6},
+                          {"map50_low", 0.4},
+                          {"map50_high", 0.8},
+                          {"map", 0.3},
+                          {"map_low", 0.2},
+                          {"map_high", 0.4}}},
+                        {"agreement", {{"f1", 0.95}, {"sample", 200}, {"previous_model_id", first_id}}}};
+  const Id second_id = store_->add_model(second).id;
+  start_server();
+  auto cli = client();
+  const auto res = cli.Get("/api/loop/curve");
+  ASSERT_EQ(res->status, 200);
+  const Json body = json_of(res);
+  EXPECT_EQ(body["audit"]["images"], 1);
+  EXPECT_EQ(body["audit"]["boxes"], 2);
+  EXPECT_TRUE(body["note"].is_null());
+  ASSERT_EQ(body["rounds"].size(), 2u);
+  EXPECT_EQ(body["rounds"][0]["model_id"], first_id);
+  EXPECT_TRUE(body["rounds"][0]["audit"].is_null());
+  EXPECT_TRUE(body["rounds"][0]["agreement"].is_null());
+  EXPECT_EQ(body["rounds"][1]["model_id"], second_id);
+  EXPECT_EQ(body["rounds"][1]["labeled_boxes"], 90);
+  EXPECT_DOUBLE_EQ(body["rounds"][1]["audit"]["map50_high"].get<double>(), 0.8);
+  EXPECT_EQ(body["rounds"][1]["agreement"]["previous_model_id"], first_id);
+  EXPECT_EQ(body["stop"]["rounds_above"], 1);
+  EXPECT_FALSE(body["stop"]["stopped_changing"].get<bool>());
+  EXPECT_FALSE(body["stop"]["message"].get<std::string>().empty());
+}
+
+TEST_F(CurveRouteTest, AProjectImportedFullyLabeledSaysItHasNoAuditSet) {
+  for (const Image& image : store_->images()) {
+    LabelSave save;
+    save.image_id = image.id;
+    save.labeler = "import";
+    store_->save_labels(save);
+  }
+  start_server();
+  auto cli = client();
+  const Json body = json_of(cli.Get("/api/loop/curve"));
+  EXPECT_EQ(body["audit"]["images"], 0);
+  ASSERT_TRUE(body["note"].is_string());
+  EXPECT_NE(body["note"].get<std::string>().find("imported already labeled"), std::string::npos);
+  EXPECT_TRUE(body["rounds"].empty());
 }
 
 }  // namespace

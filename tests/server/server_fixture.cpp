@@ -94,4 +94,26 @@ Id ServerTest::category_id(const std::string& name) {
   return category ? category->id : 0;
 }
 
+Json ServerTest::data_snapshot() {
+  Json images = Json::array();
+  for (const Image& image : store_->images()) {
+    Json events = Json::array();
+    for (const LabelEvent& event : store_->label_events(image.id)) {
+      events.push_back(
+          Json{{"id", event.id}, {"comment", event.comment}, {"version", event.version}});
+    }
+    images.push_back(
+        Json{{"image", image}, {"annotations", store_->annotations(image.id)}, {"events", events}});
+  }
+  Json jobs = Json::array();
+  for (const Job& job : store_->jobs()) {
+    jobs.push_back(Json{{"id", job.id}, {"kind", job.kind}, {"params", job.params}});
+  }
+  return Json{{"settings", store_->settings()},
+              {"images", images},
+              {"jobs", jobs},
+              {"models", store_->models().size()},
+              {"users", store_->users().size()}};
+}
+
 }  // namespace boxloop::server::testing

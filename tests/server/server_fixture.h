@@ -35,6 +35,10 @@ class ServerTest : public ::testing::Test {
 
   Id category_id(const std::string& name);
 
+  // What requests may change: settings, images with their boxes and events, jobs, models and
+  // users. Equal before and after a refused request, or something was written.
+  Json data_snapshot();
+
   static constexpr int kImageCount = 6;
   static constexpr int kWidth = 160;
   static constexpr int kHeight = 120;

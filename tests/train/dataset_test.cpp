@@ -34,7 +34,8 @@ TEST(Split, IsDeterministicDisjointAndSized) {
   const Split b = split_by_image(samples, 0.2, 3);
   EXPECT_EQ(a.train, b.train);
   EXPECT_EQ(a.val, b.val);
-  EXPECT_EQ(a.val.size(), 10u);
+  // Each image is held out on its own hash, so the size is binomial around 10 (sd 2.8).
+  EXPECT_NEAR(static_cast<double>(a.val.size()), 10.0, 6.0);
   EXPECT_EQ(a.train.size() + a.val.size(), 50u);
   for (std::size_t v : a.val) EXPECT_EQ(std::count(a.train.begin(), a.train.end(), v), 0);
   EXPECT_NE(split_by_image(samples, 0.2, 4).val, a.val) << "the seed changes the split";

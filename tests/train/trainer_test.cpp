@@ -15,6 +15,7 @@
 #include "synth/synth.h"
 #include "train/detect.h"
 #include "train/run_state.h"
+#include "train/validation.h"
 
 namespace boxloop {
 namespace {
@@ -76,12 +77,15 @@ TEST(Trainer, RunsAsAJobAndRecordsTheModelWithItsMetrics) {
        {"epoch", "step", "loss", "loss_parts", "val_map50", "val_map", "lr", "seconds"}) {
     EXPECT_TRUE(epochs[0].contains(key)) << key;
   }
-  for (const char* key : {"val_map50", "val_map", "per_class_ap50", "train_images", "val_images",
-                          "seconds", "arch", "device"}) {
+  for (const char* key : {"val_map50", "val_map", "best_val_map50", "best_per_class_ap50",
+                          "train_images", "val_images", "labeled_images", "labeled_boxes",
+                          "audit", "seconds", "arch", "device"}) {
     EXPECT_TRUE(r.metrics.contains(key)) << key;
   }
-  EXPECT_EQ(r.metrics["train_images"].get<int>(), 4);
-  EXPECT_EQ(r.metrics["val_images"].get<int>(), 2);
+  const int held_out = r.metrics["val_images"].get<int>();
+  EXPECT_GE(held_out, 1);
+  EXPECT_EQ(r.metrics["train_images"].get<int>() + held_out, 6);
+  EXPECT_EQ(r.metrics["labeled_images"].get<int>(), 6);
   ASSERT_FALSE(messages.empty());
   EXPECT_NE(messages.back().find("epoch 3/3 loss"), std::string::npos) << messages.back();
 
@@ -91,7 +95,11 @@ TEST(Trainer, RunsAsAJobAndRecordsTheModelWithItsMetrics) {
   const auto model = store->latest_model();
   ASSERT_TRUE(model);
   EXPECT_EQ(model->id, r.model.id);
-  EXPECT_EQ(model->trained_on, 6);
+  EXPECT_EQ(model->trained_on, 6 - held_out) << "the images trained on, not the held out";
+  // The final epoch's weights are kept and reported; the best epoch stands beside them.
+  EXPECT_EQ(r.metrics["val_map50"], epochs.back()["val_map50"]);
+  EXPECT_GE(r.metrics["best_val_map50"].get<double>(), r.metrics["val_map50"].get<double>());
+  EXPECT_TRUE(r.metrics["best_epoch"].is_number_integer());
   EXPECT_FALSE(fs::path(model->weights_path).is_absolute());
   EXPECT_TRUE(fs::exists(store->dir() / model->weights_path));
   const fs::path metrics_file =
@@ -145,7 +153,16 @@ TEST_F(Overfit, LossFallsMapReachesOneAndSavedModelsDetectTheSame) {
     };
     EXPECT_LT(mean_loss(110, 120), 0.3 * mean_loss(0, 10));
   }
-  { EXPECT_GT(result_->metrics["val_map50"].get<double>(), 0.9); }
+  {
+    // No held-out split: nothing was validated during the run, and the training images are
+    // scored here, after it.
+    EXPECT_TRUE(result_->metrics["val_map50"].is_null());
+    const std::vector<Sample> samples = load_samples(*store_, 128);
+    std::vector<std::size_t> all(samples.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    const LoadedCheckpoint model = load_checkpoint(result_->weights);
+    EXPECT_GT(evaluate_on_samples(*model.detector, samples, all, 128, 4).map50, 0.9);
+  }
   {
     const LoadedCheckpoint a = load_checkpoint(result_->weights);
     const fs::path copy = dir_->path() / "copy.pt";
@@ -180,6 +197,69 @@ TEST_F(Overfit, LossFallsMapReachesOneAndSavedModelsDetectTheSame) {
     EXPECT_NE(detections_csv(detections, m.category_names).find("img0.png,320,240,"),
               std::string::npos);
   }
+}
+
+TEST(Trainer, AuditImagesNeverTrainAndScoreTheFinalModel) {
+  TempDir dir;
+  auto store = make_synth_project(dir.path() / "p", kTwo, 8);
+  const std::vector<Image> images = store->images();
+  store->set_audit(images[1].id, true);
+  store->set_audit(images[4].id, true);
+  int audit_boxes = 0;
+  for (Id id : {images[1].id, images[4].id}) {
+    audit_boxes += static_cast<int>(store->annotations(id).size());
+  }
+  TrainOptions o = tiny_options();
+  o.steps = 3;
+  const TrainResult r = train_detector(*store, o);
+  EXPECT_EQ(r.metrics["train_images"].get<int>(), 6);
+  EXPECT_EQ(r.model.trained_on, 6);
+  const Json& audit = r.metrics["audit"];
+  ASSERT_TRUE(audit.is_object()) << r.metrics.dump();
+  EXPECT_EQ(audit["images"].get<int>(), 2);
+  EXPECT_EQ(audit["boxes"].get<int>(), audit_boxes);
+  EXPECT_LE(audit["map50_low"].get<double>(), audit["map50"].get<double>() + 1e-9);
+  EXPECT_GE(audit["map50_high"].get<double>(), audit["map50"].get<double>() - 1e-9);
+
+  // Training samples leave the audit images out; a final model may take them (no figure then).
+  for (const Sample& s : load_samples(*store, 64, LabeledSubset::kNotAudit)) {
+    EXPECT_NE(s.image_id, images[1].id);
+    EXPECT_NE(s.image_id, images[4].id);
+  }
+  o.include_audit = true;
+  const TrainResult all = train_detector(*store, o);
+  EXPECT_EQ(all.metrics["train_images"].get<int>(), 8);
+  EXPECT_TRUE(all.metrics["audit"].is_null());
+}
+
+TEST(Trainer, AFixedStepBudgetIsExactEvenWithAPartialLastEpoch) {
+  TempDir dir;
+  auto store = make_synth_project(dir.path() / "p", kTwo, 6);
+  TrainOptions o = tiny_options();
+  o.batch = 2;  // 3 steps an epoch
+  o.steps = 7;  // 3 + 3 + 1
+  o.epochs = 50;
+  const TrainResult r = train_detector(*store, o);
+  EXPECT_EQ(r.metrics["steps"].get<int>(), 7);
+  ASSERT_EQ(r.metrics["epochs"].size(), 3u);
+  EXPECT_EQ(r.metrics["epochs"].back()["step"].get<int>(), 7);
+}
+
+TEST(Split, AddingImagesNeverMovesAnImageBetweenTrainAndValidation) {
+  std::vector<Sample> samples(40);
+  for (std::size_t i = 0; i < samples.size(); ++i) samples[i].image_id = static_cast<Id>(i + 1);
+  const Split before = split_by_image(samples, 0.2, 3);
+  std::vector<Id> held;
+  for (std::size_t i : before.val) held.push_back(samples[i].image_id);
+  samples.resize(400);
+  for (std::size_t i = 40; i < samples.size(); ++i) samples[i].image_id = static_cast<Id>(i + 1);
+  const Split after = split_by_image(samples, 0.2, 3);
+  std::vector<Id> held_after;
+  for (std::size_t i : after.val) {
+    if (samples[i].image_id <= 40) held_after.push_back(samples[i].image_id);
+  }
+  EXPECT_EQ(held, held_after);
+  EXPECT_NEAR(static_cast<double>(after.val.size()) / 400, 0.2, 0.06);
 }
 
 TEST(Trainer, KilledRunResumesFromTheNextEpochWithItsOptimizerState) {

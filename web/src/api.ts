@@ -5,6 +5,7 @@ import type {
   Counts,
   ImageWithBoxes,
   Job,
+  LoopCurve,
   LoopSettingsPatch,
   LoopState,
   Model,
@@ -137,6 +138,10 @@ export class Api {
   }
   loop(): Promise<LoopState> {
     return this.json('GET', '/api/loop');
+  }
+  // The audit curve per round and the stop signal; any user may read it.
+  loopCurve(): Promise<LoopCurve> {
+    return this.json('GET', '/api/loop/curve');
   }
   setLoop(patch: LoopSettingsPatch): Promise<LoopState> {
     return this.json('PUT', '/api/loop', patch);

@@ -1,49 +1,33 @@
-// The labeling session: which image is shown, the prefetched next one, saving, skipping, going
-// back, and what the page says when the server refuses. The widgets (canvas, category bar, side
-// panels, toasts) only display and report; every decision about labels is made here.
-import { Api, ApiError, NetworkError, isUnauthorized } from './api';
-import { BoxModel, boxesFromAnnotations, boxesToPayload, type EditBox } from './box_model';
+// The page: wires the labeling session (labeling_session.ts: images, prefetch, back/next, saves)
+// to the views (canvas, category bar, side panels, toasts) and the server's events. The views only
+// display and report; the session decides what is shown and saved; this file turns the one into
+// the other and says in words what happened.
+import { Api, ApiError, NetworkError } from './api';
+import { BoxModel, boxesFromAnnotations, boxesToPayload } from './box_model';
 import { CategoryBar } from './category_bar';
+import { pendingByCategory } from './category_counts';
 import { byId } from './dom';
 import { Editor } from './editor';
 import { EventStream } from './events';
 import { HaltingWidget } from './halting_widget';
 import { installHotkeys, type Action } from './hotkeys';
 import { loadBitmap, type LoadedBitmap } from './image_loader';
+import { LabelingSession, type SaveResult, type Step } from './labeling_session';
 import { LoginDialog } from './login';
 import { LoopPanel, loopSummary } from './loop_panel';
 import { ModelsPanel } from './models_panel';
-import { SaveQueue, type PendingSave, type SaveOutcome } from './save_queue';
+import { SaveQueue, type PendingSave } from './save_queue';
 import { SelectionPanel } from './selection_panel';
-import { Session } from './session';
+import { Session, readStorage, writeStorage } from './session';
 import { Toasts } from './toasts';
 import type { Category, Counts, Image, ImageWithBoxes, LoopState, QueueEvent, User } from './types';
 
-// An image ready to show: its record, boxes and decoded bitmap.
-interface Loaded {
-  data: ImageWithBoxes;
-  bitmap: LoadedBitmap;
-}
-
-// The image fetched ahead of the one shown. `taken` once advance() waits for it: from then on it
-// is the next image and a new queue no longer drops it.
-interface Prefetch {
-  afterId: number;
-  promise: Promise<Loaded | null>;
-  imageId: number | null;
-  taken: boolean;
-}
-
-// An image left by going back, with the edits not saved yet, to return to.
-interface Stashed {
-  loaded: Loaded;
-  boxes: readonly EditBox[];
-  comment: string;
-}
+// The category picked last, kept across reloads.
+const ACTIVE_CATEGORY_KEY = 'boxloop.category';
 
 export class App {
-  private readonly session = new Session();
-  private readonly api = new Api(() => this.session.get());
+  private readonly token = new Session();
+  private readonly api = new Api(() => this.token.get());
   private readonly toasts = new Toasts(byId('toasts'));
   private readonly login = new LoginDialog(byId('login'), this.api);
   private readonly model = new BoxModel(() => this.onBoxesChanged());
@@ -54,30 +38,22 @@ export class App {
   private readonly loop: LoopPanel;
   private readonly halting = new HaltingWidget(byId('halting'));
   private readonly queue: SaveQueue;
+  private readonly session: LabelingSession<LoadedBitmap>;
   private readonly events: EventStream;
   private readonly comment = byId<HTMLTextAreaElement>('comment');
 
   private user: User | null = null;
   private categories: Category[] = [];
   private settings: Record<string, unknown> = {};
-  private current: Loaded | null = null;
-  private version = 0;
   private selected: number | null = null;
   private activeCategory: number | null = null;
-  private prefetch: Prefetch | null = null;
-  // Images prefetched from an order a new queue replaced, until their lease runs out (ms since
-  // epoch). The server hands a labeler the images they already hold first, so without these in
-  // `exclude` the dropped image would come straight back instead of the new order's first.
-  private readonly heldBack = new Map<number, number>();
-  private forward: Stashed[] = [];
   private busy = false;
-  private interactiveImage: number | null = null;
   private lastLabeled = -1;
   private storageWarned = false;
 
   constructor() {
     this.editor = new Editor(byId('stage'), {
-      canDraw: () => this.activeCategory !== null && this.current !== null,
+      canDraw: () => this.activeCategory !== null && this.session.current !== null,
       onCreate: (rect) => {
         if (this.activeCategory === null) return;
         this.model.add({ ...rect, category_id: this.activeCategory, source: 'human', score: null });
@@ -94,22 +70,16 @@ export class App {
     );
     this.loop = new LoopPanel(this.api, this.toasts, (state) => this.showLoop(state));
     this.models = new ModelsPanel(byId('models-panel'), this.api, this.loop);
+    // Only saves nobody awaits reach these: ones sent in the background after being offline or
+    // left from an earlier visit. The save the labeler just made answers through the session.
     this.queue = new SaveQueue(this.api, {
       onCountChange: (count) => this.showUnsaved(count),
-      onSaved: () => undefined,
-      onConflict: (entry, current) => {
-        if (entry.image_id !== this.interactiveImage) void this.offerBackgroundConflict(entry, current);
-      },
-      onRejected: (entry, error) => {
-        if (entry.image_id !== this.interactiveImage) {
-          this.toasts.show(`The server refused the save of image ${entry.image_id}: ${error.message}`, {
-            kind: 'error',
-          });
-        }
-      },
-      onUnauthorized: () => {
-        if (this.interactiveImage === null) void this.relogin();
-      },
+      onConflict: (entry, current) => void this.offerBackgroundConflict(entry, current),
+      onRejected: (entry, error) =>
+        this.toasts.show(`The server refused the save of image ${entry.image_id}: ${error.message}`, {
+          kind: 'error',
+        }),
+      onUnauthorized: () => void this.relogin(),
       onStorageFailed: () => {
         if (this.storageWarned) return;
         this.storageWarned = true;
@@ -119,10 +89,30 @@ export class App {
         );
       },
     });
+    window.addEventListener('online', () => void this.queue.flush());
+    this.session = new LabelingSession<LoadedBitmap>({
+      next: (exclude) => this.api.next(exclude),
+      previous: (before) => this.api.previous(before),
+      decode: (imageId) => loadBitmap(this.api, imageId),
+      saves: this.queue,
+      login: async (reason) => {
+        this.message(null);
+        const result = await this.login.ask(reason);
+        this.onLoggedIn(result.token, result.user);
+      },
+      waitForNetwork: (delayMs) => waitForOnline(delayMs),
+      onOffline: () => this.message('Offline: waiting for the connection to come back…'),
+      now: () => Date.now(),
+      leaseMs: () => (Number(this.settings['lease_seconds'] ?? 300) || 300) * 1000,
+    });
     this.events = new EventStream({
       counts: ({ counts }) => this.onCounts(counts),
       queue: (data) => this.onQueue(data),
-      loop: (state) => this.loop.apply(state),
+      loop: (state) => {
+        this.loop.apply(state);
+        // A loop event comes with every label; the curve is fetched for it only while in view.
+        if (this.models.isOpen) void this.loop.curve.refresh();
+      },
       model: (data) => {
         this.toasts.show(
           data.message ?? `Model #${data.model_id ?? '?'} trained on ${data.trained_on ?? '?'} images.`,
@@ -130,6 +120,7 @@ export class App {
         );
         if (this.models.isOpen) void this.models.refresh();
         void this.loop.refresh();
+        void this.loop.curve.refresh();
       },
       job: ({ job }) => {
         this.models.onJob(job);
@@ -151,123 +142,66 @@ export class App {
 
   async start(): Promise<void> {
     this.message('Loading…');
-    await this.withLogin(async () => {
-      this.user = await this.api.me();
-      const project = await this.api.project();
-      this.categories = [...project.categories].sort((a, b) => a.position - b.position);
-      this.settings = project.settings ?? {};
-      byId('project-name').textContent = project.name;
-      this.categoryBar.setCategories(this.categories);
-      this.selection.setCategories(this.categories);
-      this.onCounts(project.counts);
-    }, 'Log in to label.');
-    byId('user-name').textContent = this.user ? `${this.user.name} · ${this.user.role}` : '';
-    this.loop.setAdmin(this.user?.role === 'admin');
+    for (;;) {
+      try {
+        this.user = await this.api.me();
+        break;
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 401)) throw error;
+        this.message(null);
+        const result = await this.login.ask('Log in to label.');
+        this.token.set(result.token);
+      }
+    }
+    this.queue.setUser(this.user.name);
+    const project = await this.api.project();
+    this.categories = [...project.categories].sort((a, b) => a.position - b.position);
+    this.settings = project.settings ?? {};
+    byId('project-name').textContent = project.name;
+    this.categoryBar.setCategories(this.categories);
+    this.selection.setCategories(this.categories);
+    this.onCounts(project.counts);
+    this.showUser(this.user);
     this.events.connect(this.api.eventsUrl());
     void this.refreshQueue();
     void this.loop.refresh();
-    if (this.categories.length > 0) this.pickCategory(this.categories[0]!.id);
+    void this.loop.curve.refresh();
+    this.pickCategory(this.restoredCategory());
     // Saves left over from an earlier visit go first, so their images are not handed out again.
     void this.queue.flush();
-    await this.advance();
+    this.render(await this.session.advance());
   }
 
   // ---- navigation ----
 
-  private async advance(): Promise<void> {
-    const stashed = this.forward.pop();
-    if (stashed) {
-      this.show(stashed.loaded, stashed.boxes, stashed.comment);
+  private render(step: Step<LoadedBitmap>): void {
+    if (step.kind === 'done') {
+      this.model.reset([]);
+      this.editor.setImage(null, 0, 0);
+      this.showImageInfo(null);
+      this.halting.setImage(null, false);
+      this.message('All images are labeled. Nothing left in the queue.');
       return;
     }
-    const afterId = this.current?.data.image.id ?? null;
-    let next: Loaded | null;
-    try {
-      const prefetched = this.prefetch && this.prefetch.afterId === afterId ? this.prefetch : null;
-      if (prefetched) prefetched.taken = true;
-      next = prefetched ? await prefetched.promise : await this.fetchNext([]);
-    } catch (error) {
-      this.prefetch = null;
-      if (error instanceof NetworkError) {
-        next = await this.fetchNextWhenOnline();
-      } else throw error;
-    }
-    this.prefetch = null;
-    if (!next) {
-      // The prefetched image may have been taken while it waited; ask once more without it.
-      next = await this.withLogin(() => this.fetchNext([]), 'Your session ended. Log in again.');
-    }
-    if (next) this.show(next);
-    else this.showDone();
+    const { data, bitmap } = step.image;
+    this.selected = null;
+    this.message(null);
+    this.editor.setImage(bitmap.element, data.image.width, data.image.height);
+    this.model.reset(boxesFromAnnotations(data.annotations));
+    // Edits carried over from before going back are still unsaved (and undoable).
+    if (step.edits) this.model.replaceAll(step.edits.boxes);
+    this.comment.value = step.edits?.comment ?? '';
+    this.showImageInfo(data.image);
+    this.halting.setImage(data.query ?? null);
   }
 
-  private async fetchNextWhenOnline(): Promise<Loaded | null> {
-    this.message('Offline: waiting for the connection to come back…');
-    for (let delay = 1000; ; delay = Math.min(15000, delay * 2)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          window.removeEventListener('online', done);
-          window.clearTimeout(timer);
-          resolve();
-        };
-        const timer = window.setTimeout(done, delay);
-        window.addEventListener('online', done);
-      });
-      try {
-        const next = await this.fetchNext([]);
-        return next;
-      } catch (error) {
-        if (!(error instanceof NetworkError)) throw error;
-      }
+  private async back(): Promise<void> {
+    const step = await this.session.back({ boxes: this.model.boxes, comment: this.comment.value });
+    if (!step) {
+      this.toasts.show('No earlier image saved by you.', { kind: 'info', testid: 'toast-no-previous' });
+      return;
     }
-  }
-
-  // The next image to label, not one of `exclude`, nor the one shown, nor one waiting to be saved.
-  private async fetchNext(exclude: number[]): Promise<Loaded | null> {
-    const skip = new Set(exclude);
-    if (this.current) skip.add(this.current.data.image.id);
-    for (const entry of this.queue.pending) skip.add(entry.image_id);
-    const now = Date.now();
-    for (const [id, until] of this.heldBack) {
-      if (until > now) skip.add(id);
-      else this.heldBack.delete(id);
-    }
-    const data = await this.api.next([...skip]);
-    if (!data) return null;
-    return { data, bitmap: await loadBitmap(this.api, data.image.id) };
-  }
-
-  private startPrefetch(): void {
-    if (!this.current || this.forward.length > 0) return;
-    const afterId = this.current.data.image.id;
-    if (this.prefetch?.afterId === afterId) return;
-    const promise = this.fetchNext([]);
-    const entry: Prefetch = { afterId, promise, imageId: null, taken: false };
-    // A failed prefetch is retried when the image is needed; nothing is lost.
-    promise.then(
-      (loaded) => (entry.imageId = loaded?.data.image.id ?? null),
-      () => undefined,
-    );
-    this.prefetch = entry;
-  }
-
-  // A new queue: the image fetched ahead came from the old order, so it goes back (and its lease
-  // is waited out) and the next one is asked for again. The image being edited stays as it is.
-  private dropPrefetch(): void {
-    const dropped = this.prefetch;
-    if (!dropped || dropped.taken) return;
-    this.prefetch = null;
-    const leaseMs = (Number(this.settings['lease_seconds'] ?? 300) || 300) * 1000;
-    void dropped.promise
-      .then(
-        (loaded) => {
-          if (!loaded) return;
-          this.heldBack.set(loaded.data.image.id, Date.now() + leaseMs);
-          loaded.bitmap.release();
-        },
-        () => undefined,
-      )
-      .then(() => this.startPrefetch());
+    this.render(step);
   }
 
   private onQueue(data: QueueEvent): void {
@@ -275,10 +209,13 @@ export class App {
     const strategy = data.strategy ? ` (${data.strategy})` : '';
     this.toasts.show(`New order from ${from}${strategy}.`, { kind: 'info', testid: 'toast-queue' });
     this.halting.markStale();
-    this.dropPrefetch();
+    void this.session.replaceQueue();
     void this.refreshQueue();
+    void this.loop.curve.refresh();
     // With nothing left before, the new queue may hold images again.
-    if (!this.current && !this.busy && this.user) void this.runExclusive(() => this.advance());
+    if (!this.session.current && !this.busy && this.user) {
+      void this.runExclusive(async () => this.render(await this.session.advance()));
+    }
   }
 
   private async refreshQueue(): Promise<void> {
@@ -291,112 +228,32 @@ export class App {
     }
   }
 
-  private show(loaded: Loaded, boxes?: readonly EditBox[], comment?: string): void {
-    if (this.current && this.current !== loaded && !this.forward.some((s) => s.loaded === this.current)) {
-      this.current.bitmap.release();
-    }
-    this.current = loaded;
-    const image = loaded.data.image;
-    this.version = image.version;
-    this.selected = null;
-    this.message(null);
-    this.editor.setImage(loaded.bitmap.element, image.width, image.height);
-    this.model.reset(boxesFromAnnotations(loaded.data.annotations));
-    // Edits carried over from before going back are still unsaved (and undoable).
-    if (boxes) this.model.replaceAll(boxes);
-    this.comment.value = comment ?? '';
-    this.showImageInfo(image);
-    this.halting.setImage(loaded.data.query ?? null);
-    this.startPrefetch();
-  }
-
-  private showDone(): void {
-    this.current?.bitmap.release();
-    this.current = null;
-    this.model.reset([]);
-    this.editor.setImage(null, 0, 0);
-    this.showImageInfo(null);
-    this.halting.setImage(null, false);
-    this.message('All images are labeled. Nothing left in the queue.');
-  }
-
-  private async back(): Promise<void> {
-    const before = this.current?.data.image.id ?? null;
-    const data = await this.withLogin(() => this.api.previous(before), 'Your session ended. Log in again.');
-    if (!data) {
-      this.toasts.show('No earlier image saved by you.', { kind: 'info', testid: 'toast-no-previous' });
-      return;
-    }
-    const bitmap = await loadBitmap(this.api, data.image.id);
-    if (this.current) {
-      this.forward.push({
-        loaded: this.current,
-        boxes: this.model.boxes,
-        comment: this.comment.value,
-      });
-    }
-    this.prefetch = null;
-    this.show({ data, bitmap });
-  }
-
   // ---- saving ----
 
-  private async saveAndNext(kind: 'labels' | 'skip'): Promise<void> {
-    if (!this.current) return;
-    const image = this.current.data.image;
-    const entry = {
-      image_id: image.id,
-      kind,
-      payload: {
-        version: this.version,
-        boxes: kind === 'labels' ? boxesToPayload(this.model.boxes) : [],
-        comment: this.comment.value.trim(),
-      },
-    };
-    this.interactiveImage = image.id;
-    let outcome: SaveOutcome;
-    try {
-      outcome = await this.queue.submit(entry);
-    } finally {
-      this.interactiveImage = null;
-    }
-    await this.handleOutcome(outcome, entry.kind);
+  private async save(kind: 'labels' | 'skip'): Promise<void> {
+    const result = await this.session.save(kind, boxesToPayload(this.model.boxes), this.comment.value.trim());
+    await this.afterSave(result);
   }
 
-  private async handleOutcome(outcome: SaveOutcome, kind: 'labels' | 'skip'): Promise<void> {
-    switch (outcome.kind) {
-      case 'saved':
-        this.model.markSaved();
-        await this.advance();
+  private async afterSave(result: SaveResult<LoadedBitmap>): Promise<void> {
+    switch (result.kind) {
+      case 'none':
         return;
-      case 'queued':
-        this.toasts.show(
-          'Offline: this save is kept in the browser and will be sent when the connection is back.',
-          { kind: 'warn', testid: 'toast-offline' },
-        );
-        this.model.markSaved();
-        await this.advance();
-        return;
-      case 'unauthorized': {
-        await this.login.ask(
-          'Your session ended. Log in again: your unsaved boxes are kept and will be saved.',
-        ).then((result) => this.onLoggedIn(result.token, result.user));
-        // The save waited in the queue; it goes out now that there is a session.
-        this.interactiveImage = this.current?.data.image.id ?? null;
-        let next: SaveOutcome;
-        try {
-          next = await this.queue.resumeFor(outcome.id);
-        } finally {
-          this.interactiveImage = null;
+      case 'moved':
+        if (result.queued) {
+          this.toasts.show(
+            'Offline: this save is kept in the browser and will be sent when the connection is back.',
+            { kind: 'warn', testid: 'toast-offline' },
+          );
         }
-        await this.handleOutcome(next, kind);
+        this.model.markSaved();
+        this.render(result.step);
         return;
-      }
       case 'conflict':
-        await this.offerConflict(outcome.current);
+        await this.offerConflict(result.id, result.current);
         return;
       case 'rejected':
-        this.toasts.show(`The server refused this save: ${outcome.error.message}`, {
+        this.toasts.show(`The server refused this save: ${result.error.message}`, {
           kind: 'error',
           testid: 'toast-rejected',
         });
@@ -415,10 +272,8 @@ export class App {
   }
 
   // Conflict on the image being edited: stay on it and let the labeler choose.
-  private async offerConflict(current: ImageWithBoxes): Promise<void> {
-    const imageId = current.image.id;
-    const entry = this.queue.pending.find((e) => e.image_id === imageId && e.conflict);
-    const who = await this.lastLabeler(imageId);
+  private async offerConflict(id: string, current: ImageWithBoxes): Promise<void> {
+    const who = await this.lastLabeler(current.image.id);
     this.toasts.show(
       `${who} saved this image while you were editing it (now version ${current.image.version}, ` +
         `${current.annotations.length} boxes). Load theirs, or overwrite with yours?`,
@@ -430,10 +285,7 @@ export class App {
             label: 'Load theirs',
             testid: 'conflict-load-theirs',
             run: () => {
-              if (entry) void this.queue.resolveConflict(entry.id, 'theirs');
-              if (this.current?.data.image.id !== imageId) return;
-              this.current.data = current;
-              this.version = current.image.version;
+              if (!this.session.takeTheirs(id, current)) return;
               this.model.reset(boxesFromAnnotations(current.annotations));
               this.showImageInfo(current.image);
             },
@@ -441,19 +293,8 @@ export class App {
           {
             label: 'Overwrite with mine',
             testid: 'conflict-overwrite',
-            run: () => {
-              if (!entry) return;
-              void this.runExclusive(async () => {
-                this.interactiveImage = imageId;
-                let outcome: SaveOutcome | null;
-                try {
-                  outcome = await this.queue.resolveConflict(entry.id, 'mine');
-                } finally {
-                  this.interactiveImage = null;
-                }
-                if (outcome) await this.handleOutcome(outcome, entry.kind);
-              });
-            },
+            run: () =>
+              void this.runExclusive(async () => this.afterSave(await this.session.keepMine(id))),
           },
         ],
       },
@@ -485,8 +326,9 @@ export class App {
     );
   }
 
-  // ---- session ----
+  // ---- login ----
 
+  // A save sent in the background met a 401: ask for a login, then send what waited.
   private async relogin(): Promise<void> {
     const result = await this.login.ask(
       'Your session ended. Log in again: your unsaved boxes are kept and will be saved.',
@@ -496,32 +338,28 @@ export class App {
   }
 
   private onLoggedIn(token: string, user: User): void {
-    this.session.set(token);
+    this.token.set(token);
+    // Someone else logged in: everything on this page (the image held, the edits, the saves
+    // waiting) is the previous user's. Their saves stay stored under their name; start afresh.
+    if (this.user && this.user.name !== user.name) {
+      window.location.reload();
+      return;
+    }
     this.user = user;
-    byId('user-name').textContent = `${user.name} · ${user.role}`;
-    this.loop.setAdmin(user.role === 'admin');
+    this.queue.setUser(user.name);
+    this.showUser(user);
     this.events.connect(this.api.eventsUrl());
   }
 
-  // Runs `work`; on a 401 asks for a login and runs it again.
-  private async withLogin<T>(work: () => Promise<T>, reason: string): Promise<T> {
-    for (;;) {
-      try {
-        return await work();
-      } catch (error) {
-        if (!isUnauthorized(error)) throw error;
-        this.message(null);
-        const result = await this.login.ask(reason);
-        this.onLoggedIn(result.token, result.user);
-        void this.queue.resume();
-      }
-    }
+  private showUser(user: User): void {
+    byId('user-name').textContent = `${user.name} · ${user.role}`;
+    this.loop.setAdmin(user.role === 'admin');
   }
 
   private async logout(): Promise<void> {
     if (this.queue.size > 0) {
       this.toasts.show(
-        `${this.queue.size} save(s) are not sent yet; they stay in this browser and are sent after the next login.`,
+        `${this.queue.size} save(s) are not sent yet; they stay in this browser and are sent the next time you log in here.`,
         { kind: 'warn' },
       );
     }
@@ -530,17 +368,24 @@ export class App {
     } catch (error) {
       if (!(error instanceof ApiError) && !(error instanceof NetworkError)) throw error;
     }
-    this.session.clear();
+    this.token.clear();
     this.events.close();
     window.location.reload();
   }
 
   // ---- editing ----
 
-  private pickCategory(id: number): void {
+  private restoredCategory(): number | null {
+    const stored = Number(readStorage(ACTIVE_CATEGORY_KEY));
+    const found = this.categories.find((c) => c.id === stored);
+    return (found ?? this.categories[0])?.id ?? null;
+  }
+
+  private pickCategory(id: number | null): void {
     this.activeCategory = id;
     this.categoryBar.setActive(id);
     this.editor.updateCursor();
+    if (id !== null) writeStorage(ACTIVE_CATEGORY_KEY, String(id));
   }
 
   private select(key: number | null): void {
@@ -562,8 +407,11 @@ export class App {
 
   private onBoxesChanged(): void {
     if (this.selected !== null && !this.model.find(this.selected)) this.selected = null;
-    this.editor?.setBoxes(this.model.boxes, this.selected, this.categories);
-    this.selection?.show(this.selected !== null ? (this.model.find(this.selected) ?? null) : null);
+    this.editor.setBoxes(this.model.boxes, this.selected, this.categories);
+    this.selection.show(this.selected !== null ? (this.model.find(this.selected) ?? null) : null);
+    this.categoryBar.setPending(
+      pendingByCategory(this.model.boxes, this.session.current?.data.annotations ?? []),
+    );
     byId<HTMLButtonElement>('undo-button').disabled = !this.model.canUndo;
     byId<HTMLButtonElement>('redo-button').disabled = !this.model.canRedo;
   }
@@ -575,10 +423,10 @@ export class App {
         this.pickCategory(action.id);
         return;
       case 'save-next':
-        void this.runExclusive(() => this.saveAndNext('labels'));
+        void this.runExclusive(() => this.save('labels'));
         return;
       case 'skip':
-        void this.runExclusive(() => this.saveAndNext('skip'));
+        void this.runExclusive(() => this.save('skip'));
         return;
       case 'back':
         void this.runExclusive(() => this.back());
@@ -704,59 +552,56 @@ export class App {
 
   // Read-only state for tests and debugging: no pixel-peeping needed to know what the page holds.
   private exposeTestHooks(): void {
-    const app = this;
-    const hooks = {
-      get imageId() {
-        return app.current?.data.image.id ?? null;
-      },
-      get prefetchedId() {
-        return app.prefetch?.imageId ?? null;
-      },
-      get query() {
-        return app.current?.data.query ?? null;
-      },
-      get heldBack() {
-        return [...app.heldBack.keys()];
-      },
-      get imagePath() {
-        return app.current?.data.image.path ?? null;
-      },
-      get version() {
-        return app.current ? app.version : null;
-      },
-      get boxes() {
-        return app.model.boxes.map((b) => ({
+    const selectedBox = () => (this.selected !== null ? this.model.find(this.selected) : undefined);
+    const getters: Record<string, () => unknown> = {
+      imageId: () => this.session.current?.data.image.id ?? null,
+      prefetchedId: () => this.session.prefetchedId,
+      query: () => this.session.current?.data.query ?? null,
+      heldBack: () => this.session.heldBackIds,
+      imagePath: () => this.session.current?.data.image.path ?? null,
+      version: () => this.session.current?.data.image.version ?? null,
+      boxes: () =>
+        this.model.boxes.map((b) => ({
           category_id: b.category_id,
-          category: app.categories.find((c) => c.id === b.category_id)?.name ?? null,
+          category: this.categories.find((c) => c.id === b.category_id)?.name ?? null,
           x: b.x,
           y: b.y,
           w: b.w,
           h: b.h,
-        }));
+        })),
+      selected: () => {
+        const box = selectedBox();
+        if (!box) return null;
+        const index = this.model.boxes.indexOf(box);
+        return { index, category_id: box.category_id, x: box.x, y: box.y, w: box.w, h: box.h };
       },
-      get selected() {
-        const box = app.selected !== null ? app.model.find(app.selected) : undefined;
-        return box ? { index: app.model.boxes.indexOf(box), category_id: box.category_id, x: box.x, y: box.y, w: box.w, h: box.h } : null;
-      },
-      get activeCategory() {
-        return app.activeCategory;
-      },
-      get unsaved() {
-        return app.queue.size;
-      },
-      get busy() {
-        return app.busy;
-      },
-      get user() {
-        return app.user ? { ...app.user } : null;
-      },
-      get view() {
-        return app.editor.view;
-      },
-      toClient: (x: number, y: number) => app.editor.toClient(x, y),
+      activeCategory: () => this.activeCategory,
+      unsaved: () => this.queue.size,
+      busy: () => this.busy,
+      user: () => (this.user ? { ...this.user } : null),
+      view: () => this.editor.view,
     };
+    const hooks = {
+      toClient: (x: number, y: number) => this.editor.toClient(x, y),
+    };
+    for (const [name, get] of Object.entries(getters)) {
+      Object.defineProperty(hooks, name, { get, enumerable: true });
+    }
     Object.defineProperty(window, '__boxloop', { value: Object.freeze(hooks), configurable: false });
   }
+}
+
+// Resolves after `delayMs`, or as soon as the browser says it is online again.
+function waitForOnline(delayMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      window.removeEventListener('online', done);
+      window.clearTimeout(timer);
+      resolve();
+    };
+    const timer = window.setTimeout(done, delayMs);
+    window.addEventListener('online', done);
+  });
 }
 
 function describe(error: unknown): string {

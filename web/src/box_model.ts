@@ -35,12 +35,14 @@ export function boxesToPayload(boxes: readonly EditBox[]): BoxPayload[] {
 }
 
 const HISTORY_LIMIT = 200;
+const NO_BOXES: readonly EditBox[] = [];
 
 export class BoxModel {
   private past: (readonly EditBox[])[] = [];
   private future: (readonly EditBox[])[] = [];
-  private present: readonly EditBox[] = [];
-  private saved: readonly EditBox[] = [];
+  // One snapshot for both, so a new model is not dirty.
+  private present: readonly EditBox[] = NO_BOXES;
+  private saved: readonly EditBox[] = NO_BOXES;
 
   constructor(private readonly onChange: () => void) {}
 

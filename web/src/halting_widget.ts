@@ -1,5 +1,6 @@
-// The halting criterion next to the image: the queue's normalised uncertainty scale coloured red /
-// orange / green, its flat (random-like) low end hatched, and a marker where the shown image sits.
+// The halting criterion next to the image: the queue as a bar (least uncertain on the left, each
+// image an equal slice) coloured red / orange / green, its flat (random-like) low end hatched, and
+// a marker where the shown image sits.
 // It answers the labeler's question "is this order still worth following, or is it time to
 // retrain?" for the image in front of them.
 import { h } from './dom';
@@ -109,8 +110,10 @@ export class HaltingWidget {
       class: 'halting-scale',
       'data-testid': 'halting-scale',
       title:
-        'Uncertainty of the queued images, normalised to 0..1. Hatched: spread like random ' +
-        'scores, so the order gains nothing there.',
+        'The queued images, least uncertain on the left, each an equal slice. Green: clearly ' +
+        'more uncertain than a random pick of the images after it. Orange: above random, not ' +
+        'clearly. Red: the queue has run flat, the order no longer beats random: retrain. ' +
+        'Hatched: flat. The ten most uncertain images are never red.',
     });
     const red = clamp01(halting.red_below);
     const green = Math.max(red, clamp01(halting.green_from));
@@ -126,8 +129,8 @@ export class HaltingWidget {
           'data-testid': 'halting-flat',
           style: `left:0;width:${percent(halting.flat_until)}`,
           title:
-            `Flat up to ${clamp01(halting.flat_until).toFixed(2)}: ` +
-            'sampling here is no better than random',
+            `Flat in the last ${(clamp01(halting.flat_until) * 100).toFixed(0)}% of the queue: ` +
+            'following the order here is no better than a random pick',
         }),
       );
     }

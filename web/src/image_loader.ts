@@ -17,7 +17,9 @@ export async function loadBitmap(api: Api, imageId: number): Promise<LoadedBitma
     await element.decode();
   } catch (error) {
     URL.revokeObjectURL(url);
-    throw new Error(`image ${imageId} could not be decoded by the browser (${String(error)})`);
+    throw new Error(`image ${imageId} could not be decoded by the browser (${String(error)})`, {
+      cause: error,
+    });
   }
   return { element, release: () => URL.revokeObjectURL(url) };
 }

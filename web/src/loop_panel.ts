@@ -1,15 +1,15 @@
 // The active-learning loop at a glance: what the worker is doing (idle, a round queued, training
-// or scoring with its progress), how many labels until the next round, and the learning curve
-// (validation mAP@0.5 of each model against the labeled images it was trained on). Admins also
-// get the loop's settings and a "Retrain now" button; labelers only watch.
+// or scoring with its progress), how many labels until the next round, and the audit curve with
+// the stop signal (curve_panel.ts). Admins also get the loop's settings and a "Retrain now"
+// button; labelers only watch.
 //
 // The element is built once and updated in place, so a server event arriving while an admin types
 // into the settings never throws their input away.
 import { Api, ApiError, NetworkError, isConflict } from './api';
-import { lineChart } from './chart';
+import { CurvePanel } from './curve_panel';
 import { h } from './dom';
 import { Toasts } from './toasts';
-import type { Job, LoopState, Model } from './types';
+import type { Job, LoopState } from './types';
 
 const STATE_TEXT: Record<LoopState['state'], string> = {
   idle: 'Idle',
@@ -52,8 +52,8 @@ function why(error: unknown): string {
 
 export class LoopPanel {
   readonly element: HTMLElement;
+  readonly curve: CurvePanel;
   private state: LoopState | null = null;
-  private models: Model[] = [];
   private admin = false;
   // The admin changed a setting and has not saved it: events must not overwrite the form.
   private dirty = false;
@@ -90,13 +90,15 @@ export class LoopPanel {
     text: 'Retrain now',
   });
   private readonly formError = h('p', { class: 'panel-error small', 'data-testid': 'loop-error' });
-  private readonly curve = h('div', { class: 'loop-curve', 'data-testid': 'learning-curve' });
 
   constructor(
     private readonly api: Api,
     private readonly toasts: Toasts,
     private readonly onState: (state: LoopState | null) => void,
   ) {
+    this.curve = new CurvePanel(api, (message) =>
+      this.toasts.show(message, { kind: 'success', testid: 'toast-stop', timeoutMs: 0 }),
+    );
     this.progress.append(this.progressFill);
     this.controls.append(
       h('label', { class: 'loop-check' }, this.enabled, ' Retrain automatically'),
@@ -125,11 +127,9 @@ export class LoopPanel {
       this.jobLine,
       this.nextLine,
       this.controls,
-      h('h3', { text: 'Learning curve' }),
-      this.curve,
+      this.curve.element,
     );
     this.renderState();
-    this.renderCurve();
   }
 
   get current(): LoopState | null {
@@ -169,11 +169,6 @@ export class LoopPanel {
     if (job.state !== 'running' && job.state !== 'queued') void this.refresh();
   }
 
-  setModels(models: Model[]): void {
-    this.models = models;
-    this.renderCurve();
-  }
-
   private fillForm(state: LoopState): void {
     this.enabled.checked = state.enabled;
     this.every.value = String(state.every);
@@ -207,45 +202,6 @@ export class LoopPanel {
     this.nextLine.textContent = nextRoundText(state);
     // One round at a time: the server would answer 409, but the button can say so first.
     this.runButton.disabled = state.state !== 'idle';
-  }
-
-  private renderCurve(): void {
-    const points = this.models
-      .filter((m) => typeof m.metrics.val_map50 === 'number' && Number.isFinite(m.metrics.val_map50))
-      .map((m) => ({ x: m.trained_on, y: m.metrics.val_map50 as number, id: m.id }))
-      .sort((a, b) => a.x - b.x || a.id - b.id);
-    this.curve.dataset['points'] = String(points.length);
-    if (points.length === 0) {
-      this.curve.replaceChildren(
-        h('p', {
-          class: 'muted small',
-          text: 'No model evaluated yet: the curve starts after the first round.',
-        }),
-      );
-      return;
-    }
-    const last = points[points.length - 1]!;
-    this.curve.replaceChildren(
-      lineChart(
-        [
-          {
-            name: 'val mAP@0.5',
-            color: '#22c55e',
-            points: points.map(({ x, y }) => ({ x, y })),
-            yRange: [0, 1],
-          },
-        ],
-        280,
-        140,
-        'labeled images',
-      ),
-      h('div', {
-        class: 'muted small',
-        text:
-          'val mAP@0.5 per model against the labeled images it was trained on; ' +
-          `latest ${last.y.toFixed(3)} at ${last.x}.`,
-      }),
-    );
   }
 
   private showFormError(message: string | null): void {

@@ -1,5 +1,5 @@
-// The models drawer: the active-learning loop (its state, settings and learning curve across
-// models), running jobs with their progress, and each trained model's training curves (loss and
+// The models drawer: the active-learning loop (its state, settings, audit curve and stop signal),
+// running jobs with their progress, and each trained model's training curves (loss and
 // validation mAP@0.5 per epoch, from metrics.epochs).
 import { Api } from './api';
 import { lineChart } from './chart';
@@ -24,7 +24,9 @@ export class ModelsPanel {
 
   async toggle(): Promise<void> {
     this.host.hidden = !this.host.hidden;
-    if (!this.host.hidden) await Promise.all([this.refresh(), this.loop.refresh()]);
+    if (!this.host.hidden) {
+      await Promise.all([this.refresh(), this.loop.refresh(), this.loop.curve.refresh()]);
+    }
   }
 
   async open(): Promise<void> {
@@ -35,7 +37,6 @@ export class ModelsPanel {
     try {
       [this.models, this.jobs] = await Promise.all([this.api.models(), this.api.jobs()]);
       this.error = null;
-      this.loop.setModels(this.models);
     } catch (error) {
       this.error = `Could not load models: ${(error as Error).message}`;
     }
@@ -112,14 +113,17 @@ function modelCard(model: Model): HTMLElement {
       .map((e, i) => ({ x: typeof e.epoch === 'number' ? e.epoch : i + 1, y: e[field] as number }));
   const loss = points('loss');
   const map = points('val_map50');
-  // The model's own figure (its best validation) when recorded, as the learning curve shows it.
+  // The model's unbiased figure (the audit set's) when there is one, else its validation figure.
+  const audit = model.metrics.audit;
   const best = model.metrics.val_map50;
-  const lastMap =
-    typeof best === 'number' && Number.isFinite(best)
-      ? best
-      : map.length > 0
-        ? map[map.length - 1]!.y
-        : undefined;
+  const figure =
+    audit && Number.isFinite(audit.map50)
+      ? `audit mAP@0.5 ${audit.map50.toFixed(3)} on ${audit.images} images`
+      : typeof best === 'number' && Number.isFinite(best)
+        ? `val mAP@0.5 ${best.toFixed(3)}`
+        : map.length > 0
+          ? `val mAP@0.5 ${map[map.length - 1]!.y.toFixed(3)}`
+          : null;
   const card = h(
     'div',
     { class: 'model', 'data-testid': 'model' },
@@ -128,7 +132,7 @@ function modelCard(model: Model): HTMLElement {
       class: 'muted small',
       text:
         `trained on ${model.trained_on} images` +
-        (lastMap !== undefined ? ` · mAP@0.5 ${lastMap.toFixed(3)}` : '') +
+        (figure !== null ? ` · ${figure}` : '') +
         (model.created_at ? ` · ${model.created_at.replace('T', ' ').slice(0, 16)}` : ''),
     }),
   );

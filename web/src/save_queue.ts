@@ -1,8 +1,15 @@
-// Every save goes through this queue: it is written to localStorage before it is sent, so a save
+// Every save goes through this queue: it is written to storage before it is sent, so a save
 // survives a lost connection, a lost session or a closed tab, and is retried with backoff until
 // the server takes it. Nothing leaves the queue without the server's answer: a conflict waits for
 // the labeler's choice, a refusal is reported and kept aside in storage.
-import { Api, ApiError, NetworkError } from './api';
+//
+// Saves belong to the user who made them: each user's unsent saves are stored under their own
+// key and only sent while that user is logged in (setUser), never as whoever logs in next.
+//
+// Each outcome reaches one place: a save someone awaits (submit, resumeFor, resolveConflict) is
+// answered through that promise only; the listener hears about the others (saves sent in the
+// background after being offline or kept from an earlier visit).
+import { ApiError, NetworkError } from './api';
 import { readStorage, writeStorage } from './session';
 import type { ImageWithBoxes, SaveAnswer, SavePayload, SkipAnswer } from './types';
 
@@ -19,40 +26,82 @@ export type SaveOutcome =
   | { kind: 'saved'; answer: SaveAnswer | SkipAnswer }
   | { kind: 'queued' } // not reachable now; retried in the background
   | { kind: 'unauthorized'; id: string } // kept; sent again by resumeFor(id) after a login
-  | { kind: 'conflict'; current: ImageWithBoxes }
+  | { kind: 'conflict'; id: string; current: ImageWithBoxes }
   | { kind: 'rejected'; error: ApiError };
 
+// Outcomes of saves nobody awaits.
 export interface SaveQueueListener {
   onCountChange(count: number): void;
-  onSaved(entry: PendingSave, answer: SaveAnswer | SkipAnswer): void;
   onConflict(entry: PendingSave, current: ImageWithBoxes): void;
   onRejected(entry: PendingSave, error: ApiError): void;
   onUnauthorized(): void;
   onStorageFailed(): void;
 }
 
-const PENDING_KEY = 'boxloop.pending';
-const REJECTED_KEY = 'boxloop.rejected';
+// The two routes a save uses (Api implements them).
+export interface SaveSender {
+  saveLabels(id: number, payload: SavePayload): Promise<SaveAnswer>;
+  skip(id: number, version: number, comment: string): Promise<SkipAnswer>;
+}
+
+export interface KeyValueStorage {
+  get(key: string): string | null;
+  set(key: string, value: string): boolean; // false when the browser refuses
+  remove(key: string): void;
+}
+
+export interface Timers {
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const browserStorage: KeyValueStorage = {
+  get: readStorage,
+  set: writeStorage,
+  remove: (key) => {
+    try {
+      localStorage.removeItem(key);
+    } catch {
+      // Storage disabled: nothing was kept there.
+    }
+  },
+};
+
+const globalTimers: Timers = {
+  setTimeout: (run, ms) => globalThis.setTimeout(run, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+// Before saves were kept per user they all sat under this key.
+export const LEGACY_PENDING_KEY = 'boxloop.pending';
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 30000;
 
+export function pendingKey(user: string): string {
+  return `${LEGACY_PENDING_KEY}.${encodeURIComponent(user)}`;
+}
+
+export function rejectedKey(user: string): string {
+  return `boxloop.rejected.${encodeURIComponent(user)}`;
+}
+
 export class SaveQueue {
-  private entries: PendingSave[];
+  private user: string | null = null;
+  private entries: PendingSave[] = [];
   private outcomes = new Map<string, SaveOutcome>();
   private awaited = new Set<string>();
   private running: Promise<void> | null = null;
   private again = false;
   private retryMs = FIRST_RETRY_MS;
-  private retryTimer: number | null = null;
+  private retryTimer: unknown = null;
   private paused = false; // after a 401 until login
 
   constructor(
-    private readonly api: Api,
+    private readonly sender: SaveSender,
     private readonly listener: SaveQueueListener,
-  ) {
-    this.entries = loadEntries(PENDING_KEY);
-    window.addEventListener('online', () => void this.flush());
-  }
+    private readonly storage: KeyValueStorage = browserStorage,
+    private readonly timers: Timers = globalTimers,
+  ) {}
 
   get pending(): readonly PendingSave[] {
     return this.entries;
@@ -62,8 +111,34 @@ export class SaveQueue {
     return this.entries.length;
   }
 
+  get owner(): string | null {
+    return this.user;
+  }
+
+  // Whose saves are held and sent from now on. Another user's saves stay in storage, untouched,
+  // until they log in again on this browser.
+  setUser(user: string): void {
+    if (user === this.user) return;
+    this.clearRetry();
+    this.user = user;
+    this.outcomes.clear();
+    this.awaited.clear();
+    this.retryMs = FIRST_RETRY_MS;
+    this.entries = loadEntries(this.storage, pendingKey(user));
+    // Saves from before they were kept per user have no owner: the first user to log in after
+    // the upgrade is the one who most likely made them (the old behaviour, once).
+    const legacy = loadEntries(this.storage, LEGACY_PENDING_KEY);
+    if (legacy.length > 0) {
+      const known = new Set(this.entries.map((e) => e.id));
+      this.entries.push(...legacy.filter((e) => !known.has(e.id)));
+      this.storage.remove(LEGACY_PENDING_KEY);
+    }
+    this.persist();
+  }
+
   // Queues a save and tries to send it now; answers what became of this save.
   async submit(entry: Omit<PendingSave, 'id' | 'queued_at'>): Promise<SaveOutcome> {
+    if (this.user === null) throw new Error('no user to save for: setUser first');
     const full: PendingSave = {
       ...entry,
       id: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
@@ -76,11 +151,6 @@ export class SaveQueue {
     this.persist();
     await this.flush();
     return this.takeOutcome(full.id);
-  }
-
-  // Outcomes are kept only for saves someone awaits (submit, resumeFor, resolveConflict).
-  private record(id: string, outcome: SaveOutcome): void {
-    if (this.awaited.has(id)) this.outcomes.set(id, outcome);
   }
 
   private takeOutcome(id: string): SaveOutcome {
@@ -140,19 +210,19 @@ export class SaveQueue {
   }
 
   private async sendAll(): Promise<void> {
-    if (this.paused) return;
+    if (this.paused || this.user === null) return;
+    const user = this.user;
     this.clearRetry();
     for (const entry of [...this.entries]) {
       if (entry.conflict || !this.entries.includes(entry)) continue;
       try {
         const answer =
           entry.kind === 'skip'
-            ? await this.api.skip(entry.image_id, entry.payload.version, entry.payload.comment ?? '')
-            : await this.api.saveLabels(entry.image_id, entry.payload);
+            ? await this.sender.skip(entry.image_id, entry.payload.version, entry.payload.comment ?? '')
+            : await this.sender.saveLabels(entry.image_id, entry.payload);
         this.remove(entry);
         this.retryMs = FIRST_RETRY_MS;
-        this.record(entry.id, { kind: 'saved', answer });
-        this.listener.onSaved(entry, answer);
+        this.deliver(entry, { kind: 'saved', answer });
       } catch (error) {
         if (error instanceof NetworkError) {
           this.scheduleRetry();
@@ -161,29 +231,39 @@ export class SaveQueue {
         if (!(error instanceof ApiError)) throw error;
         if (error.status === 401) {
           this.paused = true;
-          this.listener.onUnauthorized();
+          // Someone awaiting a save asks for the login; otherwise the listener does.
+          if (this.awaited.size === 0) this.listener.onUnauthorized();
           return;
         }
         if (error.status === 409 && error.body.current) {
           entry.conflict = error.body.current;
           this.persist();
-          this.record(entry.id, { kind: 'conflict', current: error.body.current });
-          this.listener.onConflict(entry, error.body.current);
+          this.deliver(entry, { kind: 'conflict', id: entry.id, current: error.body.current });
           continue;
         }
-        if (error.status >= 500 || error.status === 429 || error.status === 503) {
+        if (error.status >= 500 || error.status === 429) {
           this.scheduleRetry();
           return;
         }
         // Refused for good (bad box, unknown image, forbidden): kept aside, reported.
         this.remove(entry);
-        const rejected = loadEntries(REJECTED_KEY);
+        const rejected = loadEntries(this.storage, rejectedKey(user));
         rejected.push(entry);
-        writeStorage(REJECTED_KEY, JSON.stringify(rejected));
-        this.record(entry.id, { kind: 'rejected', error });
-        this.listener.onRejected(entry, error);
+        this.storage.set(rejectedKey(user), JSON.stringify(rejected));
+        this.deliver(entry, { kind: 'rejected', error });
       }
+      // The user changed while this save was on its way: the rest belongs to someone else.
+      if (this.user !== user) return;
     }
+  }
+
+  private deliver(entry: PendingSave, outcome: SaveOutcome): void {
+    if (this.awaited.has(entry.id)) {
+      this.outcomes.set(entry.id, outcome);
+      return;
+    }
+    if (outcome.kind === 'conflict') this.listener.onConflict(entry, outcome.current);
+    else if (outcome.kind === 'rejected') this.listener.onRejected(entry, outcome.error);
   }
 
   private remove(entry: PendingSave): void {
@@ -195,25 +275,29 @@ export class SaveQueue {
     this.clearRetry();
     const delay = this.retryMs;
     this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2);
-    this.retryTimer = window.setTimeout(() => {
+    this.retryTimer = this.timers.setTimeout(() => {
       this.retryTimer = null;
       void this.flush();
     }, delay);
   }
 
   private clearRetry(): void {
-    if (this.retryTimer !== null) window.clearTimeout(this.retryTimer);
+    if (this.retryTimer !== null) this.timers.clearTimeout(this.retryTimer);
     this.retryTimer = null;
   }
 
   private persist(): void {
-    if (!writeStorage(PENDING_KEY, JSON.stringify(this.entries))) this.listener.onStorageFailed();
+    if (this.user !== null) {
+      if (!this.storage.set(pendingKey(this.user), JSON.stringify(this.entries))) {
+        this.listener.onStorageFailed();
+      }
+    }
     this.listener.onCountChange(this.entries.length);
   }
 }
 
-function loadEntries(key: string): PendingSave[] {
-  const text = readStorage(key);
+function loadEntries(storage: KeyValueStorage, key: string): PendingSave[] {
+  const text = storage.get(key);
   if (!text) return [];
   try {
     const parsed: unknown = JSON.parse(text);

@@ -131,6 +131,54 @@ export interface LoopState {
   models: number;
 }
 
+// ---- the audit curve and the stop signal (GET /api/loop/curve) ----
+
+// A round model's score on the audit set (images drawn at random and never trained on):
+// mAP@0.5 and mAP@0.5:0.95 with their bootstrap intervals.
+export interface AuditScore {
+  images: number;
+  boxes: number;
+  map50: number;
+  map50_low: number;
+  map50_high: number;
+  map: number;
+  map_low: number;
+  map_high: number;
+}
+
+// How far the round's model agrees with the previous round's on a fixed sample of unlabeled
+// images (F1 of class-aware matches at IoU 0.5): near 1 means its predictions stopped changing.
+export interface Agreement {
+  f1: number;
+  sample: number;
+  previous_model_id: number | null;
+}
+
+export interface CurveRound {
+  model_id: number;
+  created_at: string;
+  trained_on: number;
+  labeled_images: number; // labeled when the round started
+  labeled_boxes: number;
+  audit: AuditScore | null; // null: no labeled audit image when the round was scored
+  agreement: Agreement | null; // null for the first round (no previous model)
+}
+
+export interface StopSignal {
+  threshold: number;
+  rounds_needed: number;
+  rounds_above: number;
+  stopped_changing: boolean;
+  message: string;
+}
+
+export interface LoopCurve {
+  audit: { fraction: number; images: number; boxes: number }; // audit images labeled so far
+  rounds: CurveRound[];
+  stop: StopSignal;
+  note: string | null; // why there is no audit curve, e.g. every image was imported labeled
+}
+
 export interface LoopSettingsPatch {
   enabled?: boolean;
   every?: number;
@@ -178,7 +226,12 @@ export interface Model {
   trained_on: number;
   created_at: string;
   parent?: number | null;
-  metrics: { epochs?: EpochMetrics[]; val_map50?: number | null; [key: string]: unknown };
+  metrics: {
+    epochs?: EpochMetrics[];
+    val_map50?: number | null;
+    audit?: AuditScore | null; // the final weights on the audit set
+    [key: string]: unknown;
+  };
 }
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';

@@ -71,7 +71,9 @@ std::vector<std::string> suggested_strategies() {
                                     "entropy",
                                     "entropy:mean",
                                     "least_confidence:sum",
-                                    "least_confidence+balanced"};
+                                    "least_confidence+balanced",
+                                    "least_confidence:mean+diverse",
+                                    "entropy:mean+diverse"};
   const std::string fallback = active::default_strategy_spec();
   if (std::find(specs.begin(), specs.end(), fallback) == specs.end()) specs.push_back(fallback);
   return specs;

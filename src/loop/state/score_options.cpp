@@ -1,0 +1,47 @@
+#include "loop/state/score_options.h"
+
+#include <cstdint>
+
+#include "active/strategy.h"
+#include "core/error.h"
+#include "core/json_read.h"
+
+namespace boxloop::loop {
+
+ScoreOptions score_options_from_json(const Json& params, ScoreOptions o) {
+  if (params.is_null()) return o;
+  if (!params.is_object()) {
+    throw Error{ErrorCode::kInvalidArgument, "scoring parameters must be a JSON object"};
+  }
+  for (const auto& [key, value] : params.items()) {
+    if (key == "model") {
+      // The page and the worker name a model by its id; both spellings mean the same.
+      o.model = value.is_number() ? std::to_string(read_int(value, key, 1, INT64_MAX))
+                                  : read_string(value, key, 4096);
+    } else if (key == "strategy") {
+      o.strategy = read_string(value, key, 256);
+      if (!o.strategy.empty()) active::parse_strategy(o.strategy);
+    } else if (key == "seed") {
+      o.seed = read_uint64(value, key);
+    } else if (key == "batch") {
+      o.batch = static_cast<int>(read_int(value, key, 1, 1024));
+    } else if (key == "score_threshold") {
+      o.score_threshold = static_cast<float>(read_number(value, key, 0, 1));
+    } else {
+      throw Error{ErrorCode::kInvalidArgument,
+                  "unknown scoring parameter '" + key +
+                      "' (model, strategy, seed, batch, score_threshold)"};
+    }
+  }
+  return o;
+}
+
+Json to_json(const ScoreOptions& o) {
+  return Json{{"model", o.model},
+              {"strategy", o.strategy},
+              {"seed", o.seed},
+              {"batch", o.batch},
+              {"score_threshold", o.score_threshold}};
+}
+
+}  // namespace boxloop::loop

@@ -1,0 +1,82 @@
+// The options of a training run, as a job's params, the project settings' "train" object or the
+// CLI give them. Free of LibTorch, so the server can validate a train job's params when the job is
+// created with the same code the worker later reads them with (POST /api/jobs answers 400 at once
+// instead of a job that fails when it runs).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+
+namespace boxloop {
+
+struct AugmentOptions {
+  // Horizontal flip. On by default: a mirrored card is still the same rank (identity does not
+  // depend on handedness, unlike e.g. left/right arrows), and real photos show cards at any
+  // angle. Turn it off for categories that a mirror changes.
+  bool flip = true;
+  // Random crop that keeps every box whole: the crop window lies between the union of the boxes
+  // and the image border, with at most this fraction of each margin kept at random.
+  bool crop = true;
+  // Brightness / contrast / saturation jitter (multiplicative ranges +- these fractions).
+  double brightness = 0.25;
+  double contrast = 0.25;
+  double saturation = 0.3;
+  // After any geometric change, a box that keeps less than this fraction of its area is dropped.
+  double min_kept_area = 0.4;
+};
+
+struct TrainOptions {
+  std::string arch = "fastestdet";
+  int epochs = 60;
+  int batch = 16;
+  double lr = 0.01;
+  double momentum = 0.937;
+  double weight_decay = 5e-4;
+  int warmup_steps = 100;
+  int input_size = 352;
+  // 0 (the default): every label trains and nothing is validated during the run; the model's
+  // figure is the audit set's (train/audit.h). > 0: that share of the labeled images is held out
+  // and scored each `eval_every` epochs; the final epoch's weights are kept either way, and the
+  // best epoch is reported beside the final one, never instead of it.
+  double val_fraction = 0;
+  // Audit images (drawn at random for unbiased curves) train no round model. A final model may
+  // include them (`boxloop train --include-audit`); it then has no unbiased figure.
+  bool include_audit = false;
+  // "pretrained" | "scratch" | "last" | a model id of the project | a checkpoint file.
+  std::string from = "pretrained";
+  std::filesystem::path pretrained;  // explicit weights file for from = "pretrained"
+  std::vector<std::filesystem::path> pretrained_fallbacks;  // searched after project and env
+  std::string device = "cpu";                               // "cpu" | "cuda"
+  std::uint64_t seed = 1;
+  int min_steps = 0;
+  // When > 0, the run lasts exactly this many optimiser steps (epochs and min_steps ignored): a
+  // loop round's fixed budget, the same whatever the number of labels.
+  int steps = 0;
+  int patience = 0;    // evaluations without improvement before stopping; 0: never stop early
+  int eval_every = 0;  // epochs between validations; 0: about 40 evaluations per run
+  int workers = 1;     // 1+: the next batch is prepared while the current one trains
+  bool resume = false;
+  // A category without any box on the labeled images makes training fail by default: the model
+  // would learn that class never occurs. The loop sets this for early rounds.
+  bool allow_empty_categories = false;
+  AugmentOptions augment;
+};
+
+// The architectures `make_detector` knows (detector/registry.cpp).
+const std::vector<std::string>& known_architectures();
+
+// Reads a "train" job's params / the project settings' "train" object over `defaults`. Unknown
+// keys, wrong types and out-of-range values are kInvalidArgument naming the key, so a typo does
+// not silently train defaults and a bad value fails when it is given, not when the job runs.
+TrainOptions train_options_from_json(const Json& params, TrainOptions defaults = {});
+Json to_json(const TrainOptions& options);
+
+// The ranges every run must satisfy (train_options_from_json applies them to what it reads; the
+// trainer checks options built in code). Throws kInvalidArgument naming the option.
+void check_train_options(const TrainOptions& options);
+
+}  // namespace boxloop
