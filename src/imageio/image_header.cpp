@@ -1,6 +1,11 @@
 #include "imageio/image_header.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <filesystem>
+#include <vector>
+
+#include "core/text.h"
 
 namespace boxloop {
 
@@ -142,6 +147,45 @@ std::optional<HeaderSize> tiff_size(std::string_view b) {
 }
 
 }  // namespace
+
+namespace {
+
+struct FormatNames {
+  ImageFormat format;
+  const char* content_type;
+  std::vector<std::string> extensions;  // the usual one first
+};
+
+const FormatNames* names_of(ImageFormat format) {
+  static const std::vector<FormatNames> kNames{
+      {ImageFormat::kJpeg, "image/jpeg", {".jpg", ".jpeg"}},
+      {ImageFormat::kPng, "image/png", {".png"}},
+      {ImageFormat::kBmp, "image/bmp", {".bmp"}},
+      {ImageFormat::kWebp, "image/webp", {".webp"}},
+      {ImageFormat::kTiff, "image/tiff", {".tif", ".tiff"}},
+  };
+  for (const FormatNames& names : kNames) {
+    if (names.format == format) return &names;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string image_content_type(ImageFormat format) {
+  const FormatNames* names = names_of(format);
+  return names ? names->content_type : "application/octet-stream";
+}
+
+std::string with_format_extension(const std::string& filename, ImageFormat format) {
+  const FormatNames* names = names_of(format);
+  if (!names) return filename;
+  std::filesystem::path path(filename);
+  const std::string ext = ascii_lower(path.extension().string());
+  const auto& known = names->extensions;
+  if (std::find(known.begin(), known.end(), ext) != known.end()) return filename;
+  return path.replace_extension(known.front()).string();
+}
 
 std::string to_string(ImageFormat format) {
   switch (format) {

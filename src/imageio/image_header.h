@@ -15,6 +15,16 @@ std::string to_string(ImageFormat format);
 // The format named by the file's magic bytes.
 ImageFormat sniff_image_format(std::string_view bytes);
 
+// "image/jpeg", "image/png", ...; "application/octet-stream" for kUnknown, never a type a
+// browser would render as a page or run as a script.
+std::string image_content_type(ImageFormat format);
+
+// `filename` with an extension that names `format`: kept when it already does ("a.JPEG" for a
+// JPEG), else replaced by the usual one ("poly.html" holding a JPEG becomes "poly.jpg", a PNG
+// named "a.jpg" becomes "a.png"), so a stored file's name never claims another format than its
+// bytes. Unchanged for kUnknown.
+std::string with_format_extension(const std::string& filename, ImageFormat format);
+
 struct HeaderSize {
   long long width = 0;
   long long height = 0;

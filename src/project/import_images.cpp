@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "imageio/image_header.h"
 #include "project/project_ops.h"
 #include "project/stored_names.h"
 
@@ -50,7 +51,10 @@ ImportFileResult import_one(Store& store, StoredNames& names, const std::string&
     result.image = std::move(existing);
     return result;
   }
-  const std::string name = names.claim(original_name);
+  // Stored under the extension of what the bytes are, whatever the name says (a JPEG named
+  // poly.html, or a PNG named a.jpg, is kept as poly.jpg, a.png): the CLI and uploads alike.
+  const std::string name =
+      names.claim(with_format_extension(safe_file_name(original_name), sniff_image_format(bytes)));
   const fs::path target = store.image_dir() / name;
   bool placed = false;
   try {

@@ -140,6 +140,25 @@ TEST_F(ImportImagesTest, UploadNamesThatTryToEscapeAreStoredSafelyInside) {
   EXPECT_EQ(store_->images().size(), 7u);
 }
 
+TEST_F(ImportImagesTest, StoredNamesTakeTheExtensionOfTheDecodedFormat) {
+  std::vector<uchar> png;
+  cv::imencode(".png", cv::Mat(9, 9, CV_8UC3, cv::Scalar(5, 5, 5)), png);
+  write_bytes(root_ / "in" / "photo.jpg", std::string(png.begin(), png.end()));
+  write_bytes(root_ / "in" / "scan.JPEG", jpeg_of(noise(12, 12)));
+  const auto results = import_images(*store_, {root_ / "in"});
+  const auto by_name = by_file_name(results);
+  ASSERT_EQ(by_name.at("photo.jpg").action, ImportAction::kAdded);
+  EXPECT_EQ(by_name.at("photo.jpg").image->path, "photo.png");
+  EXPECT_EQ(by_name.at("scan.JPEG").image->path, "scan.JPEG");  // already names its format
+
+  // A JPEG/HTML polyglot uploaded as a page is stored (and so served) as what it decodes as.
+  const ImportFileResult poly = import_image_bytes(*store_, "poly.html", jpeg_of(noise(13, 12)));
+  ASSERT_EQ(poly.action, ImportAction::kAdded) << poly.message;
+  EXPECT_EQ(poly.image->path, "poly.jpg");
+  EXPECT_TRUE(fs::exists(store_->image_dir() / "poly.jpg"));
+  EXPECT_FALSE(fs::exists(store_->image_dir() / "poly.html"));
+}
+
 TEST_F(ImportImagesTest, LinkModeHardLinksTheOriginal) {
   const fs::path source = root_ / "in" / "linked.jpg";
   write_bytes(source, jpeg_of(noise(30, 30)));
