@@ -33,8 +33,9 @@ void print_halting_summary(Store& store) {
   int zones[3] = {0, 0, 0};
   for (double u : uncertainties) ++zones[static_cast<int>(report.zone(u))];
   std::cout << "uncertainty " << fixed(report.min_uncertainty) << " .. "
-            << fixed(report.max_uncertainty) << "; flat (no better than random) up to "
-            << fixed(report.flat_until) << " of the scale\n"
+            << fixed(report.max_uncertainty) << "; flat (the order beats a random pick by less "
+            << "than " << fixed(report.tolerance) << ") in the least uncertain "
+            << static_cast<int>(100 * report.flat_until + 0.5) << " % of the queue\n"
             << "green " << zones[0] << ", orange " << zones[1] << ", red " << zones[2] << " images"
             << (zones[0] == 0 ? " (nothing in green: label more, then retrain)" : "") << "\n";
 }

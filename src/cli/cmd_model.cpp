@@ -94,14 +94,14 @@ void run_train(const TrainArgs& args) {
     // The final epoch's figure: the model kept. The best epoch only beside it.
     std::cout << "held-out mAP@0.5 " << pct(m["val_map50"].get<double>()) << "  mAP@0.5:0.95 "
               << pct(m["val_map"].get<double>()) << " (final epoch; best "
-              << pct(m["best_val_map50"].get<double>()) << " at epoch " << m["best_epoch"]
-              << ")\n";
+              << pct(m["best_val_map50"].get<double>()) << " at epoch " << m["best_epoch"] << ")\n";
   }
   if (m["audit"].is_object()) {
     const Json& a = m["audit"];
     std::cout << "audit set (" << a["images"] << " images drawn at random, never trained on): "
-              << "mAP@0.5 " << pct(a["map50"].get<double>()) << " [" << pct(a["map50_low"].get<double>())
-              << ", " << pct(a["map50_high"].get<double>()) << "] (95 % bootstrap)\n";
+              << "mAP@0.5 " << pct(a["map50"].get<double>()) << " ["
+              << pct(a["map50_low"].get<double>()) << ", " << pct(a["map50_high"].get<double>())
+              << "] (95 % bootstrap)\n";
   } else if (!m["val_map50"].is_number()) {
     std::cout << (options.include_audit
                       ? "no unbiased figure: it trained on the audit images too\n"

@@ -3,15 +3,18 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "loop/state/effort.h"
 #include "project/project_ops.h"
 #include "store/store.h"
 #include "synth/synth.h"
@@ -204,8 +207,48 @@ void add_export(CLI::App& app) {
   });
 }
 
+// "12.3" or "-" when there is nothing to divide by.
+std::string figure(const std::optional<double>& value, const char* format = "%.1f") {
+  if (!value) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, format, *value);
+  return text;
+}
+
+// One line of an effort table, columns aligned under print_effort's header.
+void print_effort_row(const std::string& name, const loop::EffortFigures& f) {
+  std::optional<double> accepted_percent;
+  if (const auto share = f.accepted_share()) accepted_percent = *share * 100;
+  char line[160];
+  std::snprintf(line, sizeof line, "  %-14s %7d %7d %10.1f %9s %7s %9s\n", name.c_str(), f.images,
+                f.boxes, f.active_seconds, figure(f.seconds_per_image()).c_str(),
+                figure(f.seconds_per_box()).c_str(), figure(accepted_percent, "%.0f %%").c_str());
+  std::cout << line;
+}
+
+// The effort tables of loop/state/effort.h: per labeler, then per round.
+void print_effort(const loop::EffortTables& tables) {
+  if (tables.per_labeler.empty()) {
+    std::cout << "effort  no save has measured time yet (the page records it)\n";
+    return;
+  }
+  char header[160];
+  std::snprintf(header, sizeof header, "  %-14s %7s %7s %10s %9s %7s %9s\n", "", "images", "boxes",
+                "seconds", "s/image", "s/box", "accepted");
+  std::cout << "effort per labeler (saves that measured time)\n" << header;
+  for (const loop::LabelerEffort& row : tables.per_labeler) {
+    print_effort_row(row.labeler, row.figures);
+  }
+  std::cout << "effort per round (the model whose queue and proposals were served)\n" << header;
+  for (const loop::RoundEffort& row : tables.per_round) {
+    print_effort_row(row.model_id ? "model " + std::to_string(*row.model_id) : "before a model",
+                     row.figures);
+  }
+}
+
 void add_stats(CLI::App& app) {
-  auto* cmd = app.add_subcommand("stats", "Images per status and boxes per category");
+  auto* cmd = app.add_subcommand(
+      "stats", "Images per status, boxes per category and labeling effort per labeler and round");
   struct Args {
     std::string project;
     bool json = false;
@@ -217,6 +260,7 @@ void add_stats(CLI::App& app) {
     auto store = Store::open(args->project);
     const ImageCounts images = store->image_counts();
     const auto counts = store->category_counts();
+    const loop::EffortTables effort = loop::effort_tables(store->effort_events());
     int boxes = 0;
     for (const auto& c : counts) boxes += c.boxes;
     if (args->json) {
@@ -231,7 +275,8 @@ void add_stats(CLI::App& app) {
                           {"labeled", images.labeled},
                           {"skipped", images.skipped}}},
                         {"boxes", boxes},
-                        {"categories", categories}};
+                        {"categories", categories},
+                        {"effort", loop::to_json(effort)}};
       std::cout << out.dump(2) << "\n";
       return;
     }
@@ -244,6 +289,7 @@ void add_stats(CLI::App& app) {
                 << std::string(std::max<int>(1, 12 - static_cast<int>(c.category.name.size())), ' ')
                 << c.boxes << " boxes on " << c.images << " images\n";
     }
+    print_effort(effort);
   });
 }
 

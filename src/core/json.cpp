@@ -12,8 +12,7 @@ void from_json(const Json& j, Box& box) {
   if (!j.is_object()) throw Error(ErrorCode::kInvalidArgument, "a box must be an object {x,y,w,h}");
   for (const char* key : {"x", "y", "w", "h"}) {
     if (!j.contains(key) || !j.at(key).is_number()) {
-      throw Error(ErrorCode::kInvalidArgument,
-                  std::string("a box needs a number '") + key + "'");
+      throw Error(ErrorCode::kInvalidArgument, std::string("a box needs a number '") + key + "'");
     }
   }
   box = Box{j.at("x").get<double>(), j.at("y").get<double>(), j.at("w").get<double>(),
@@ -21,15 +20,22 @@ void from_json(const Json& j, Box& box) {
 }
 
 void to_json(Json& j, const Category& category) {
-  j = Json{{"id", category.id},       {"name", category.name},
-           {"hotkey", category.hotkey}, {"color", category.color},
+  j = Json{{"id", category.id},
+           {"name", category.name},
+           {"hotkey", category.hotkey},
+           {"color", category.color},
            {"position", category.position}};
 }
 
 void to_json(Json& j, const Image& image) {
-  j = Json{{"id", image.id},         {"path", image.path},   {"sha256", image.sha256},
-           {"width", image.width},   {"height", image.height}, {"added_at", image.added_at},
-           {"status", to_string(image.status)}, {"version", image.version}};
+  j = Json{{"id", image.id},
+           {"path", image.path},
+           {"sha256", image.sha256},
+           {"width", image.width},
+           {"height", image.height},
+           {"added_at", image.added_at},
+           {"status", to_string(image.status)},
+           {"version", image.version}};
 }
 
 void to_json(Json& j, const Annotation& annotation) {
@@ -38,6 +44,24 @@ void to_json(Json& j, const Annotation& annotation) {
            {"box", annotation.box},
            {"source", to_string(annotation.source)}};
   j["score"] = annotation.score ? Json(*annotation.score) : Json(nullptr);
+  j["origin"] = to_string(annotation.origin);
+}
+
+void to_json(Json& j, const Proposal& proposal) {
+  j = Json{{"category_id", proposal.category_id},
+           {"x", proposal.box.x},
+           {"y", proposal.box.y},
+           {"w", proposal.box.w},
+           {"h", proposal.box.h},
+           {"score", proposal.score}};
+}
+
+void to_json(Json& j, const Effort& effort) {
+  j = Json{{"active_seconds", effort.active_seconds ? Json(*effort.active_seconds) : Json(nullptr)},
+           {"drawn", effort.drawn},
+           {"accepted", effort.accepted},
+           {"adjusted", effort.adjusted},
+           {"rejected", effort.rejected}};
 }
 
 void to_json(Json& j, const Detection& detection) {
@@ -47,6 +71,8 @@ void to_json(Json& j, const Detection& detection) {
            {"class_probs", detection.class_probs}};
 }
 
-void to_json(Json& j, const NamedBox& box) { j = Json{{"category", box.category}, {"box", box.box}}; }
+void to_json(Json& j, const NamedBox& box) {
+  j = Json{{"category", box.category}, {"box", box.box}};
+}
 
 }  // namespace boxloop

@@ -31,6 +31,26 @@ BoxSource box_source_from_string(const std::string& text) {
   throw Error(ErrorCode::kInvalidArgument, "unknown box source '" + text + "'");
 }
 
+std::string to_string(BoxOrigin origin) {
+  switch (origin) {
+    case BoxOrigin::kDrawn:
+      return "drawn";
+    case BoxOrigin::kAccepted:
+      return "accepted";
+    case BoxOrigin::kAdjusted:
+      return "adjusted";
+  }
+  return "drawn";
+}
+
+BoxOrigin box_origin_from_string(const std::string& text) {
+  if (text == "drawn") return BoxOrigin::kDrawn;
+  if (text == "accepted") return BoxOrigin::kAccepted;
+  if (text == "adjusted") return BoxOrigin::kAdjusted;
+  throw Error(ErrorCode::kInvalidArgument,
+              "unknown box origin '" + text + "' (drawn, accepted or adjusted)");
+}
+
 std::string to_string(UserRole role) { return role == UserRole::kAdmin ? "admin" : "labeler"; }
 
 UserRole user_role_from_string(const std::string& text) {

@@ -46,14 +46,45 @@ struct Image {
 
 enum class BoxSource { kHuman, kModel };
 
+// How a saved box came to be (the effort it cost): drawn by hand, a model proposal kept as it was,
+// or a proposal the labeler moved, resized or relabeled before keeping it.
+enum class BoxOrigin { kDrawn, kAccepted, kAdjusted };
+
 // A box as stored: the current labels of one image.
 struct Annotation {
   Id id = 0;
   Id image_id = 0;
   Id category_id = 0;
   Box box;
-  BoxSource source = BoxSource::kHuman;   // kModel: an accepted model proposal
-  std::optional<double> score;            // the model's score for a proposal
+  BoxSource source = BoxSource::kHuman;  // kModel: an accepted model proposal
+  std::optional<double> score;           // the model's score for a proposal
+  BoxOrigin origin = BoxOrigin::kDrawn;
+};
+
+// A detection of the model that scored the queue, offered to labelers on an unlabeled image as a
+// box to accept, fix or reject (pixels of the original image, like every stored box).
+struct Proposal {
+  Id image_id = 0;
+  Id model_id = 0;
+  Id category_id = 0;
+  Box box;
+  double score = 0;
+};
+
+// Proposals kept per image: the highest-scoring ones. A labeler checks each one, so more than a
+// screenful costs more than it saves.
+inline constexpr int kMaxProposalsPerImage = 50;
+
+// What one save cost its labeler. The box counts are derived from the saved boxes' origins;
+// `rejected` (proposals dismissed) and `active_seconds` (time the page was visible and in use,
+// idle gaps cut) come from the page. No active_seconds: the client did not measure (a script, an
+// older page, a save before effort was recorded), and effort figures leave the save out.
+struct Effort {
+  std::optional<double> active_seconds;
+  int drawn = 0;
+  int accepted = 0;
+  int adjusted = 0;
+  int rejected = 0;
 };
 
 // A box named by its category, used by file formats and synthetic data where ids do not exist.
@@ -86,6 +117,8 @@ std::string to_string(ImageStatus status);
 ImageStatus image_status_from_string(const std::string& text);
 std::string to_string(BoxSource source);
 BoxSource box_source_from_string(const std::string& text);
+std::string to_string(BoxOrigin origin);
+BoxOrigin box_origin_from_string(const std::string& text);
 std::string to_string(UserRole role);
 UserRole user_role_from_string(const std::string& text);
 

@@ -101,7 +101,8 @@ std::optional<Agreement> record_agreement_with_previous(Store& store, Id model_i
   metrics["agreement"]["previous_model_id"] = previous->id;
   store.update_model_metrics(current->id, metrics);
   spdlog::info("agreement of model {} with model {} on {} unlabeled images: {}", current->id,
-               previous->id, result.images, result.f1 ? std::to_string(*result.f1) : "too few boxes");
+               previous->id, result.images,
+               result.f1 ? std::to_string(*result.f1) : "too few boxes");
   return result;
 }
 

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <random>
 
 #include "core/error.h"
 #include "core/geometry.h"
 #include "detector/detector_util.h"
 #include "imageio/image_file.h"
+#include "loop/proposal_threshold.h"
 #include "loop/state/loop_settings.h"
 #include "train/dataset.h"
 #include "train/model_source.h"
@@ -95,6 +97,93 @@ std::vector<Image> covered_images(Store& store, std::uint64_t seed) {
   return labeled;
 }
 
+// An image's detections by score, best first, at most kMaxProposalsPerImage: what the page may
+// show, and so what the threshold is chosen on.
+std::vector<Detection> best_detections(std::vector<Detection> detections) {
+  std::stable_sort(detections.begin(), detections.end(),
+                   [](const Detection& a, const Detection& b) { return a.score > b.score; });
+  if (detections.size() > static_cast<std::size_t>(kMaxProposalsPerImage)) {
+    detections.resize(static_cast<std::size_t>(kMaxProposalsPerImage));
+  }
+  return detections;
+}
+
+// The proposals of `model_id` on the scored images (class index = position in `categories`).
+std::vector<Proposal> proposals_of(const std::vector<active::ScoredImage>& scored,
+                                   const std::vector<Category>& categories, Id model_id) {
+  std::vector<Proposal> out;
+  for (const active::ScoredImage& image : scored) {
+    for (const Detection& d : best_detections(image.detections)) {
+      // A box clipped to nothing, or a class the project no longer has, is nothing to offer.
+      if (d.box.w <= 0 || d.box.h <= 0) continue;
+      if (d.class_index < 0 || static_cast<std::size_t>(d.class_index) >= categories.size()) {
+        continue;
+      }
+      Proposal p;
+      p.image_id = image.image_id;
+      p.model_id = model_id;
+      p.category_id = categories[static_cast<std::size_t>(d.class_index)].id;
+      p.box = d.box;
+      p.score = std::clamp(static_cast<double>(d.score), 0.0, 1.0);
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+// The labeled images the threshold is chosen on: the audit set's when any is labeled, else all
+// labeled images; a seeded sample of at most kMaxThresholdImages.
+std::pair<std::vector<LabeledImage>, ThresholdSource> threshold_images(Store& store,
+                                                                       std::uint64_t seed) {
+  std::vector<LabeledImage> labeled = store.labeled_images();
+  std::vector<LabeledImage> audit;
+  for (const LabeledImage& l : labeled) {
+    if (l.image.audit) audit.push_back(l);
+  }
+  ThresholdSource source = ThresholdSource::kAudit;
+  if (audit.empty()) {
+    source = ThresholdSource::kLabels;
+  } else {
+    labeled = std::move(audit);
+  }
+  if (labeled.size() > kMaxThresholdImages) {
+    std::mt19937_64 rng(seed);
+    std::shuffle(labeled.begin(), labeled.end(), rng);
+    labeled.resize(kMaxThresholdImages);
+  }
+  return {std::move(labeled), source};
+}
+
+// The threshold that maximises F1 of `detector`'s proposals on the labeled images.
+std::optional<ProposalThreshold> choose_threshold(Store& store, Detector& detector,
+                                                  const std::vector<Category>& categories,
+                                                  const ScoreOptions& options,
+                                                  const CancelFn& cancel) {
+  auto [labeled, source] = threshold_images(store, options.seed);
+  if (labeled.empty()) return std::nullopt;
+  std::map<Id, int> class_of;
+  for (std::size_t i = 0; i < categories.size(); ++i) {
+    class_of[categories[i].id] = static_cast<int>(i);
+  }
+  std::vector<Image> images;
+  images.reserve(labeled.size());
+  for (const LabeledImage& l : labeled) images.push_back(l.image);
+  std::vector<active::ScoredImage> scored =
+      detect_images(store, detector, images, options.batch, nullptr, cancel);
+  std::vector<EvalImage> eval(labeled.size());
+  for (std::size_t i = 0; i < labeled.size(); ++i) {
+    for (const Annotation& a : labeled[i].boxes) {
+      eval[i].truths.push_back(TruthBox{a.box, class_of.at(a.category_id)});
+    }
+    eval[i].detections = best_detections(std::move(scored[i].detections));
+  }
+  auto chosen = choose_proposal_threshold(eval);
+  if (!chosen) return std::nullopt;
+  chosen->source = source;
+  chosen->images = static_cast<int>(labeled.size());
+  return chosen;
+}
+
 }  // namespace
 
 std::vector<active::ScoredImage> detect_images(Store& store, Detector& detector,
@@ -165,17 +254,40 @@ ScoreResult score_unlabeled(Store& store, const ScoreOptions& options, const Pro
         embed_images(store, *model.detector, covered_images(store, options.seed), options.batch,
                      nullptr, cancel);
   }
+  std::vector<Proposal> proposals;
+  if (model_id) {
+    const std::vector<Category> categories = store.categories();
+    proposals = proposals_of(scored, categories, *model_id);
+    result.proposal_threshold =
+        choose_threshold(store, *model.detector, categories, options, cancel);
+  }
   if (cancel && cancel()) throw Error{ErrorCode::kCancelled, "scoring cancelled"};
-  store.replace_queue(model_id, result.strategy,
-                      active::rank_images(scored, strategy, options.seed, context));
+  const std::vector<QueueEntry> queue =
+      active::rank_images(scored, strategy, options.seed, context);
+  // The threshold first, in the same transaction: a page never sees the new proposals filtered
+  // by the previous model's threshold.
+  store.batch([&] {
+    if (result.proposal_threshold) {
+      ModelRecord record = store.model(*model_id).value();
+      record.metrics[kProposalMetricsKey] = to_json(*result.proposal_threshold);
+      store.update_model_metrics(record.id, record.metrics);
+    }
+    store.replace_queue(model_id, result.strategy, queue, proposals);
+  });
 
   result.model_id = model_id.value_or(0);
   result.images = static_cast<int>(scored.size());
+  result.proposals = static_cast<int>(proposals.size());
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("queue of {} unlabeled images ordered by {} with model {} ({:.1f} s)", result.images,
                result.strategy, model_id ? std::to_string(*model_id) : options.model,
                result.seconds);
+  if (result.proposal_threshold) {
+    const ProposalThreshold& t = *result.proposal_threshold;
+    spdlog::info("proposal threshold {:.3f} (F1 {:.3f} on {} {} images)", t.threshold, t.f1,
+                 t.images, t.source == ThresholdSource::kAudit ? "audit" : "labeled");
+  }
   return result;
 }
 

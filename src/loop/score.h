@@ -12,6 +12,7 @@
 #include "core/json.h"
 #include "core/progress.h"
 #include "detector/detector.h"
+#include "loop/state/proposals.h"
 #include "loop/state/score_options.h"
 #include "store/store.h"
 
@@ -22,6 +23,10 @@ struct ScoreResult {
   std::string strategy;
   int images = 0;  // unlabeled images scored (= queue size)
   double seconds = 0;
+  int proposals = 0;  // detections kept as proposals (all scores; served above the threshold)
+  // The threshold chosen for the model's proposals; none when there was nothing to choose on (no
+  // labeled box, no detection) or no project model to record it for.
+  std::optional<ProposalThreshold> proposal_threshold;
 };
 
 // The detections of `detector` on each given image of the store (boxes in original pixels).
@@ -58,6 +63,12 @@ std::vector<Id> typical_spread_images(Store& store, Detector& detector,
 // project has no model yet (train one first), kInvalidArgument for a bad strategy spec. For a
 // +diverse strategy it also embeds the unlabeled images and (up to kMaxCoveredImages, a seeded
 // sample) the labeled ones, and takes the batch size from the loop's trigger_every.
+//
+// With a project model it also keeps each unlabeled image's kMaxProposalsPerImage best
+// detections as proposals, and chooses the model's proposal threshold
+// (loop/proposal_threshold.h) on up to kMaxThresholdImages labeled audit images, else labeled
+// images (a seeded sample), recording it in the model's metrics ("proposals"). Threshold, queue
+// and proposals are published in one transaction, replacing the previous model's.
 ScoreResult score_unlabeled(Store& store, const ScoreOptions& options,
                             const ProgressFn& progress = nullptr, const CancelFn& cancel = nullptr);
 
@@ -67,5 +78,9 @@ std::string project_strategy(Store& store);
 // Labeled images embedded as covered centres for +diverse at most: beyond that, each round would
 // re-read a large imported set for little change in which pool images count as far.
 inline constexpr std::size_t kMaxCoveredImages = 1000;
+
+// Labeled images the proposal threshold is chosen on at most: a few hundred boxes already pin F1
+// down to a few points, and each round re-detects them.
+inline constexpr std::size_t kMaxThresholdImages = 300;
 
 }  // namespace boxloop::loop

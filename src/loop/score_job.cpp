@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "core/error.h"
 #include "loop/agreement.h"
@@ -28,10 +29,15 @@ ScoreResult run_score_job(Store& store, Id job_id, const ScoreOptions& options,
         spdlog::warn("agreement of model {} not measured: {}", result.model_id, e.what());
       }
     }
-    store.update_job_progress(job_id, 1.0,
-                              std::to_string(result.images) + " images queued by " +
-                                  result.strategy + " (model " + std::to_string(result.model_id) +
-                                  ")");
+    std::string message = std::to_string(result.images) + " images queued by " + result.strategy +
+                          " (model " + std::to_string(result.model_id) + ")";
+    if (result.proposal_threshold) {
+      char threshold[64];
+      std::snprintf(threshold, sizeof threshold, "; proposals from score %.2f (F1 %.2f)",
+                    result.proposal_threshold->threshold, result.proposal_threshold->f1);
+      message += threshold;
+    }
+    store.update_job_progress(job_id, 1.0, message);
     store.finish_job(job_id, JobState::kDone);
     return result;
   } catch (const Error& e) {

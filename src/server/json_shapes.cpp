@@ -1,16 +1,22 @@
 #include "server/json_shapes.h"
 
+#include "loop/state/proposals.h"
+
 namespace boxloop::server {
 
 Json label_event_json(const LabelEvent& event) {
-  return Json{{"id", event.id},
-              {"image_id", event.image_id},
-              {"labeler", event.labeler},
-              {"comment", event.comment},
-              {"status", to_string(event.status)},
-              {"box_count", event.box_count},
-              {"created_at", event.created_at},
-              {"version", event.version}};
+  Json j{{"id", event.id},
+         {"image_id", event.image_id},
+         {"labeler", event.labeler},
+         {"comment", event.comment},
+         {"status", to_string(event.status)},
+         {"box_count", event.box_count},
+         {"created_at", event.created_at},
+         {"version", event.version},
+         {"model_id", event.model_id ? Json(*event.model_id) : Json(nullptr)}};
+  // The effort figures sit beside the rest: {active_seconds, drawn, accepted, adjusted, rejected}.
+  j.update(Json(event.effort));
+  return j;
 }
 
 Json job_json(const Job& job) {
@@ -61,7 +67,19 @@ Json counts_json(Store& store) {
 }
 
 Json image_with_annotations(Store& store, const Image& image) {
-  return Json{{"image", image}, {"annotations", store.annotations(image.id)}};
+  const loop::ImageProposals proposals = loop::proposals_for(store, image);
+  return Json{
+      {"image", image},
+      {"annotations", store.annotations(image.id)},
+      {"proposals", proposals.proposals},
+      {"proposal_model_id", proposals.model_id ? Json(*proposals.model_id) : Json(nullptr)}};
+}
+
+Json no_image_json() {
+  return Json{{"image", nullptr},
+              {"annotations", Json::array()},
+              {"proposals", Json::array()},
+              {"proposal_model_id", nullptr}};
 }
 
 }  // namespace boxloop::server

@@ -13,7 +13,12 @@ Json model_json(const ModelRecord& model);
 Json user_json(const User& user);
 // {images:{total,unlabeled,labeled,skipped}, categories:[{id,name,color,boxes,images}]}
 Json counts_json(Store& store);
-// {image, annotations} of one image.
+// {image, annotations, proposals, proposal_model_id} of one image: the proposals of the model
+// that scored the queue, above the project's threshold, while the image is unlabeled
+// (loop/state/proposals.h); an empty list and null otherwise.
 Json image_with_annotations(Store& store, const Image& image);
+// The same shape when there is no image: {image: null, annotations: [], proposals: [],
+// proposal_model_id: null}.
+Json no_image_json();
 
 }  // namespace boxloop::server

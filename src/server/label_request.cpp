@@ -22,6 +22,24 @@ std::string read_comment(const Json& body) {
   return optional_string(body, "comment", limits::kMaxCommentBytes).value_or("");
 }
 
+// "effort": what the page measured while the labeler worked on the image.
+void read_effort(const Json& body, LabelSave& save) {
+  const Json* effort = optional_member(body, "effort");
+  if (!effort) return;
+  if (!effort->is_object()) {
+    throw Error(ErrorCode::kInvalidArgument,
+                std::string("'effort' must be an object {active_seconds, rejected}, got ") +
+                    effort->type_name());
+  }
+  refuse_unknown_keys(*effort, {"active_seconds", "rejected"}, "effort");
+  save.active_seconds =
+      required_number(*effort, "active_seconds", 0, limits::kMaxActiveSeconds, "effort");
+  if (optional_member(*effort, "rejected")) {
+    save.rejected =
+        static_cast<int>(required_int(*effort, "rejected", 0, limits::kMaxBoxesPerImage, "effort"));
+  }
+}
+
 Annotation read_box(const Json& item, std::size_t index, const Image& image,
                     const std::vector<Category>& categories) {
   const std::string where = "box " + std::to_string(index);
@@ -30,8 +48,8 @@ Annotation read_box(const Json& item, std::size_t index, const Image& image,
                 where + ": must be an object {category_id, x, y, w, h}, got " + item.type_name());
   }
   // "id" is the Annotation shape's (GET gives it); a save replaces the boxes, so it is ignored.
-  refuse_unknown_keys(item, {"category_id", "x", "y", "w", "h", "box", "source", "score", "id"},
-                      where);
+  refuse_unknown_keys(
+      item, {"category_id", "x", "y", "w", "h", "box", "source", "score", "origin", "id"}, where);
   Annotation annotation;
   annotation.category_id =
       required_int(item, "category_id", 1, std::numeric_limits<std::int64_t>::max(), where);
@@ -77,6 +95,14 @@ Annotation read_box(const Json& item, std::size_t index, const Image& image,
     annotation.source = box_source_from_string(*source);
   }
   annotation.score = optional_number(item, "score", 0, 1, where);
+  if (auto origin = optional_string(item, "origin", 16, where)) {
+    if (*origin != "drawn" && *origin != "accepted" && *origin != "adjusted") {
+      throw Error(ErrorCode::kInvalidArgument,
+                  where + ": 'origin' must be \"drawn\", \"accepted\" or \"adjusted\", got \"" +
+                      *origin + "\"");
+    }
+    annotation.origin = box_origin_from_string(*origin);
+  }
   return annotation;
 }
 
@@ -84,12 +110,13 @@ Annotation read_box(const Json& item, std::size_t index, const Image& image,
 
 LabelSave parse_label_save(const Json& body, const Image& image,
                            const std::vector<Category>& categories, const std::string& labeler) {
-  refuse_unknown_keys(body, {"version", "boxes", "comment"});
+  refuse_unknown_keys(body, {"version", "boxes", "comment", "effort"});
   LabelSave save;
   save.image_id = image.id;
   save.expected_version = read_version(body);
   save.labeler = labeler;
   save.comment = read_comment(body);
+  read_effort(body, save);
   save.status = ImageStatus::kLabeled;
   const Json& boxes = required_array(body, "boxes", limits::kMaxBoxesPerImage);
   save.boxes.reserve(boxes.size());
@@ -100,12 +127,13 @@ LabelSave parse_label_save(const Json& body, const Image& image,
 }
 
 LabelSave parse_skip(const Json& body, const Image& image, const std::string& labeler) {
-  refuse_unknown_keys(body, {"version", "comment"});
+  refuse_unknown_keys(body, {"version", "comment", "effort"});
   LabelSave save;
   save.image_id = image.id;
   save.expected_version = read_version(body);
   save.labeler = labeler;
   save.comment = read_comment(body);
+  read_effort(body, save);
   save.status = ImageStatus::kSkipped;
   return save;
 }

@@ -2,7 +2,9 @@
 // Boxes partly outside the image are clipped to it; a box with less than a pixel left inside is
 // refused, as are unknown categories, wrong types, out-of-range numbers, unknown keys, more than
 // limits::kMaxBoxesPerImage boxes and a comment over limits::kMaxCommentBytes (all
-// kInvalidArgument, naming the box and the field).
+// kInvalidArgument, naming the box and the field). Each box may say its origin ("drawn",
+// "accepted", "adjusted"; default drawn), and both bodies may carry the page's effort figures,
+// "effort": {"active_seconds": 0..limits::kMaxActiveSeconds, "rejected"?: 0..kMaxBoxesPerImage}.
 #pragma once
 
 #include <string>

@@ -13,6 +13,9 @@ inline constexpr int kMaxJsonDepth = 64;
 inline constexpr std::size_t kMaxCommentBytes = 10'000;
 // Boxes in one save; a dense photo of cards has a few dozen.
 inline constexpr std::size_t kMaxBoxesPerImage = 2'000;
+// A save's measured active seconds: a day. The page cuts idle gaps, so anything longer is a
+// broken clock, not work.
+inline constexpr double kMaxActiveSeconds = 86'400;
 // A box's width and height after clipping to the image: anything thinner is a slip of the mouse
 // (the page refuses to resize below one pixel) or a number meant to break something.
 inline constexpr double kMinBoxPixels = 1;

@@ -78,8 +78,7 @@ void add_label_routes(httplib::Server& server, RouteContext& ctx) {
                                            : std::vector<Id>{};
                   const auto image = ctx.store.next_image(
                       caller.name, lease_seconds(ctx.store.settings()), exclude);
-                  Json answer = image ? image_with_annotations(ctx.store, *image)
-                                      : Json{{"image", nullptr}, {"annotations", Json::array()}};
+                  Json answer = image ? image_with_annotations(ctx.store, *image) : no_image_json();
                   // Where the image sits in the queue's order and on the halting scale.
                   answer["query"] =
                       image ? ctx.queue_cache.get(ctx.store)->query_json(image->id) : Json(nullptr);
@@ -105,8 +104,8 @@ void add_label_routes(httplib::Server& server, RouteContext& ctx) {
                     previous = history.back();
                   }
                   const auto image = previous ? ctx.store.image(*previous) : std::nullopt;
-                  send_json(res, image ? image_with_annotations(ctx.store, *image)
-                                       : Json{{"image", nullptr}, {"annotations", Json::array()}});
+                  send_json(res,
+                            image ? image_with_annotations(ctx.store, *image) : no_image_json());
                 }));
 
   server.Get(R"(/api/images/(\d+))",

@@ -1,4 +1,5 @@
 #include "core/error.h"
+#include "loop/state/effort.h"
 #include "server/http_errors.h"
 #include "server/json_shapes.h"
 #include "server/route_context.h"
@@ -19,7 +20,10 @@ void add_project_routes(httplib::Server& server, RouteContext& ctx) {
   server.Get("/api/stats",
              with_auth(ctx, Access::kUser,
                        [&ctx](const httplib::Request&, httplib::Response& res, const User&) {
-                         send_json(res, counts_json(ctx.store));
+                         Json stats = counts_json(ctx.store);
+                         stats["effort"] =
+                             loop::to_json(loop::effort_tables(ctx.store.effort_events()));
+                         send_json(res, stats);
                        }));
 
   server.Patch("/api/project/settings",

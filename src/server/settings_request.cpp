@@ -65,7 +65,8 @@ void check_settings_patch(Store& store, const Json& patch) {
         for (const std::string& k : known) names += (names.empty() ? "" : ", ") + k;
         refuse("unknown setting '" + key + "' (known: " + names + ")");
       }
-      // lease_seconds, trigger_every, loop_enabled, audit_fraction: store/settings.h.
+      // lease_seconds, trigger_every, loop_enabled, audit_fraction, proposal_threshold:
+      // store/settings.h.
     }
   }
 }

@@ -127,6 +127,31 @@ ALTER TABLE job ADD COLUMN cancel_requested INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE image ADD COLUMN audit INTEGER NOT NULL DEFAULT 0 CHECK (audit IN (0, 1));
 CREATE INDEX image_by_audit ON image (audit, status);
 )sql"},
+    // Boxes saved before proposals existed were all drawn by hand; their events measured no time
+    // (active_seconds NULL), so effort figures leave them out.
+    Migration{"proposals and labeling effort", R"sql(
+CREATE TABLE proposal (
+  id          INTEGER PRIMARY KEY,
+  image_id    INTEGER NOT NULL REFERENCES image (id) ON DELETE CASCADE,
+  model_id    INTEGER NOT NULL REFERENCES model (id) ON DELETE CASCADE,
+  category_id INTEGER NOT NULL REFERENCES category (id),
+  x           REAL NOT NULL,
+  y           REAL NOT NULL,
+  w           REAL NOT NULL CHECK (w > 0),
+  h           REAL NOT NULL CHECK (h > 0),
+  score       REAL NOT NULL CHECK (score >= 0 AND score <= 1)
+);
+CREATE INDEX proposal_by_image ON proposal (image_id, score DESC);
+ALTER TABLE annotation ADD COLUMN origin TEXT NOT NULL DEFAULT 'drawn'
+  CHECK (origin IN ('drawn', 'accepted', 'adjusted'));
+ALTER TABLE label_event ADD COLUMN active_seconds REAL CHECK (active_seconds >= 0);
+ALTER TABLE label_event ADD COLUMN drawn INTEGER NOT NULL DEFAULT 0 CHECK (drawn >= 0);
+ALTER TABLE label_event ADD COLUMN accepted INTEGER NOT NULL DEFAULT 0 CHECK (accepted >= 0);
+ALTER TABLE label_event ADD COLUMN adjusted INTEGER NOT NULL DEFAULT 0 CHECK (adjusted >= 0);
+ALTER TABLE label_event ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0 CHECK (rejected >= 0);
+ALTER TABLE label_event ADD COLUMN model_id INTEGER REFERENCES model (id);
+UPDATE label_event SET drawn = box_count;
+)sql"},
 };
 
 }  // namespace

@@ -37,7 +37,19 @@ Annotation read_annotation(const Statement& row, int first) {
       Box{row.real(first + 3), row.real(first + 4), row.real(first + 5), row.real(first + 6)};
   annotation.source = box_source_from_string(row.text(first + 7));
   annotation.score = row.optional_real(first + 8);
+  annotation.origin = box_origin_from_string(row.text(first + 9));
   return annotation;
+}
+
+Proposal read_proposal(const Statement& row, int first) {
+  Proposal proposal;
+  proposal.image_id = row.int64(first);
+  proposal.model_id = row.int64(first + 1);
+  proposal.category_id = row.int64(first + 2);
+  proposal.box =
+      Box{row.real(first + 3), row.real(first + 4), row.real(first + 5), row.real(first + 6)};
+  proposal.score = row.real(first + 7);
+  return proposal;
 }
 
 LabelEvent read_label_event(const Statement& row, int first) {
@@ -50,6 +62,12 @@ LabelEvent read_label_event(const Statement& row, int first) {
   event.box_count = row.integer(first + 5);
   event.created_at = row.text(first + 6);
   event.version = row.integer(first + 7);
+  event.effort.active_seconds = row.optional_real(first + 8);
+  event.effort.drawn = row.integer(first + 9);
+  event.effort.accepted = row.integer(first + 10);
+  event.effort.adjusted = row.integer(first + 11);
+  event.effort.rejected = row.integer(first + 12);
+  event.model_id = row.optional_int64(first + 13);
   return event;
 }
 

@@ -22,12 +22,19 @@ Category read_category(const Statement& row, int first = 0);
 
 inline constexpr const char* kAnnotationColumns =
     "annotation.id, annotation.image_id, annotation.category_id, annotation.x, annotation.y, "
-    "annotation.w, annotation.h, annotation.source, annotation.score";
+    "annotation.w, annotation.h, annotation.source, annotation.score, annotation.origin";
 Annotation read_annotation(const Statement& row, int first = 0);
+
+inline constexpr const char* kProposalColumns =
+    "proposal.image_id, proposal.model_id, proposal.category_id, proposal.x, proposal.y, "
+    "proposal.w, proposal.h, proposal.score";
+Proposal read_proposal(const Statement& row, int first = 0);
 
 inline constexpr const char* kLabelEventColumns =
     "label_event.id, label_event.image_id, label_event.labeler, label_event.comment, "
-    "label_event.status, label_event.box_count, label_event.created_at, label_event.version";
+    "label_event.status, label_event.box_count, label_event.created_at, label_event.version, "
+    "label_event.active_seconds, label_event.drawn, label_event.accepted, label_event.adjusted, "
+    "label_event.rejected, label_event.model_id";
 LabelEvent read_label_event(const Statement& row, int first = 0);
 
 inline constexpr const char* kModelColumns =

@@ -8,6 +8,7 @@ namespace {
 
 constexpr const char* kModelKey = "model";
 constexpr const char* kTrainKey = "train";
+constexpr const char* kThresholdKey = "proposal_threshold";
 
 // The member `key` of `object`, or nullptr when it has none.
 const Json* member(const Json& object, const char* key) {
@@ -26,14 +27,26 @@ Json default_settings() {
   return Json{{"trigger_every", 20},
               {"lease_seconds", 300},
               {"audit_fraction", 0.1},
+              // null: chosen per model by each score job (F1 on the audit set).
+              {"proposal_threshold", nullptr},
               {"model", {{"arch", "fastestdet"}, {"input_size", 352}}},
               {"train", Json::object()}};
 }
 
+Json settings_with_defaults(const Json& stored) {
+  const Json defaults = default_settings();
+  Json settings = defaults;
+  settings.merge_patch(stored);
+  for (const auto& [key, value] : defaults.items()) {
+    if (value.is_null() && !settings.contains(key)) settings[key] = nullptr;
+  }
+  return settings;
+}
+
 const std::vector<std::string>& known_settings_keys() {
   static const std::vector<std::string> keys{"lease_seconds", "trigger_every",  "loop_enabled",
-                                             "strategy",      "audit_fraction", kModelKey,
-                                             kTrainKey};
+                                             "strategy",      "audit_fraction", kThresholdKey,
+                                             kModelKey,       kTrainKey};
   return keys;
 }
 
@@ -51,6 +64,9 @@ void validate_settings(const Json& settings) {
   if (const Json* v = member(settings, "strategy")) read_string(*v, "strategy", kMaxSettingText);
   if (const Json* v = member(settings, "audit_fraction")) {
     read_number(*v, "audit_fraction", 0, kMaxAuditFraction);
+  }
+  if (const Json* v = member(settings, kThresholdKey); v && !v->is_null()) {
+    read_number(*v, kThresholdKey, 0, 1);
   }
   if (const Json* model = member(settings, kModelKey)) {
     if (!model->is_object()) {
@@ -75,6 +91,16 @@ int lease_seconds(const Json& settings) {
     return static_cast<int>(read_int(*v, "lease_seconds", kMinLeaseSeconds, kMaxLeaseSeconds));
   } catch (const Error&) {
     return kDefaultLeaseSeconds;
+  }
+}
+
+std::optional<double> proposal_threshold(const Json& settings) {
+  const Json* v = settings.is_object() ? member(settings, kThresholdKey) : nullptr;
+  if (!v || v->is_null()) return std::nullopt;
+  try {
+    return read_number(*v, kThresholdKey, 0, 1);
+  } catch (const Error&) {
+    return std::nullopt;
   }
 }
 

@@ -2,6 +2,7 @@
 // version still sees every key. The store keeps the merged result.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,17 +20,25 @@ inline constexpr int kMinInputSize = 32;  // and a multiple of it
 inline constexpr int kMaxInputSize = 2048;
 inline constexpr std::size_t kMaxSettingText = 256;  // strategy spec, model arch
 
-// {"trigger_every":20,"lease_seconds":300,"audit_fraction":0.1,
+// {"trigger_every":20,"lease_seconds":300,"audit_fraction":0.1,"proposal_threshold":null,
 //  "model":{"arch":"fastestdet","input_size":352},"train":{}}
 Json default_settings();
 
+// The settings a project sees: the defaults with the stored object merged over them (so keys
+// added by a newer version appear for projects made before them). A default of null ("automatic",
+// as proposal_threshold) stays in the result as null rather than vanishing as a merge patch's
+// null would.
+Json settings_with_defaults(const Json& stored);
+
 // The top-level keys this version knows (lease_seconds, trigger_every, loop_enabled, strategy,
-// audit_fraction, model, train); the server refuses a patch that names another.
+// audit_fraction, proposal_threshold, model, train); the server refuses a patch that names
+// another.
 const std::vector<std::string>& known_settings_keys();
 
 // Throws kInvalidArgument naming the key when a known key has the wrong type or range:
 // lease_seconds an integer in [10, 86400], trigger_every in [1, 1000000], loop_enabled a bool,
-// strategy a string, audit_fraction a number in [0, 0.5], model an object whose arch is a string
+// strategy a string, audit_fraction a number in [0, 0.5], proposal_threshold null or a number in
+// [0, 1], model an object whose arch is a string
 // and input_size a multiple of 32 in [32, 2048], train an object. The train object's keys are the
 // trainer's (train_options_from_json, which the server applies; the store cannot link it). Other
 // top-level keys are left alone: a project may hold keys stored before keys were checked, and
@@ -39,5 +48,10 @@ void validate_settings(const Json& settings);
 // The lease length the settings ask for: kDefaultLeaseSeconds when the key is missing or out of
 // range (a value stored before the range was checked), never a narrowed or wrapped number.
 int lease_seconds(const Json& settings);
+
+// The score above which a model's detections are offered as proposals, when an admin set one;
+// nullopt (null, absent, or a value stored before the range was checked) means automatic: the
+// threshold each score job chooses for its model (loop/proposal_threshold.h).
+std::optional<double> proposal_threshold(const Json& settings);
 
 }  // namespace boxloop

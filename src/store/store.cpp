@@ -168,10 +168,7 @@ Json Store::settings() {
   std::lock_guard lock(mutex_);
   auto select = db_->prepare("SELECT settings FROM project WHERE id = 1");
   if (!select.step()) throw Error(ErrorCode::kCorrupt, "the project record is missing");
-  // Defaults first, so keys added by a newer version appear for projects made before them.
-  Json settings = default_settings();
-  settings.merge_patch(store_rows::parse_json_column(select.text(0), "project settings"));
-  return settings;
+  return settings_with_defaults(store_rows::parse_json_column(select.text(0), "project settings"));
 }
 
 Json Store::update_settings(const Json& patch) {

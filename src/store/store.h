@@ -31,6 +31,10 @@ struct LabelEvent {
   int box_count = 0;
   std::string created_at;
   int version = 0;  // the image version this save produced
+  Effort effort;
+  // The model that had scored the queue (and whose proposals were offered) when this was saved:
+  // the round the save belongs to. None before any model.
+  std::optional<Id> model_id;
 };
 
 // One save from a labeler: the full new set of boxes of an image (replacing the old ones).
@@ -41,6 +45,9 @@ struct LabelSave {
   std::string comment;
   ImageStatus status = ImageStatus::kLabeled;  // kLabeled or kSkipped
   std::vector<Annotation> boxes;               // image_id and id are ignored
+  // What the page measured (Effort); the drawn / accepted / adjusted counts come from the boxes.
+  std::optional<double> active_seconds;
+  int rejected = 0;
 };
 
 struct QueueEntry {
@@ -152,9 +159,11 @@ class Store {
   // --- labels ------------------------------------------------------------------------------
   std::vector<Annotation> annotations(Id image_id);
   // Replaces the image's boxes, sets its status, bumps its version and appends a label_event, all
-  // in one transaction. Throws kConflict (nothing written) when expected_version is stale,
-  // kNotFound for an unknown image, kInvalidArgument for an unknown category or a box of
-  // non-positive size. Returns the event (with the new version).
+  // in one transaction. The event records the effort (counts of the boxes' origins, the save's
+  // active seconds and rejected proposals) and the model of the current queue. Throws kConflict
+  // (nothing written) when expected_version is stale, kNotFound for an unknown image,
+  // kInvalidArgument for an unknown category, a box of non-positive size or a negative or
+  // non-finite effort figure. Returns the event (with the new version).
   LabelEvent save_labels(const LabelSave& save);
   std::vector<LabelEvent> label_events(Id image_id);
   // Events of one labeler, newest first.
@@ -162,6 +171,9 @@ class Store {
   // Events after `after_event_id` (0: all); the loop's trigger counts these.
   int count_label_events_after(Id after_event_id);
   Id last_label_event_id();
+  // The events that recorded effort (Effort::active_seconds), oldest first: what effort figures
+  // are computed from.
+  std::vector<LabelEvent> effort_events();
   std::vector<LabeledImage> labeled_images();
 
   // --- next image and leases -----------------------------------------------------------------
@@ -188,11 +200,23 @@ class Store {
   std::optional<std::string> lease_holder(Id image_id);
 
   // --- query queue ---------------------------------------------------------------------------
-  // Replaces the whole queue atomically. Entries are stored in the given rank order.
+  // Replaces the whole queue and the proposals atomically, so a page sees the new order with the
+  // boxes of the model that made it, never the previous model's. Entries are stored in the given
+  // rank order. `proposals` are model_id's detections (their own model_id is ignored), at most
+  // kMaxProposalsPerImage per image; a queue without a model has none. Throws kInvalidArgument
+  // for proposals without a model, over the cap, with a box of non-positive size or a score
+  // outside 0..1, kNotFound for an unknown image, category or model.
   void replace_queue(std::optional<Id> model_id, const std::string& strategy,
-                     const std::vector<QueueEntry>& entries);
+                     const std::vector<QueueEntry>& entries,
+                     const std::vector<Proposal>& proposals = {});
   std::vector<QueueEntry> queue();
   Json queue_info();  // {model_id, strategy, created_at, size} or null when empty
+  // The model that scored the current queue; none when there is no queue or it was scored with a
+  // checkpoint outside the project.
+  std::optional<Id> queue_model();
+  // The current proposals on an image with a score of at least `min_score`, highest first. Empty
+  // once the image is labeled or skipped: its boxes are then the labeler's.
+  std::vector<Proposal> proposals(Id image_id, double min_score = 0);
 
   // --- models --------------------------------------------------------------------------------
   ModelRecord add_model(const ModelRecord& model);

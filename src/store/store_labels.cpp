@@ -34,6 +34,39 @@ void check_box(const Annotation& box, std::size_t index, Id image_id) {
   }
 }
 
+void check_effort(const LabelSave& save) {
+  if (save.active_seconds && (!std::isfinite(*save.active_seconds) || *save.active_seconds < 0)) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "the save of image " + std::to_string(save.image_id) +
+                    " has active seconds that are not a non-negative number");
+  }
+  if (save.rejected < 0) {
+    throw Error(ErrorCode::kInvalidArgument, "the save of image " + std::to_string(save.image_id) +
+                                                 " has a negative count of rejected proposals");
+  }
+}
+
+// The effort of a save: the page's figures, and the boxes counted by origin.
+Effort effort_of(const LabelSave& save) {
+  Effort effort;
+  effort.active_seconds = save.active_seconds;
+  effort.rejected = save.rejected;
+  for (const Annotation& box : save.boxes) {
+    switch (box.origin) {
+      case BoxOrigin::kDrawn:
+        ++effort.drawn;
+        break;
+      case BoxOrigin::kAccepted:
+        ++effort.accepted;
+        break;
+      case BoxOrigin::kAdjusted:
+        ++effort.adjusted;
+        break;
+    }
+  }
+  return effort;
+}
+
 }  // namespace
 
 std::vector<Annotation> Store::annotations(Id image_id) {
@@ -52,6 +85,7 @@ LabelEvent Store::save_labels(const LabelSave& save) {
     throw Error(ErrorCode::kInvalidArgument, "a save marks an image labeled or skipped");
   }
   if (save.labeler.empty()) throw Error(ErrorCode::kInvalidArgument, "a save needs a labeler");
+  check_effort(save);
   return db_->transaction(TransactionKind::kWrite, [&] {
     const auto current = image(save.image_id);
     if (!current) {
@@ -69,8 +103,8 @@ LabelEvent Store::save_labels(const LabelSave& save) {
     // delete and the boxes before it, so the old labels stay exactly as they were.
     auto category_exists = db_->prepare("SELECT 1 FROM category WHERE id = ?");
     auto insert = db_->prepare(
-        "INSERT INTO annotation (image_id, category_id, x, y, w, h, source, score) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO annotation (image_id, category_id, x, y, w, h, source, score, origin) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (std::size_t i = 0; i < save.boxes.size(); ++i) {
       const Annotation& box = save.boxes[i];
       check_box(box, i, save.image_id);
@@ -83,7 +117,7 @@ LabelEvent Store::save_labels(const LabelSave& save) {
       }
       insert
           .bind_all(save.image_id, box.category_id, box.box.x, box.box.y, box.box.w, box.box.h,
-                    to_string(box.source), box.score)
+                    to_string(box.source), box.score, to_string(box.origin))
           .run();
     }
     LabelEvent event;
@@ -94,14 +128,21 @@ LabelEvent Store::save_labels(const LabelSave& save) {
     event.box_count = static_cast<int>(save.boxes.size());
     event.created_at = now_iso8601();
     event.version = current->version + 1;
+    event.effort = effort_of(save);
+    // The round this save belongs to: the model whose queue (and proposals) the labeler was
+    // served from.
+    event.model_id = queue_model();
     db_->prepare("UPDATE image SET status = ?, version = ? WHERE id = ?")
         .bind_all(to_string(save.status), event.version, save.image_id)
         .run();
+    const Effort& effort = event.effort;
     db_->prepare(
            "INSERT INTO label_event (image_id, labeler, comment, status, box_count, created_at, "
-           "version) VALUES (?, ?, ?, ?, ?, ?, ?)")
+           "version, active_seconds, drawn, accepted, adjusted, rejected, model_id) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind_all(event.image_id, event.labeler, event.comment, to_string(event.status),
-                  event.box_count, event.created_at, event.version)
+                  event.box_count, event.created_at, event.version, effort.active_seconds,
+                  effort.drawn, effort.accepted, effort.adjusted, effort.rejected, event.model_id)
         .run();
     event.id = db_->last_insert_id();
     // The image is done: its lease would only keep it from nobody.
@@ -143,6 +184,15 @@ Id Store::last_label_event_id() {
   auto select = db_->prepare("SELECT coalesce(max(id), 0) FROM label_event");
   select.step();
   return select.int64(0);
+}
+
+std::vector<LabelEvent> Store::effort_events() {
+  std::lock_guard lock(mutex_);
+  auto select = db_->prepare(std::string("SELECT ") + kLabelEventColumns +
+                             " FROM label_event WHERE active_seconds IS NOT NULL ORDER BY id");
+  std::vector<LabelEvent> result;
+  while (select.step()) result.push_back(read_label_event(select));
+  return result;
 }
 
 std::vector<LabeledImage> Store::labeled_images() {

@@ -1,5 +1,6 @@
 // Store: which image a labeler gets next (leases) and the query queue that orders them.
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "core/error.h"
@@ -12,7 +13,9 @@ namespace boxloop {
 namespace {
 
 using store_rows::kImageColumns;
+using store_rows::kProposalColumns;
 using store_rows::read_image;
+using store_rows::read_proposal;
 using store_rows::unix_ms_now;
 
 // The share of served images drawn for the audit set, from the settings (0 when absent or not a
@@ -22,6 +25,34 @@ double audit_fraction(const Json& settings) {
   if (it == settings.end() || !it->is_number()) return 0;
   const double f = it->get<double>();
   return f > 0 && f < 1 ? f : 0;
+}
+
+// What replace_queue checks before it writes anything.
+void check_proposals(std::optional<Id> model_id, const std::vector<Proposal>& proposals) {
+  if (proposals.empty()) return;
+  if (!model_id) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "proposals need the model that made them; this queue has none");
+  }
+  std::map<Id, int> per_image;
+  for (const Proposal& p : proposals) {
+    const std::string where = "a proposal for image " + std::to_string(p.image_id);
+    const Box& b = p.box;
+    const bool finite =
+        std::isfinite(b.x) && std::isfinite(b.y) && std::isfinite(b.w) && std::isfinite(b.h);
+    if (!finite || b.w <= 0 || b.h <= 0) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  where + " needs finite coordinates and a positive width and height");
+    }
+    if (!(p.score >= 0 && p.score <= 1)) {
+      throw Error(ErrorCode::kInvalidArgument, where + " has a score outside 0..1");
+    }
+    if (++per_image[p.image_id] > kMaxProposalsPerImage) {
+      throw Error(ErrorCode::kInvalidArgument,
+                  "image " + std::to_string(p.image_id) + " has more than " +
+                      std::to_string(kMaxProposalsPerImage) + " proposals");
+    }
+  }
 }
 
 }  // namespace
@@ -130,9 +161,11 @@ std::optional<std::string> Store::lease_holder(Id image_id) {
 }
 
 void Store::replace_queue(std::optional<Id> model_id, const std::string& strategy,
-                          const std::vector<QueueEntry>& entries) {
+                          const std::vector<QueueEntry>& entries,
+                          const std::vector<Proposal>& proposals) {
   std::lock_guard lock(mutex_);
   if (strategy.empty()) throw Error(ErrorCode::kInvalidArgument, "a queue needs its strategy");
+  check_proposals(model_id, proposals);
   std::set<Id> seen;
   for (const QueueEntry& entry : entries) {
     if (!seen.insert(entry.image_id).second) {
@@ -166,7 +199,49 @@ void Store::replace_queue(std::optional<Id> model_id, const std::string& strateg
                     static_cast<std::int64_t>(rank), created_at)
           .run();
     }
+    // The previous model's proposals go with its queue.
+    db_->exec("DELETE FROM proposal");
+    auto category_exists = db_->prepare("SELECT 1 FROM category WHERE id = ?");
+    auto add = db_->prepare(
+        "INSERT INTO proposal (image_id, model_id, category_id, x, y, w, h, score) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const Proposal& p : proposals) {
+      exists.bind_all(p.image_id);
+      if (!exists.step()) {
+        throw Error(ErrorCode::kNotFound,
+                    "proposal for image " + std::to_string(p.image_id) + ": no such image");
+      }
+      category_exists.bind_all(p.category_id);
+      if (!category_exists.step()) {
+        throw Error(ErrorCode::kNotFound, "proposal for image " + std::to_string(p.image_id) +
+                                              ": no category " + std::to_string(p.category_id));
+      }
+      add.bind_all(p.image_id, *model_id, p.category_id, p.box.x, p.box.y, p.box.w, p.box.h,
+                   p.score)
+          .run();
+    }
   });
+}
+
+std::optional<Id> Store::queue_model() {
+  std::lock_guard lock(mutex_);
+  // One replace_queue writes one model for every row.
+  auto select = db_->prepare("SELECT model_id FROM query LIMIT 1");
+  if (!select.step()) return std::nullopt;
+  return select.optional_int64(0);
+}
+
+std::vector<Proposal> Store::proposals(Id image_id, double min_score) {
+  std::lock_guard lock(mutex_);
+  auto select = db_->prepare(std::string("SELECT ") + kProposalColumns + R"sql(
+    FROM proposal JOIN image ON image.id = proposal.image_id
+    WHERE proposal.image_id = ? AND image.status = 'unlabeled' AND proposal.score >= ?
+    ORDER BY proposal.score DESC, proposal.id
+    LIMIT ?)sql");
+  select.bind_all(image_id, min_score, kMaxProposalsPerImage);
+  std::vector<Proposal> result;
+  while (select.step()) result.push_back(read_proposal(select));
+  return result;
 }
 
 std::vector<QueueEntry> Store::queue() {

@@ -409,9 +409,9 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (validated) {
-    spdlog::info("model {} saved to {}: final val mAP@0.5 {:.3f} (best {:.3f} at epoch {}) ({:.0f} s)",
-                 record.id, weights.string(), state.final_map50, state.best_map50, state.best_epoch,
-                 wall);
+    spdlog::info(
+        "model {} saved to {}: final val mAP@0.5 {:.3f} (best {:.3f} at epoch {}) ({:.0f} s)",
+        record.id, weights.string(), state.final_map50, state.best_map50, state.best_epoch, wall);
   } else {
     spdlog::info("model {} saved to {} ({:.0f} s)", record.id, weights.string(), wall);
   }

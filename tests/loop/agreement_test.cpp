@@ -37,8 +37,8 @@ TEST(Agreement, MatchesAreClassAwareAndCountOnlyConfidentBoxes) {
   o.min_boxes = 1;
   const std::vector<std::vector<Detection>> a{{det(0, 0, 0, 0.9f), det(100, 0, 0, 0.9f)}};
   // Same place, other class: no match. Same place, same class, shifted by a quarter: IoU 0.6.
-  const std::vector<std::vector<Detection>> b{{det(0, 0, 1, 0.9f), det(105, 0, 0, 0.9f),
-                                               det(300, 0, 0, 0.1f)}};
+  const std::vector<std::vector<Detection>> b{
+      {det(0, 0, 1, 0.9f), det(105, 0, 0, 0.9f), det(300, 0, 0, 0.1f)}};
   const Agreement r = agreement(a, b, o);
   EXPECT_EQ(r.boxes_a, 2);
   EXPECT_EQ(r.boxes_b, 2) << "the 0.1 box is below min_score";

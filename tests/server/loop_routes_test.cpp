@@ -232,18 +232,19 @@ TEST_F(CurveRouteTest, RoundsCarryTheAuditScoreAndAgreementAndTheStopSignal) {
   const Id first_id = store_->add_model(first).id;
   ModelRecord second = first;
   second.weights_path = "models/b.pt";
-  second.metrics = Json{{"labeled_images", 42},
-                        {"labeled_boxes", 90},
-                        {"audit",
-                         {{"images", 1},
-                          {"boxes", 2},
-                          {"map50", 0.6},
-                          {"map50_low", 0.4},
-                          {"map50_high", 0.8},
-                          {"map", 0.3},
-                          {"map_low", 0.2},
-                          {"map_high", 0.4}}},
-                        {"agreement", {{"f1", 0.95}, {"sample", 200}, {"previous_model_id", first_id}}}};
+  second.metrics =
+      Json{{"labeled_images", 42},
+           {"labeled_boxes", 90},
+           {"audit",
+            {{"images", 1},
+             {"boxes", 2},
+             {"map50", 0.6},
+             {"map50_low", 0.4},
+             {"map50_high", 0.8},
+             {"map", 0.3},
+             {"map_low", 0.2},
+             {"map_high", 0.4}}},
+           {"agreement", {{"f1", 0.95}, {"sample", 200}, {"previous_model_id", first_id}}}};
   const Id second_id = store_->add_model(second).id;
   start_server();
   auto cli = client();

@@ -19,8 +19,10 @@ std::set<std::string> schema_objects(Database& db) {
       "SELECT type || ':' || name FROM sqlite_schema WHERE name NOT LIKE "
       "'sqlite_%' ORDER BY 1");
   while (select.step()) names.insert(select.text(0));
-  auto columns = db.prepare("SELECT name FROM pragma_table_info('job')");
-  while (columns.step()) names.insert("job." + columns.text(0));
+  for (const std::string table : {"job", "annotation", "label_event"}) {
+    auto columns = db.prepare("SELECT name FROM pragma_table_info('" + table + "')");
+    while (columns.step()) names.insert(table + "." + columns.text(0));
+  }
   return names;
 }
 
@@ -32,10 +34,15 @@ TEST(Migrations, FromAnEmptyDatabaseBuildsTheWholeSchema) {
   EXPECT_EQ(db->user_version(), latest_schema_version());
   const auto objects = schema_objects(*db);
   for (const char* table : {"project", "category", "image", "annotation", "label_event", "query",
-                            "model", "job", "user", "lease", "session"}) {
+                            "model", "job", "user", "lease", "session", "proposal"}) {
     EXPECT_TRUE(objects.count(std::string("table:") + table)) << table;
   }
   EXPECT_TRUE(objects.count("job.cancel_requested"));
+  for (const char* column : {"annotation.origin", "label_event.active_seconds", "label_event.drawn",
+                             "label_event.accepted", "label_event.adjusted", "label_event.rejected",
+                             "label_event.model_id"}) {
+    EXPECT_TRUE(objects.count(column)) << column;
+  }
   // Applying again does nothing and changes nothing.
   EXPECT_EQ(apply_migrations(*db), 0);
   EXPECT_EQ(schema_objects(*db), objects);
@@ -85,6 +92,72 @@ TEST(Migrations, OpeningAVersionOneProjectKeepsItsDataAndMigrates) {
   // The tables the second version added work on the old data.
   EXPECT_FALSE(store->next_image("ann", 60));  // its only image is labeled
   EXPECT_EQ(store->requeue_running_jobs(), 1);
+}
+
+TEST(Migrations, OpeningAVersionThreeProjectKeepsItsLabelsAndStartsRecordingEffort) {
+  TempDir temp;
+  {
+    // A project as the third schema version wrote it: a model, a queue, a labeled image.
+    auto db = Database::open(temp.path() / Store::kDatabaseFile, true);
+    apply_migrations(*db, 3);
+    db->exec(
+        "INSERT INTO project (id, name, created_at) VALUES (1, 'old', '2026-01-01T00:00:00Z');"
+        "INSERT INTO category (name, position) VALUES ('ace', 0);"
+        "INSERT INTO image (path, sha256, width, height, added_at, status, version, audit) "
+        "  VALUES ('a.jpg', 'h1', 10, 10, 'x', 'labeled', 1, 1),"
+        "         ('b.jpg', 'h2', 10, 10, 'x', 'unlabeled', 0, 0);"
+        "INSERT INTO annotation (image_id, category_id, x, y, w, h, source, score)"
+        "  VALUES (1, 1, 1, 2, 3, 4, 'human', NULL), (1, 1, 5, 5, 2, 2, 'model', 0.5);"
+        "INSERT INTO label_event (image_id, labeler, status, box_count, created_at, version)"
+        "  VALUES (1, 'ann', 'labeled', 2, 'x', 1);"
+        "INSERT INTO model (arch, weights_path, created_at) VALUES ('fastestdet', 'm.pt', 'x');"
+        "INSERT INTO query (image_id, model_id, strategy, uncertainty, rank, created_at)"
+        "  VALUES (2, 1, 'margin', 0.5, 0, 'x');");
+  }
+  auto store = Store::open(temp.path());
+  EXPECT_EQ(store->schema_version(), latest_schema_version());
+  const auto boxes = store->annotations(1);
+  ASSERT_EQ(boxes.size(), 2u);
+  EXPECT_EQ(boxes[0].box, (Box{1, 2, 3, 4}));
+  EXPECT_EQ(boxes[1].source, BoxSource::kModel);
+  EXPECT_EQ(boxes[1].score, 0.5);
+  // Before proposals every box was drawn by hand; no time was measured.
+  EXPECT_EQ(boxes[0].origin, BoxOrigin::kDrawn);
+  EXPECT_EQ(boxes[1].origin, BoxOrigin::kDrawn);
+  const LabelEvent event = store->label_events(1).at(0);
+  EXPECT_EQ(event.labeler, "ann");
+  EXPECT_EQ(event.box_count, 2);
+  EXPECT_EQ(event.effort.drawn, 2);
+  EXPECT_EQ(event.effort.accepted + event.effort.adjusted + event.effort.rejected, 0);
+  EXPECT_FALSE(event.effort.active_seconds);
+  EXPECT_FALSE(event.model_id);
+  EXPECT_TRUE(store->effort_events().empty());
+  EXPECT_TRUE(store->image(1)->audit);
+  EXPECT_EQ(store->queue().size(), 1u);
+  EXPECT_EQ(store->queue_model(), 1);
+  EXPECT_TRUE(store->proposals(2).empty());
+
+  // The new tables and columns work on the old data.
+  Proposal p;
+  p.image_id = 2;
+  p.category_id = 1;
+  p.box = Box{1, 1, 4, 4};
+  p.score = 0.75;
+  store->replace_queue(Id{1}, "margin", {QueueEntry{2, 0.5, 0}}, {p});
+  ASSERT_EQ(store->proposals(2).size(), 1u);
+  LabelSave save;
+  save.image_id = 2;
+  save.labeler = "bob";
+  save.active_seconds = 3;
+  Annotation kept;
+  kept.category_id = 1;
+  kept.box = p.box;
+  kept.origin = BoxOrigin::kAccepted;
+  save.boxes = {kept};
+  const LabelEvent saved = store->save_labels(save);
+  EXPECT_EQ(saved.model_id, 1);
+  EXPECT_EQ(saved.effort.accepted, 1);
+  EXPECT_EQ(store->effort_events().size(), 1u);
 }
 
 TEST(Database, ANestedTransactionThatThrowsRollsBackOnlyItself) {

@@ -77,9 +77,9 @@ TEST(Trainer, RunsAsAJobAndRecordsTheModelWithItsMetrics) {
        {"epoch", "step", "loss", "loss_parts", "val_map50", "val_map", "lr", "seconds"}) {
     EXPECT_TRUE(epochs[0].contains(key)) << key;
   }
-  for (const char* key : {"val_map50", "val_map", "best_val_map50", "best_per_class_ap50",
-                          "train_images", "val_images", "labeled_images", "labeled_boxes",
-                          "audit", "seconds", "arch", "device"}) {
+  for (const char* key :
+       {"val_map50", "val_map", "best_val_map50", "best_per_class_ap50", "train_images",
+        "val_images", "labeled_images", "labeled_boxes", "audit", "seconds", "arch", "device"}) {
     EXPECT_TRUE(r.metrics.contains(key)) << key;
   }
   const int held_out = r.metrics["val_images"].get<int>();

@@ -2,7 +2,6 @@
 // ApiError when the server answered with an error status, NetworkError when it could not be reached.
 import type {
   ApiErrorBody,
-  Counts,
   ImageWithBoxes,
   Job,
   LoopCurve,
@@ -12,8 +11,10 @@ import type {
   Project,
   QueueInfo,
   SaveAnswer,
+  SaveEffort,
   SavePayload,
   SkipAnswer,
+  Stats,
   User,
 } from './types';
 
@@ -94,7 +95,8 @@ export class Api {
   project(): Promise<Project> {
     return this.json('GET', '/api/project');
   }
-  stats(): Promise<Counts> {
+  // The counts, and the effort per labeler and per round where the server records it.
+  stats(): Promise<Stats> {
     return this.json('GET', '/api/stats');
   }
   async next(exclude: number[]): Promise<ImageWithBoxes | null> {
@@ -121,8 +123,9 @@ export class Api {
   saveLabels(id: number, payload: SavePayload): Promise<SaveAnswer> {
     return this.json('PUT', `/api/images/${id}/labels`, payload);
   }
-  skip(id: number, version: number, comment: string): Promise<SkipAnswer> {
-    return this.json('POST', `/api/images/${id}/skip`, { version, comment });
+  skip(id: number, version: number, comment: string, effort?: SaveEffort): Promise<SkipAnswer> {
+    const body = effort ? { version, comment, effort } : { version, comment };
+    return this.json('POST', `/api/images/${id}/skip`, body);
   }
   models(): Promise<Model[]> {
     return this.json('GET', '/api/models');

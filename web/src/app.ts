@@ -3,11 +3,13 @@
 // display and report; the session decides what is shown and saved; this file turns the one into
 // the other and says in words what happened.
 import { Api, ApiError, NetworkError } from './api';
-import { BoxModel, boxesFromAnnotations, boxesToPayload } from './box_model';
+import { BoxModel, labelsFromImage } from './box_model';
 import { CategoryBar } from './category_bar';
 import { pendingByCategory } from './category_counts';
 import { byId } from './dom';
 import { Editor } from './editor';
+import { EffortMeter } from './effort';
+import { EffortPanel } from './effort_panel';
 import { EventStream } from './events';
 import { HaltingWidget } from './halting_widget';
 import { installHotkeys, type Action } from './hotkeys';
@@ -17,13 +19,15 @@ import { LoginDialog } from './login';
 import { LoopPanel, loopSummary } from './loop_panel';
 import { ModelsPanel } from './models_panel';
 import { SaveQueue, type PendingSave } from './save_queue';
-import { SelectionPanel } from './selection_panel';
+import { SelectionPanel, type Selection } from './selection_panel';
 import { Session, readStorage, writeStorage } from './session';
 import { Toasts } from './toasts';
 import type { Category, Counts, Image, ImageWithBoxes, LoopState, QueueEvent, User } from './types';
 
 // The category picked last, kept across reloads.
 const ACTIVE_CATEGORY_KEY = 'boxloop.category';
+// Whether the model's proposals are shown, kept across reloads ("0": hidden).
+const PROPOSALS_SHOWN_KEY = 'boxloop.proposals';
 
 export class App {
   private readonly token = new Session();
@@ -31,11 +35,14 @@ export class App {
   private readonly toasts = new Toasts(byId('toasts'));
   private readonly login = new LoginDialog(byId('login'), this.api);
   private readonly model = new BoxModel(() => this.onBoxesChanged());
+  // Active seconds per image; performance.now() does not jump with the wall clock.
+  private readonly effort = new EffortMeter(() => performance.now());
   private readonly editor: Editor;
   private readonly categoryBar: CategoryBar;
   private readonly selection: SelectionPanel;
   private readonly models: ModelsPanel;
   private readonly loop: LoopPanel;
+  private readonly effortPanel: EffortPanel;
   private readonly halting = new HaltingWidget(byId('halting'));
   private readonly queue: SaveQueue;
   private readonly session: LabelingSession<LoadedBitmap>;
@@ -47,6 +54,7 @@ export class App {
   private settings: Record<string, unknown> = {};
   private selected: number | null = null;
   private activeCategory: number | null = null;
+  private proposalsShown = readStorage(PROPOSALS_SHOWN_KEY) !== '0';
   private busy = false;
   private lastLabeled = -1;
   private storageWarned = false;
@@ -58,6 +66,7 @@ export class App {
         if (this.activeCategory === null) return;
         this.model.add({ ...rect, category_id: this.activeCategory, source: 'human', score: null });
       },
+      // A proposal moved or resized is accepted as adjusted (the box model decides).
       onChange: (key, rect) => this.model.update(key, rect),
       onSelect: (key) => this.select(key),
       onViewChange: () => this.showZoom(),
@@ -67,9 +76,11 @@ export class App {
       byId('selection'),
       (id) => this.relabelSelected(id),
       () => this.deleteSelected(),
+      () => this.acceptSelected(),
     );
     this.loop = new LoopPanel(this.api, this.toasts, (state) => this.showLoop(state));
-    this.models = new ModelsPanel(byId('models-panel'), this.api, this.loop);
+    this.effortPanel = new EffortPanel(this.api);
+    this.models = new ModelsPanel(byId('models-panel'), this.api, this.loop, this.effortPanel);
     // Only saves nobody awaits reach these: ones sent in the background after being offline or
     // left from an earlier visit. The save the labeler just made answers through the session.
     this.queue = new SaveQueue(this.api, {
@@ -104,9 +115,15 @@ export class App {
       onOffline: () => this.message('Offline: waiting for the connection to come back…'),
       now: () => Date.now(),
       leaseMs: () => (Number(this.settings['lease_seconds'] ?? 300) || 300) * 1000,
+      effort: this.effort,
     });
+    trackActivity(this.effort);
     this.events = new EventStream({
-      counts: ({ counts }) => this.onCounts(counts),
+      counts: ({ counts }) => {
+        this.onCounts(counts);
+        // A save changed the effort figures too; fetched only while they are in view.
+        if (this.models.isOpen) void this.effortPanel.refresh();
+      },
       queue: (data) => this.onQueue(data),
       loop: (state) => {
         this.loop.apply(state);
@@ -187,16 +204,17 @@ export class App {
     this.selected = null;
     this.message(null);
     this.editor.setImage(bitmap.element, data.image.width, data.image.height);
-    this.model.reset(boxesFromAnnotations(data.annotations));
-    // Edits carried over from before going back are still unsaved (and undoable).
-    if (step.edits) this.model.replaceAll(step.edits.boxes);
+    this.model.reset(labelsFromImage(data));
+    // Edits carried over from before going back (boxes, proposals accepted or rejected) are still
+    // unsaved, and undoable.
+    if (step.edits) this.model.restore(step.edits.labels);
     this.comment.value = step.edits?.comment ?? '';
     this.showImageInfo(data.image);
     this.halting.setImage(data.query ?? null);
   }
 
   private async back(): Promise<void> {
-    const step = await this.session.back({ boxes: this.model.boxes, comment: this.comment.value });
+    const step = await this.session.back({ labels: this.model.state, comment: this.comment.value });
     if (!step) {
       this.toasts.show('No earlier image saved by you.', { kind: 'info', testid: 'toast-no-previous' });
       return;
@@ -231,7 +249,8 @@ export class App {
   // ---- saving ----
 
   private async save(kind: 'labels' | 'skip'): Promise<void> {
-    const result = await this.session.save(kind, boxesToPayload(this.model.boxes), this.comment.value.trim());
+    // Proposals still pending are not confirmed: the session neither sends nor counts them.
+    const result = await this.session.save(kind, this.model.state, this.comment.value.trim());
     await this.afterSave(result);
   }
 
@@ -286,7 +305,7 @@ export class App {
             testid: 'conflict-load-theirs',
             run: () => {
               if (!this.session.takeTheirs(id, current)) return;
-              this.model.reset(boxesFromAnnotations(current.annotations));
+              this.model.reset(labelsFromImage(current));
               this.showImageInfo(current.image);
             },
           },
@@ -389,31 +408,85 @@ export class App {
   }
 
   private select(key: number | null): void {
-    this.selected = key !== null && this.model.find(key) ? key : null;
+    this.selected = key;
     this.onBoxesChanged();
   }
 
+  // The box or shown proposal selected, if any.
+  private selectedItem(): Selection | null {
+    if (this.selected === null) return null;
+    const box = this.model.find(this.selected);
+    if (box) return { kind: 'box', box };
+    const proposal = this.proposalsShown ? this.model.findProposal(this.selected) : undefined;
+    return proposal ? { kind: 'proposal', proposal } : null;
+  }
+
+  // Relabelling a proposal accepts it as adjusted.
   private relabelSelected(categoryId: number): void {
     if (this.selected === null) return;
     this.model.update(this.selected, { category_id: categoryId });
   }
 
+  // Deletes the selected box, or rejects the selected proposal.
   private deleteSelected(): void {
-    if (this.selected === null) return;
-    const key = this.selected;
+    const selection = this.selectedItem();
+    if (!selection) return;
     this.selected = null;
-    this.model.remove(key);
+    if (selection.kind === 'proposal') this.model.reject(selection.proposal.key);
+    else this.model.remove(selection.box.key);
+  }
+
+  // The selected proposal becomes a box as proposed; it stays selected, now as a box.
+  private acceptSelected(): void {
+    const selection = this.selectedItem();
+    if (selection?.kind === 'proposal') this.model.accept(selection.proposal.key);
+  }
+
+  private acceptAll(): void {
+    if (this.model.proposals.length === 0) return;
+    // What is not on screen is not confirmed by a key press.
+    if (!this.proposalsShown) {
+      this.toasts.show('The proposals are hidden: P shows them.', {
+        kind: 'info',
+        testid: 'toast-proposals-hidden',
+      });
+      return;
+    }
+    this.model.acceptAll();
+  }
+
+  private toggleProposals(): void {
+    this.proposalsShown = !this.proposalsShown;
+    writeStorage(PROPOSALS_SHOWN_KEY, this.proposalsShown ? '1' : '0');
+    this.onBoxesChanged();
   }
 
   private onBoxesChanged(): void {
-    if (this.selected !== null && !this.model.find(this.selected)) this.selected = null;
-    this.editor.setBoxes(this.model.boxes, this.selected, this.categories);
-    this.selection.show(this.selected !== null ? (this.model.find(this.selected) ?? null) : null);
+    const selection = this.selectedItem();
+    if (!selection) this.selected = null;
+    const proposals = this.proposalsShown ? this.model.proposals : [];
+    this.editor.setBoxes(this.model.boxes, this.selected, this.categories, proposals);
+    this.selection.show(selection);
     this.categoryBar.setPending(
       pendingByCategory(this.model.boxes, this.session.current?.data.annotations ?? []),
     );
+    this.showProposals();
     byId<HTMLButtonElement>('undo-button').disabled = !this.model.canUndo;
     byId<HTMLButtonElement>('redo-button').disabled = !this.model.canRedo;
+  }
+
+  // The toolbar's proposal controls: how many are pending, accept all, hide/show.
+  private showProposals(): void {
+    const pending = this.model.proposals.length;
+    const rejected = this.model.rejectedCount;
+    const offered = pending + rejected + this.model.boxes.filter((b) => b.origin !== 'drawn').length;
+    byId('proposal-bar').hidden = offered === 0;
+    byId('proposal-count').textContent =
+      `${pending} proposal${pending === 1 ? '' : 's'}` + (rejected > 0 ? ` · ${rejected} rejected` : '');
+    byId<HTMLButtonElement>('accept-all-button').disabled = pending === 0 || !this.proposalsShown;
+    const toggle = byId<HTMLButtonElement>('proposals-button');
+    toggle.textContent = this.proposalsShown ? 'Hide' : 'Show';
+    toggle.classList.toggle('active', !this.proposalsShown);
   }
 
   private dispatch(action: Action): void {
@@ -433,6 +506,15 @@ export class App {
         return;
       case 'delete':
         this.deleteSelected();
+        return;
+      case 'accept':
+        this.acceptSelected();
+        return;
+      case 'accept-all':
+        this.acceptAll();
+        return;
+      case 'toggle-proposals':
+        this.toggleProposals();
         return;
       case 'undo':
         this.model.undo();
@@ -545,6 +627,8 @@ export class App {
     click('zoom-out-button', () => this.dispatch({ type: 'zoom-out' }));
     click('fit-button', () => this.dispatch({ type: 'fit' }));
     click('pan-button', () => this.dispatch({ type: 'pan-toggle' }));
+    click('accept-all-button', () => this.dispatch({ type: 'accept-all' }));
+    click('proposals-button', () => this.dispatch({ type: 'toggle-proposals' }));
     click('models-button', () => void this.models.toggle());
     click('loop-status', () => void this.models.open());
     click('logout-button', () => void this.logout());
@@ -552,7 +636,7 @@ export class App {
 
   // Read-only state for tests and debugging: no pixel-peeping needed to know what the page holds.
   private exposeTestHooks(): void {
-    const selectedBox = () => (this.selected !== null ? this.model.find(this.selected) : undefined);
+    const category = (id: number) => this.categories.find((c) => c.id === id)?.name ?? null;
     const getters: Record<string, () => unknown> = {
       imageId: () => this.session.current?.data.image.id ?? null,
       prefetchedId: () => this.session.prefetchedId,
@@ -563,17 +647,42 @@ export class App {
       boxes: () =>
         this.model.boxes.map((b) => ({
           category_id: b.category_id,
-          category: this.categories.find((c) => c.id === b.category_id)?.name ?? null,
+          category: category(b.category_id),
           x: b.x,
           y: b.y,
           w: b.w,
           h: b.h,
+          origin: b.origin,
         })),
+      // The proposals still pending (shown or not), in the server's order.
+      proposals: () =>
+        this.model.proposals.map((p) => ({
+          category_id: p.category_id,
+          category: category(p.category_id),
+          x: p.x,
+          y: p.y,
+          w: p.w,
+          h: p.h,
+          score: p.score,
+        })),
+      rejected: () => this.model.rejectedCount,
+      proposalsShown: () => this.proposalsShown,
+      // Active seconds gathered on the image shown and not yet saved.
+      effortSeconds: () => {
+        const id = this.session.current?.data.image.id;
+        return id === undefined ? null : this.effort.secondsOn(id);
+      },
       selected: () => {
-        const box = selectedBox();
-        if (!box) return null;
+        const selection = this.selectedItem();
+        if (!selection) return null;
+        if (selection.kind === 'proposal') {
+          const p = selection.proposal;
+          const index = this.model.proposals.indexOf(p);
+          return { kind: 'proposal', index, category_id: p.category_id, x: p.x, y: p.y, w: p.w, h: p.h };
+        }
+        const box = selection.box;
         const index = this.model.boxes.indexOf(box);
-        return { index, category_id: box.category_id, x: box.x, y: box.y, w: box.w, h: box.h };
+        return { kind: 'box', index, category_id: box.category_id, x: box.x, y: box.y, w: box.w, h: box.h };
       },
       activeCategory: () => this.activeCategory,
       unsaved: () => this.queue.size,
@@ -589,6 +698,21 @@ export class App {
     }
     Object.defineProperty(window, '__boxloop', { value: Object.freeze(hooks), configurable: false });
   }
+}
+
+// Feeds the effort meter what the browser knows: input, the tab shown or hidden, the window focused.
+function trackActivity(meter: EffortMeter): void {
+  const input = () => meter.input();
+  for (const type of ['pointerdown', 'pointermove', 'keydown', 'wheel'] as const) {
+    window.addEventListener(type, input, { capture: true, passive: true });
+  }
+  document.addEventListener('visibilitychange', () =>
+    meter.setVisible(document.visibilityState === 'visible'),
+  );
+  window.addEventListener('focus', () => meter.setFocused(true));
+  window.addEventListener('blur', () => meter.setFocused(false));
+  meter.setVisible(document.visibilityState === 'visible');
+  meter.setFocused(document.hasFocus());
 }
 
 // Resolves after `delayMs`, or as soon as the browser says it is online again.

@@ -1,8 +1,10 @@
 // The canvas: the image, its boxes and the tools to draw, select, move, resize, zoom and pan.
 // It owns no label state: it shows the boxes it is given and reports what the user did through
 // callbacks, so the box model (and its undo history) stays the single source of truth.
+// The model's proposals are drawn dashed with their score; they are selected, moved and resized
+// like boxes (the box model decides what that makes of them).
 import Konva from 'konva';
-import type { EditBox } from './box_model';
+import type { EditBox, Proposal } from './box_model';
 import { clipRect, keepInside, rectFromPoints } from './geometry';
 import type { Category, Rect } from './types';
 
@@ -26,6 +28,7 @@ const MIN_DRAW_SCREEN_PX = 4; // a smaller drag is a click, not a box
 const MIN_BOX_PX = 1;
 
 interface BoxShape {
+  proposal: boolean;
   rect: Konva.Rect;
   label: Konva.Label;
   tag: Konva.Tag;
@@ -110,21 +113,29 @@ export class Editor {
   }
 
   // Updates the shapes in place (matched by box key), so a gesture that just started on a shape,
-  // like dragging a box that the same mousedown selected, keeps its node.
-  setBoxes(boxes: readonly EditBox[], selected: number | null, categories: Category[]): void {
+  // like dragging a box that the same mousedown selected, keeps its node. A proposal that becomes
+  // a box keeps its key, so it keeps its node (and the selection) too.
+  setBoxes(
+    boxes: readonly EditBox[],
+    selected: number | null,
+    categories: Category[],
+    proposals: readonly Proposal[] = [],
+  ): void {
     const byId = new Map(categories.map((c) => [c.id, c]));
-    const keep = new Set(boxes.map((b) => b.key));
+    const keep = new Set([...boxes, ...proposals].map((b) => b.key));
     for (const [key, shape] of this.shapes) {
       if (keep.has(key)) continue;
       shape.rect.destroy();
       shape.label.destroy();
       this.shapes.delete(key);
     }
-    for (const box of boxes) {
+    const draw = (box: EditBox | Proposal, proposal: boolean) => {
       const shape = this.shapes.get(box.key) ?? this.createShape(box.key);
+      shape.proposal = proposal;
       const category = byId.get(box.category_id);
       const color = category?.color ?? '#9ca3af';
       const isSelected = box.key === selected;
+      const name = category?.name ?? `#${box.category_id}`;
       shape.rect.setAttrs({
         x: box.x,
         y: box.y,
@@ -134,13 +145,20 @@ export class Editor {
         scaleY: 1,
         stroke: color,
         strokeWidth: isSelected ? 3 : 2,
-        fill: hexWithAlpha(color, isSelected ? 0.22 : 0.1),
+        dash: proposal ? [8, 5] : [],
+        fill: hexWithAlpha(color, isSelected ? 0.22 : proposal ? 0.03 : 0.1),
         draggable: !this.panMode,
       });
-      shape.tag.fill(color);
-      shape.text.setAttrs({ text: category?.name ?? `#${box.category_id}`, fill: readableTextOn(color) });
+      shape.tag.setAttrs({ fill: proposal ? hexWithAlpha(color, 0.75) : color });
+      shape.text.setAttrs({
+        text: proposal ? `${name} ${(box as Proposal).score.toFixed(2)}?` : name,
+        fill: readableTextOn(color),
+        fontStyle: proposal ? 'italic bold' : 'bold',
+      });
       this.placeLabel(shape.label, shape.rect);
-    }
+    };
+    for (const proposal of proposals) draw(proposal, true);
+    for (const box of boxes) draw(box, false);
     this.selected = selected !== null && this.shapes.has(selected) ? selected : null;
     const node = this.selected !== null ? this.shapes.get(this.selected)?.rect : undefined;
     this.transformer.nodes(node && !this.panMode ? [node] : []);
@@ -164,6 +182,7 @@ export class Editor {
     });
     const label = new Konva.Label({ listening: false });
     label.add(tag, text);
+    const shape: BoxShape = { proposal: false, rect, label, tag, text };
     rect.on('dragmove', () => {
       const inside = keepInside(
         { x: rect.x(), y: rect.y(), w: rect.width(), h: rect.height() },
@@ -186,7 +205,6 @@ export class Editor {
       this.reportChange(key, rect);
     });
     this.boxGroup.add(rect, label);
-    const shape = { rect, label, tag, text };
     this.shapes.set(key, shape);
     return shape;
   }
@@ -358,7 +376,8 @@ export class Editor {
     });
   }
 
-  // The box under the pointer, the selected one first, then the topmost. Computed from geometry
+  // The box under the pointer: the selected one first, then the topmost box, then the topmost
+  // proposal (a confirmed box matters more than an offer lying under it). Computed from geometry
   // rather than Konva's hit canvas, which lags a frame behind the latest redraw.
   private boxAtPointer(): number | null {
     const p = this.imagePointer();
@@ -370,8 +389,8 @@ export class Editor {
       p.y <= rect.y() + rect.height();
     const selected = this.selected !== null ? this.shapes.get(this.selected) : undefined;
     if (selected && inside(selected.rect)) return this.selected;
-    const keys = [...this.shapes.keys()].reverse();
-    return keys.find((key) => inside(this.shapes.get(key)!.rect)) ?? null;
+    const under = [...this.shapes.entries()].reverse().filter(([, shape]) => inside(shape.rect));
+    return (under.find(([, shape]) => !shape.proposal) ?? under[0])?.[0] ?? null;
   }
 
   private currentDrawRect(): Rect | null {

@@ -1,5 +1,6 @@
 // Keyboard shortcuts. Category hotkeys win over the single-letter tool keys, so a project may use
-// any letter for a category. Nothing fires while the labeler types in a text field.
+// any letter for a category (the toolbar buttons still do what a shadowed key would). Nothing
+// fires while the labeler types in a text field.
 import type { Category } from './types';
 
 export type Command =
@@ -13,14 +14,21 @@ export type Command =
   | 'pan-toggle'
   | 'deselect'
   | 'zoom-in'
-  | 'zoom-out';
+  | 'zoom-out'
+  | 'accept' // the selected proposal
+  | 'accept-all' // every pending proposal
+  | 'toggle-proposals';
 
 export type Action = { type: 'category'; id: number } | { type: Command };
 
 export const TOOL_KEYS: Record<string, Command> = {
+  a: 'accept-all',
   f: 'fit',
   h: 'pan-toggle',
+  p: 'toggle-proposals',
   s: 'skip',
+  // Delete the selected box or reject the selected proposal (Del's twin under the left hand).
+  x: 'delete',
   '+': 'zoom-in',
   '=': 'zoom-in',
   '-': 'zoom-out',
@@ -57,6 +65,8 @@ export function actionFor(event: KeyboardEvent, categories: readonly Category[])
       return { type: 'delete' };
     case 'Escape':
       return { type: 'deselect' };
+    case 'Enter':
+      return { type: 'accept' };
   }
   const lower = key.toLowerCase();
   const category = categories.find((c) => c.hotkey !== '' && c.hotkey.toLowerCase() === lower);

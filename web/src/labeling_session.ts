@@ -6,10 +6,16 @@
 //
 // Every decoded image is owned by exactly one of: the image shown, an image stashed by going
 // back, or the prefetch. Whatever leaves those is released, once.
+//
+// The session also keeps what labeling each image cost: it tells the effort ledger which image is
+// shown, and a save (a skip too) carries the seconds gathered on it, each box's origin and the
+// proposals rejected. A proposal left pending at a save was not confirmed: it is not sent and not
+// counted.
 import { ApiError, NetworkError, isUnauthorized } from './api';
-import type { EditBox } from './box_model';
+import { boxesToPayload, type LabelState } from './box_model';
+import { saveSeconds, type EffortLedger } from './effort';
 import type { PendingSave, SaveOutcome } from './save_queue';
-import type { BoxPayload, ImageWithBoxes } from './types';
+import type { ImageWithBoxes, SavePayload } from './types';
 
 export interface Releasable {
   release(): void;
@@ -21,9 +27,10 @@ export interface Loaded<B extends Releasable> {
   bitmap: B;
 }
 
-// The labeler's unsaved work on an image left by going back.
+// The labeler's unsaved work on an image left by going back: boxes, proposals pending and
+// rejected (it comes back exactly so), and the comment.
 export interface Edits {
-  boxes: readonly EditBox[];
+  labels: LabelState;
   comment: string;
 }
 
@@ -48,6 +55,7 @@ export interface SessionPorts<B extends Releasable> {
   onOffline(): void; // the next image waits for the connection
   now(): number;
   leaseMs(): number; // how long the server keeps an image handed out to this labeler
+  effort: EffortLedger;
 }
 
 export type Step<B extends Releasable> =
@@ -173,6 +181,7 @@ export class LabelingSession<B extends Releasable> {
       previous.bitmap.release();
     }
     this.shown = loaded;
+    this.ports.effort.show(loaded.data.image.id);
     this.startPrefetch();
     return { kind: 'show', image: loaded, edits };
   }
@@ -180,6 +189,7 @@ export class LabelingSession<B extends Releasable> {
   private finish(): Step<B> {
     this.shown?.bitmap.release();
     this.shown = null;
+    this.ports.effort.show(null);
     return { kind: 'done' };
   }
 
@@ -240,33 +250,38 @@ export class LabelingSession<B extends Releasable> {
 
   // Saves the image shown (its boxes, or a skip) and, once the server took it or it is kept to be
   // sent later, moves on. A lost session asks for a login and sends the same save after it.
-  async save(kind: 'labels' | 'skip', boxes: BoxPayload[], comment: string): Promise<SaveResult<B>> {
+  async save(kind: 'labels' | 'skip', labels: LabelState, comment: string): Promise<SaveResult<B>> {
     if (!this.shown) return { kind: 'none' };
     const image = this.shown.data.image;
-    const outcome = await this.ports.saves.submit({
-      image_id: image.id,
-      kind,
-      payload: { version: image.version, boxes: kind === 'labels' ? boxes : [], comment },
-    });
-    return this.settle(outcome);
+    const payload = labelsPayload(image.version, labels, comment, this.ports.effort.take(image.id));
+    // A skip costs time too (its effort is sent); it sends no boxes.
+    if (kind === 'skip') payload.boxes = [];
+    const outcome = await this.ports.saves.submit({ image_id: image.id, kind, payload });
+    return this.settle(outcome, image.id, payload);
   }
 
   // The labeler keeps their boxes after a conflict: sent again on top of the other version.
   async keepMine(id: string): Promise<SaveResult<B>> {
+    const entry = this.ports.saves.pending.find((e) => e.id === id);
     const outcome = await this.ports.saves.resolveConflict(id, 'mine');
-    return outcome ? this.settle(outcome) : { kind: 'none' };
+    if (!outcome) return { kind: 'none' };
+    return entry ? this.settle(outcome, entry.image_id, entry.payload) : this.settle(outcome);
   }
 
   // The labeler takes the other save after a conflict: their save is dropped, and when the image
   // is still shown it now stands at the server's version. True when the shown image changed.
   takeTheirs(id: string, current: ImageWithBoxes): boolean {
+    const entry = this.ports.saves.pending.find((e) => e.id === id);
+    // The time that save carried was spent all the same: it goes into the next save of the image.
+    if (entry) this.giveBack(entry.image_id, entry.payload);
     void this.ports.saves.resolveConflict(id, 'theirs');
     if (this.shown?.data.image.id !== current.image.id) return false;
     this.shown.data = current;
     return true;
   }
 
-  private async settle(first: SaveOutcome): Promise<SaveResult<B>> {
+  // `imageId` and `sent`: the save whose effort is given back should the server refuse it.
+  private async settle(first: SaveOutcome, imageId?: number, sent?: SavePayload): Promise<SaveResult<B>> {
     let outcome = first;
     for (;;) {
       switch (outcome.kind) {
@@ -280,9 +295,14 @@ export class LabelingSession<B extends Releasable> {
         case 'conflict':
           return { kind: 'conflict', id: outcome.id, current: outcome.current };
         case 'rejected':
+          if (imageId !== undefined && sent) this.giveBack(imageId, sent);
           return { kind: 'rejected', error: outcome.error };
       }
     }
+  }
+
+  private giveBack(imageId: number, payload: SavePayload): void {
+    if (payload.effort) this.ports.effort.credit(imageId, payload.effort.active_seconds);
   }
 
   // Runs `work`; on a 401 asks for a login (the saves it held go out after it) and runs it again.
@@ -297,4 +317,20 @@ export class LabelingSession<B extends Releasable> {
       }
     }
   }
+}
+
+// A save of labels: the boxes with their origins, and what the image cost. Proposals still
+// pending are neither sent nor counted.
+export function labelsPayload(
+  version: number,
+  labels: LabelState,
+  comment: string,
+  seconds: number,
+): SavePayload {
+  return {
+    version,
+    boxes: boxesToPayload(labels.boxes),
+    comment,
+    effort: { active_seconds: saveSeconds(seconds), rejected: labels.rejected.length },
+  };
 }

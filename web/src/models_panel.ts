@@ -1,9 +1,10 @@
 // The models drawer: the active-learning loop (its state, settings, audit curve and stop signal),
-// running jobs with their progress, and each trained model's training curves (loss and
-// validation mAP@0.5 per epoch, from metrics.epochs).
+// the labeling effort per labeler and per round, running jobs with their progress, and each
+// trained model's training curves (loss and validation mAP@0.5 per epoch, from metrics.epochs).
 import { Api } from './api';
 import { lineChart } from './chart';
 import { h } from './dom';
+import type { EffortPanel } from './effort_panel';
 import { LoopPanel } from './loop_panel';
 import type { Job, Model } from './types';
 
@@ -16,6 +17,7 @@ export class ModelsPanel {
     private readonly host: HTMLElement,
     private readonly api: Api,
     private readonly loop: LoopPanel,
+    private readonly effort: EffortPanel,
   ) {}
 
   get isOpen(): boolean {
@@ -25,7 +27,12 @@ export class ModelsPanel {
   async toggle(): Promise<void> {
     this.host.hidden = !this.host.hidden;
     if (!this.host.hidden) {
-      await Promise.all([this.refresh(), this.loop.refresh(), this.loop.curve.refresh()]);
+      await Promise.all([
+        this.refresh(),
+        this.loop.refresh(),
+        this.loop.curve.refresh(),
+        this.effort.refresh(),
+      ]);
     }
   }
 
@@ -57,7 +64,7 @@ export class ModelsPanel {
   private render(): void {
     const body = h('div', { class: 'panel-body' });
     if (this.error) body.append(h('p', { class: 'panel-error', text: this.error }));
-    body.append(this.loop.element);
+    body.append(this.loop.element, this.effort.element);
     const active = this.jobs.filter((j) => j.state === 'running' || j.state === 'queued');
     body.append(h('h3', { text: 'Jobs' }));
     if (active.length === 0) {

@@ -11,13 +11,13 @@
 // background after being offline or kept from an earlier visit).
 import { ApiError, NetworkError } from './api';
 import { readStorage, writeStorage } from './session';
-import type { ImageWithBoxes, SaveAnswer, SavePayload, SkipAnswer } from './types';
+import type { ImageWithBoxes, SaveAnswer, SaveEffort, SavePayload, SkipAnswer } from './types';
 
 export interface PendingSave {
   id: string;
   image_id: number;
   kind: 'labels' | 'skip';
-  payload: SavePayload; // for a skip only version and comment are sent
+  payload: SavePayload; // for a skip only version, comment and effort are sent
   queued_at: string;
   conflict?: ImageWithBoxes; // the server's state when it answered 409; waits for the labeler
 }
@@ -41,7 +41,7 @@ export interface SaveQueueListener {
 // The two routes a save uses (Api implements them).
 export interface SaveSender {
   saveLabels(id: number, payload: SavePayload): Promise<SaveAnswer>;
-  skip(id: number, version: number, comment: string): Promise<SkipAnswer>;
+  skip(id: number, version: number, comment: string, effort?: SaveEffort): Promise<SkipAnswer>;
 }
 
 export interface KeyValueStorage {
@@ -218,7 +218,12 @@ export class SaveQueue {
       try {
         const answer =
           entry.kind === 'skip'
-            ? await this.sender.skip(entry.image_id, entry.payload.version, entry.payload.comment ?? '')
+            ? await this.sender.skip(
+                entry.image_id,
+                entry.payload.version,
+                entry.payload.comment ?? '',
+                entry.payload.effort,
+              )
             : await this.sender.saveLabels(entry.image_id, entry.payload);
         this.remove(entry);
         this.retryMs = FIRST_RETRY_MS;

@@ -3,6 +3,9 @@
 export type Role = 'admin' | 'labeler';
 export type ImageStatus = 'unlabeled' | 'labeled' | 'skipped';
 export type BoxSource = 'human' | 'model';
+// How a box came to be: drawn by the labeler, a model proposal accepted as it was, or a proposal
+// the labeler moved, resized or relabelled.
+export type BoxOrigin = 'drawn' | 'accepted' | 'adjusted';
 
 export interface User {
   name: string;
@@ -41,6 +44,18 @@ export interface Annotation {
   box: Rect;
   source: BoxSource;
   score: number | null;
+  origin?: BoxOrigin; // absent from servers older than proposals: drawn
+}
+
+// A detection of the model that scored the queue, offered on an unlabeled image to accept or fix.
+// Pixels of the original image, top-left origin.
+export interface ProposalJson {
+  category_id: number;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  score: number;
 }
 
 export interface LabelEvent {
@@ -52,6 +67,13 @@ export interface LabelEvent {
   box_count: number;
   created_at: string;
   version: number;
+  // The effort the save recorded (active_seconds null when the save measured no time, e.g. a
+  // script's; all absent from servers older than effort).
+  active_seconds?: number | null;
+  drawn?: number;
+  accepted?: number;
+  adjusted?: number;
+  rejected?: number;
 }
 
 export interface CategoryCount {
@@ -65,6 +87,34 @@ export interface CategoryCount {
 export interface Counts {
   images: { total: number; unlabeled: number; labeled: number; skipped: number };
   categories: CategoryCount[];
+}
+
+// Effort per labeler or per round (GET /api/stats `effort`).
+export interface EffortFigures {
+  images: number;
+  boxes: number;
+  active_seconds: number;
+  seconds_per_image: number | null;
+  seconds_per_box: number | null;
+  accepted_share: number | null; // share of the boxes accepted as the model proposed them
+}
+
+export interface LabelerEffort extends EffortFigures {
+  labeler: string;
+}
+
+export interface RoundEffort extends EffortFigures {
+  model_id: number | null; // the model whose proposals (and queue) the images were labeled under
+}
+
+export interface EffortStats {
+  per_labeler: LabelerEffort[];
+  per_round: RoundEffort[];
+}
+
+// GET /api/stats: the counts, and the effort where the server records it.
+export interface Stats extends Counts {
+  effort?: EffortStats;
 }
 
 export interface Project {
@@ -81,15 +131,20 @@ export interface ImageWithBoxes {
   events?: LabelEvent[];
   // Where the image sits in the query queue (GET /api/next); null or absent when not queued.
   query?: QueryPosition | null;
+  // The model's detections above the project's proposal threshold, only while the image is
+  // unlabeled (empty otherwise, or when there is no model), and the model they came from.
+  proposals?: ProposalJson[];
+  proposal_model_id?: number | null;
 }
 
 // ---- active learning ----
 
 export type Zone = 'green' | 'orange' | 'red';
 
-// The halting criterion of the queue on the normalised 0..1 uncertainty scale: red below
-// red_below, green from green_from, orange between; at and below flat_until the uncertainties are
-// spread like random ones, so ordering by them gains nothing there.
+// The halting criterion (src/active/halting.h) on the queue scale: 0..1 is a share of the queue
+// counted from its least uncertain end, each image an equal slice. Red at or below red_below,
+// green from green_from, orange between; at and below flat_until the next image beats a random
+// pick from the rest of the queue by less than the tolerance, so the order gains nothing there.
 export interface Halting {
   size: number;
   flat_until: number;
@@ -112,7 +167,7 @@ export interface QueueInfo {
 export interface QueryPosition {
   rank: number;
   uncertainty: number;
-  position: number; // 0..1 on the halting scale
+  position: number; // 0..1 on the queue scale (the middle of its slice)
   zone: Zone;
 }
 
@@ -194,12 +249,21 @@ export interface BoxPayload {
   h: number;
   source?: BoxSource;
   score?: number;
+  origin?: BoxOrigin; // drawn when absent
+}
+
+// What labeling the image cost: seconds the page was in use on it (visible, focused, idle gaps
+// cut) and the proposals the labeler rejected. The server counts drawn/accepted/adjusted boxes.
+export interface SaveEffort {
+  active_seconds: number;
+  rejected: number;
 }
 
 export interface SavePayload {
   version: number;
   boxes: BoxPayload[];
   comment?: string;
+  effort?: SaveEffort;
 }
 
 export interface SaveAnswer {

@@ -6,7 +6,9 @@ import type { KeyValueStorage, Timers } from '../src/save_queue';
 import type {
   Annotation,
   ImageWithBoxes,
+  ProposalJson,
   SaveAnswer,
+  SaveEffort,
   SavePayload,
   SkipAnswer,
 } from '../src/types';
@@ -122,16 +124,21 @@ export class FakeServer {
       box: { x: b.x, y: b.y, w: b.w, h: b.h },
       source: b.source ?? 'human',
       score: b.score ?? null,
+      origin: b.origin ?? 'drawn',
     }));
     stored.data.annotations = annotations;
+    // Proposals are offered only while an image is unlabeled.
+    stored.data.proposals = [];
     stored.data.image = { ...stored.data.image, status: 'labeled', version: stored.data.image.version + 1 };
     stored.savedAt = ++this.saves;
     const answer = this.copy(id);
     return { image: answer.image, annotations: answer.annotations, event: event(id, answer.image.version) };
   }
 
-  async skip(id: number, version: number, comment: string): Promise<SkipAnswer> {
-    this.calls.push({ route: 'skip', id, payload: { version, boxes: [], comment } });
+  async skip(id: number, version: number, comment: string, effort?: SaveEffort): Promise<SkipAnswer> {
+    const payload: SavePayload = { version, boxes: [], comment };
+    if (effort) payload.effort = effort;
+    this.calls.push({ route: 'skip', id, payload });
     await Promise.resolve();
     this.check();
     const stored = this.images.get(id)!;
@@ -150,6 +157,13 @@ export class FakeServer {
       { id: 99, category_id: categoryId, box: { x: 1, y: 1, w: 5, h: 5 }, source: 'human', score: null },
     ];
     stored.data.image = { ...stored.data.image, status: 'labeled', version: stored.data.image.version + 1 };
+  }
+
+  // The model's proposals on an unlabeled image, as /next and /images/{id} answer them.
+  propose(id: number, proposals: ProposalJson[], modelId = 1): void {
+    const stored = this.images.get(id)!;
+    stored.data.proposals = structuredClone(proposals);
+    stored.data.proposal_model_id = modelId;
   }
 
   // Holds the next `count` calls of /next until their gates are resolved.

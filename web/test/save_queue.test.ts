@@ -161,14 +161,19 @@ describe('SaveQueue', () => {
     expect(queue.pending.map((e) => e.payload.boxes[0]?.category_id)).toEqual([2]);
   });
 
-  it('skips send only the version and the comment', async () => {
+  it('skips send only the version, the comment and the effort', async () => {
     const outcome = await queue.submit({
       image_id: 5,
       kind: 'skip',
-      payload: { version: 0, boxes: [], comment: 'blurry' },
+      payload: { version: 0, boxes: [], comment: 'blurry', effort: { active_seconds: 4.5, rejected: 2 } },
     });
     expect(outcome.kind).toBe('saved');
-    expect(server.routes('skip')[0]?.payload).toEqual({ version: 0, boxes: [], comment: 'blurry' });
+    expect(server.routes('skip')[0]?.payload).toEqual({
+      version: 0,
+      boxes: [],
+      comment: 'blurry',
+      effort: { active_seconds: 4.5, rejected: 2 },
+    });
     expect(server.images.get(5)!.data.image.status).toBe('skipped');
   });
 

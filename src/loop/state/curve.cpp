@@ -111,17 +111,17 @@ Json curve_json(const AuditSummary& audit, const std::vector<CurvePoint>& curve,
   for (const CurvePoint& p : curve) {
     Json a = nullptr;
     if (p.audit) {
-      a = Json{{"images", p.audit->images},       {"boxes", p.audit->boxes},
-               {"map50", p.audit->map50},         {"map50_low", p.audit->map50_low},
+      a = Json{{"images", p.audit->images},         {"boxes", p.audit->boxes},
+               {"map50", p.audit->map50},           {"map50_low", p.audit->map50_low},
                {"map50_high", p.audit->map50_high}, {"map", p.audit->map},
-               {"map_low", p.audit->map_low},     {"map_high", p.audit->map_high}};
+               {"map_low", p.audit->map_low},       {"map_high", p.audit->map_high}};
     }
     Json agreement = nullptr;
     if (p.agreement) {
-      agreement = Json{{"f1", *p.agreement},
-                       {"sample", p.agreement_sample},
-                       {"previous_model_id", p.previous_model_id ? Json(*p.previous_model_id)
-                                                                 : Json(nullptr)}};
+      agreement = Json{
+          {"f1", *p.agreement},
+          {"sample", p.agreement_sample},
+          {"previous_model_id", p.previous_model_id ? Json(*p.previous_model_id) : Json(nullptr)}};
     }
     rounds.push_back(Json{{"model_id", p.model_id},
                           {"created_at", p.created_at},
@@ -131,15 +131,16 @@ Json curve_json(const AuditSummary& audit, const std::vector<CurvePoint>& curve,
                           {"audit", a},
                           {"agreement", agreement}});
   }
-  return Json{{"audit", {{"fraction", audit.fraction}, {"images", audit.images}, {"boxes", audit.boxes}}},
-              {"rounds", rounds},
-              {"stop",
-               {{"threshold", stop.rule.threshold},
-                {"rounds_needed", stop.rule.rounds},
-                {"rounds_above", stop.rounds_above},
-                {"stopped_changing", stop.stopped_changing},
-                {"message", stop.message}}},
-              {"note", audit.note ? Json(*audit.note) : Json(nullptr)}};
+  return Json{
+      {"audit", {{"fraction", audit.fraction}, {"images", audit.images}, {"boxes", audit.boxes}}},
+      {"rounds", rounds},
+      {"stop",
+       {{"threshold", stop.rule.threshold},
+        {"rounds_needed", stop.rule.rounds},
+        {"rounds_above", stop.rounds_above},
+        {"stopped_changing", stop.stopped_changing},
+        {"message", stop.message}}},
+      {"note", audit.note ? Json(*audit.note) : Json(nullptr)}};
 }
 
 }  // namespace boxloop::loop

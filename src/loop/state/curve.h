@@ -52,7 +52,7 @@ StopSignal stop_signal(const std::vector<CurvePoint>& curve, const StopRule& rul
 
 struct AuditSummary {
   double fraction = 0;
-  int images = 0, boxes = 0;  // labeled audit images and their boxes
+  int images = 0, boxes = 0;        // labeled audit images and their boxes
   std::optional<std::string> note;  // why there is no audit set, when there is none
 };
 AuditSummary audit_summary(Store& store);

@@ -123,7 +123,8 @@ void check_train_options(const TrainOptions& o) {
   if (o.min_steps < 0 || o.steps < 0 || o.patience < 0 || o.eval_every < 0 || o.workers < 0) {
     bad("steps, min steps, patience, eval-every and workers must not be negative");
   }
-  if (o.device != "cpu" && o.device != "cuda") bad("unknown device '" + o.device + "' (cpu or cuda)");
+  if (o.device != "cpu" && o.device != "cuda")
+    bad("unknown device '" + o.device + "' (cpu or cuda)");
 }
 
 }  // namespace boxloop
