@@ -1,6 +1,5 @@
 #include "imageio/image_file.h"
 
-
 #include <array>
 #include <fstream>
 #include <memory>

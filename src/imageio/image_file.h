@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <opencv2/core.hpp>
-
-#include "digest/sha256.h"  // sha256_hex, part of this module's interface
 #include <string>
 #include <string_view>
+
+#include "digest/sha256.h"  // sha256_hex, part of this module's interface
 
 namespace boxloop {
 
