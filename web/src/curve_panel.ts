@@ -15,13 +15,13 @@ import {
 import { lineChart } from './chart';
 import { h } from './dom';
 import type { LoopCurve } from './types';
+import { Coalesced } from './coalesced';
 
 export class CurvePanel {
   readonly element: HTMLElement;
   private curve: LoopCurve | null = null;
   private axis: CurveAxis = 'images';
-  private inFlight: Promise<void> | null = null;
-  private again = false;
+  private readonly loads = new Coalesced(() => this.load());
 
   private readonly axisButtons: Record<CurveAxis, HTMLButtonElement> = {
     images: h('button', { type: 'button', 'data-testid': 'curve-axis-images', text: 'images' }),
@@ -84,17 +84,7 @@ export class CurvePanel {
   }
 
   refresh(): Promise<void> {
-    if (this.inFlight) {
-      this.again = true;
-      return this.inFlight;
-    }
-    this.inFlight = (async () => {
-      do {
-        this.again = false;
-        await this.load();
-      } while (this.again);
-    })().finally(() => (this.inFlight = null));
-    return this.inFlight;
+    return this.loads.run();
   }
 
   private async load(): Promise<void> {

@@ -5,6 +5,7 @@
 import { Api, ApiError, NetworkError } from './api';
 import { h } from './dom';
 import type { EffortFigures, EffortStats } from './types';
+import { Coalesced } from './coalesced';
 
 // Short headings (the drawer is narrow), each with its meaning as a tooltip.
 export const EFFORT_COLUMNS = ['images', 'boxes', 'active', 's/img', 's/box', 'acc.'] as const;
@@ -77,8 +78,7 @@ export function effortTables(effort: EffortStats): EffortTable[] {
 export class EffortPanel {
   readonly element: HTMLElement;
   private readonly body = h('div', { class: 'effort-tables', 'data-testid': 'effort-tables' });
-  private inFlight: Promise<void> | null = null;
-  private again = false;
+  private readonly loads = new Coalesced(() => this.load());
 
   constructor(private readonly api: Api) {
     this.element = h(
@@ -97,17 +97,7 @@ export class EffortPanel {
   }
 
   refresh(): Promise<void> {
-    if (this.inFlight) {
-      this.again = true;
-      return this.inFlight;
-    }
-    this.inFlight = (async () => {
-      do {
-        this.again = false;
-        await this.load();
-      } while (this.again);
-    })().finally(() => (this.inFlight = null));
-    return this.inFlight;
+    return this.loads.run();
   }
 
   private async load(): Promise<void> {
