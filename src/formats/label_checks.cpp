@@ -22,6 +22,16 @@ std::string box_text(const NamedBox& b) {
 
 }  // namespace
 
+void check_box_size(const Box& box, const std::string& what) {
+  // Far below any pixel, far above a double's error on coordinates of a real image.
+  constexpr double kRoundOff = 1e-6;
+  if (box.w < kMinBoxPixels - kRoundOff || box.h < kMinBoxPixels - kRoundOff) {
+    invalid(what + " is thinner than a pixel (" + number_text(box.w) + " x " + number_text(box.h) +
+            "); boxes must be at least " + number_text(kMinBoxPixels) + " x " +
+            number_text(kMinBoxPixels) + " pixels");
+  }
+}
+
 void check_image_fields(const ImageLabels& labels) {
   if (labels.file.empty()) invalid("missing image file name");
   if (!is_safe_relative_path(labels.file)) {
@@ -51,6 +61,7 @@ void check_box(const NamedBox& b, int width, int height, const std::vector<std::
     invalid(box_text(b) + " is outside the " + std::to_string(width) + "x" +
             std::to_string(height) + " image");
   }
+  check_box_size(r, box_text(b));
 }
 
 void check_labels(const ImageLabels& labels, const std::vector<std::string>& known) {

@@ -27,6 +27,7 @@ TrainOptions train_job_options(Store& store, const Json& params,
   defaults.batch = kRoundBatch;
   defaults.input_size = kRoundInputSize;
   defaults.warmup_steps = kRoundSteps / 4;
+  defaults.time_budget_seconds = kRoundTimeBudgetSeconds;
   defaults.val_fraction = 0;
   defaults.include_audit = false;
   defaults.allow_empty_categories = true;

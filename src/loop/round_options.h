@@ -17,14 +17,23 @@ namespace boxloop::loop {
 inline constexpr int kRoundSteps = 120;
 inline constexpr int kRoundBatch = 8;
 inline constexpr int kRoundInputSize = 224;
+// A round's wall-clock budget for training (reading the labels, the steps, the audit score and
+// the save; TrainOptions::time_budget_seconds): the loop's promise is a new queue within ~60 s
+// of the label that triggered it on 2 CPU cores, and scoring the 296-image cards pool and
+// publishing take ~5-10 s more. On a quiet machine the 120 steps end well inside it; on a busy
+// one, or with a large label set to read, the round stops early with the weights it has rather
+// than keep labelers on the old queue. Settings "train": {"time_budget_seconds": 0} removes it.
+// `boxloop simulate` trains its rounds without it (a wall-clock cut would make its curves depend
+// on the machine and its load): see simulation_round_options.
+inline constexpr double kRoundTimeBudgetSeconds = 45;
 
 // Options of a train job from its params:
 // - a loop round (params hold only loop keys): the project's settings "model" (arch) and "train"
 //   object over the round defaults above: warm start from the last model ("last" when the
 //   project has one, else "pretrained", else "scratch" with a warning when no pretrained weights
 //   are found), val_fraction 0, no audit images, allow_empty_categories (early rounds lack some
-//   classes). `boxloop simulate` trains its rounds through this same function, so the simulation
-//   measures the product.
+//   classes), the time budget kRoundTimeBudgetSeconds. `boxloop simulate` trains its rounds
+//   through this same function, so the simulation measures the product (less the time budget).
 // - any other train job (POST /api/jobs): its params over TrainOptions' defaults.
 // Throws kInvalidArgument for an unknown or mistyped key in the settings or params.
 TrainOptions train_job_options(Store& store, const Json& params,

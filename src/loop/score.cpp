@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/geometry.h"
 #include "detector/detector_util.h"
+#include "formats/label_checks.h"
 #include "imageio/image_file.h"
 #include "loop/proposal_threshold.h"
 #include "loop/state/loop_settings.h"
@@ -114,8 +115,9 @@ std::vector<Proposal> proposals_of(const std::vector<active::ScoredImage>& score
   std::vector<Proposal> out;
   for (const active::ScoredImage& image : scored) {
     for (const Detection& d : best_detections(image.detections)) {
-      // A box clipped to nothing, or a class the project no longer has, is nothing to offer.
-      if (d.box.w <= 0 || d.box.h <= 0) continue;
+      // A box thinner than the smallest a save may hold (accepting it would get a 400), or a
+      // class the project no longer has, is nothing to offer.
+      if (d.box.w < kMinBoxPixels || d.box.h < kMinBoxPixels) continue;
       if (d.class_index < 0 || static_cast<std::size_t>(d.class_index) >= categories.size()) {
         continue;
       }
@@ -248,6 +250,7 @@ ScoreResult score_unlabeled(Store& store, const ScoreOptions& options, const Pro
                                          cancel)
                : detect_images(store, *model.detector, unlabeled, options.batch, progress, cancel);
   active::RankContext context;
+  context.costs = options.costs;
   if (features) {
     context.batch_size = loop_settings(store).every;
     context.labeled_features =

@@ -81,6 +81,11 @@ Json scratch_settings(Store& source, const SimulationOptions& o) {
   Json train = settings.value("train", Json::object());
   if (!train.is_object()) train = Json::object();
   for (const auto& [key, value] : o.train_overrides.items()) train[key] = value;
+  // A loop round also has a wall-clock budget (kRoundTimeBudgetSeconds) that stops it early on a
+  // slow or busy machine; a simulation's rounds keep the step cap alone unless --train sets one,
+  // or its curves would depend on the machine and its load. On 2 quiet cores the 120 steps take
+  // about 25 s, inside the loop's 45 s budget, so the two train the same steps there.
+  if (!o.train_overrides.contains("time_budget_seconds")) train["time_budget_seconds"] = 0;
   if (!o.pretrained.empty()) train["pretrained"] = o.pretrained.string();
   // Refuses a typo before any image is read; the rounds read the same object again.
   train_options_from_json(train);
@@ -109,11 +114,24 @@ std::unique_ptr<Store> make_scratch_project(Store& source, const fs::path& dir,
   return store;
 }
 
+// The oracle's boxes of an image, as annotations of `store`'s categories.
+std::vector<Annotation> oracle_boxes(Store& store, const Image& image,
+                                     const std::map<std::string, OracleImage>& oracle) {
+  std::map<std::string, Id> category_id;
+  for (const Category& c : store.categories()) category_id[c.name] = c.id;
+  std::vector<Annotation> out;
+  for (const auto& [name, box] : oracle.at(image.sha256).boxes) {
+    Annotation a;
+    a.category_id = category_id.at(name);
+    a.box = box;
+    out.push_back(a);
+  }
+  return out;
+}
+
 // "Labels" the images: saves the oracle's boxes as a labeler would. Returns the boxes saved.
 int label(Store& store, const std::vector<Id>& ids,
           const std::map<std::string, OracleImage>& oracle) {
-  std::map<std::string, Id> category_id;
-  for (const Category& c : store.categories()) category_id[c.name] = c.id;
   int boxes = 0;
   store.batch([&] {
     for (Id id : ids) {
@@ -122,17 +140,36 @@ int label(Store& store, const std::vector<Id>& ids,
       save.image_id = id;
       save.expected_version = image.version;
       save.labeler = "oracle";
-      for (const auto& [name, box] : oracle.at(image.sha256).boxes) {
-        Annotation a;
-        a.category_id = category_id.at(name);
-        a.box = box;
-        save.boxes.push_back(a);
-      }
+      save.boxes = oracle_boxes(store, image, oracle);
       boxes += static_cast<int>(save.boxes.size());
       store.save_labels(save);
     }
   });
   return boxes;
+}
+
+// What the oracle does to label the (still unlabeled) images: with the proposals the page shows
+// on each (proposals_for: the scoring model's detections at or above its chosen threshold, at
+// most kMaxProposalsPerImage, as the score step stored them, so nothing is detected again), or
+// drawing every box before the first model scored a queue.
+OracleActions oracle_labeling(Store& store, const std::vector<Id>& ids,
+                              const std::map<std::string, OracleImage>& oracle) {
+  OracleActions actions;
+  for (Id id : ids) {
+    const Image image = store.image(id).value();
+    actions +=
+        oracle_actions(oracle_boxes(store, image, oracle), proposals_for(store, image).proposals);
+  }
+  return actions;
+}
+
+// The run's effort after one more round of labeling.
+SimulatedEffort add_effort(SimulatedEffort effort, const OracleActions& actions,
+                           const CostModel& costs) {
+  effort.actions += actions;
+  effort.seconds += effort_seconds(actions, costs);
+  effort.seconds_drawn += effort_seconds_drawn(actions, costs);
+  return effort;
 }
 
 // A sample of an external test image, kept at most `keep_size` on its longer side as the
@@ -236,7 +273,9 @@ Json options_json(const SimulationOptions& o) {
               {"step", o.step},
               {"rounds", o.rounds},
               {"train_overrides", o.train_overrides},
-              {"pretrained", o.pretrained.string()}};
+              {"pretrained", o.pretrained.string()},
+              {"costs", to_json(o.costs)},
+              {"cost_source", o.cost_source}};
 }
 
 // What a round trains with, minus what differs between rounds (the seed, the start).
@@ -429,11 +468,13 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
 
       RunResult run{strategy, seed, o.commit, {}};
       int boxes = 0;
+      SimulatedEffort effort;
       for (int round = 0; round < o.rounds; ++round) {
         if (round > 0) {
           ScoreOptions score;
           score.strategy = strategy;
           score.seed = round_seed(seed, round);
+          score.costs = o.costs;
           score_unlabeled(*store, score);
           chosen.clear();
           for (const QueueEntry& q : store->queue()) {
@@ -441,6 +482,7 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
             chosen.push_back(q.image_id);
           }
         }
+        effort = add_effort(effort, oracle_labeling(*store, chosen, oracle), o.costs);
         boxes += label(*store, chosen, oracle);
 
         const TrainOptions t =
@@ -458,9 +500,13 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
         point.map50 = eval.map50;
         point.map = eval.map;
         point.from = t.from;
+        point.effort = effort;
         run.rounds.push_back(point);
-        spdlog::info("simulation: {} seed {} round {}: {} images, {} boxes, test mAP@0.5 {:.3f}",
-                     strategy, seed, round + 1, point.images, point.boxes, point.map50);
+        spdlog::info(
+            "simulation: {} seed {} round {}: {} images, {} boxes, {:.0f} s of effort ({:.0f} s "
+            "drawing every box), test mAP@0.5 {:.3f}",
+            strategy, seed, round + 1, point.images, point.boxes, effort.seconds,
+            effort.seconds_drawn, point.map50);
         if (on_round) on_round(run, t);
       }
       report["runs"].push_back(to_json(run));

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/geometry.h"
 #include "core/json_read.h"
+#include "formats/label_checks.h"
 #include "server/limits.h"
 #include "server/request_json.h"
 
@@ -81,12 +82,8 @@ Annotation read_box(const Json& item, std::size_t index, const Image& image,
                                                  std::to_string(image.width) + "x" +
                                                  std::to_string(image.height) + " image");
   }
-  if (annotation.box.w < limits::kMinBoxPixels || annotation.box.h < limits::kMinBoxPixels) {
-    throw Error(ErrorCode::kInvalidArgument,
-                where + ": is thinner than a pixel inside the image (" +
-                    std::to_string(annotation.box.w) + " x " + std::to_string(annotation.box.h) +
-                    " after clipping); boxes must be at least 1 x 1");
-  }
+  // The same check as every label file's box (boxloop import-labels).
+  check_box_size(annotation.box, where + " clipped to the image");
   if (auto source = optional_string(item, "source", 16, where)) {
     if (*source != "human" && *source != "model") {
       throw Error(ErrorCode::kInvalidArgument,

@@ -5,6 +5,8 @@
 
 #include <cstddef>
 
+#include "formats/label_checks.h"
+
 namespace boxloop::server::limits {
 
 // Nesting of arrays and objects in a JSON body; no route needs more than 4.
@@ -16,9 +18,9 @@ inline constexpr std::size_t kMaxBoxesPerImage = 2'000;
 // A save's measured active seconds: a day. The page cuts idle gaps, so anything longer is a
 // broken clock, not work.
 inline constexpr double kMaxActiveSeconds = 86'400;
-// A box's width and height after clipping to the image: anything thinner is a slip of the mouse
-// (the page refuses to resize below one pixel) or a number meant to break something.
-inline constexpr double kMinBoxPixels = 1;
+// A box's width and height after clipping to the image: one pixel, defined with check_box_size
+// (formats/label_checks.h), which holds the API and imported label files to it alike.
+inline constexpr double kMinBoxPixels = boxloop::kMinBoxPixels;
 // |x|, |y|, w and h before clipping; beyond this no box can touch any image the store accepts.
 inline constexpr double kMaxCoordinate = 1e9;
 inline constexpr std::size_t kMaxUserNameBytes = 256;

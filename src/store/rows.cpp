@@ -4,6 +4,15 @@
 
 namespace boxloop::store_rows {
 
+namespace {
+
+// x, y, w, h in four columns from `first`, as annotation and proposal rows both hold a box.
+Box read_box(const Statement& row, int first) {
+  return Box{row.real(first), row.real(first + 1), row.real(first + 2), row.real(first + 3)};
+}
+
+}  // namespace
+
 Image read_image(const Statement& row, int first) {
   Image image;
   image.id = row.int64(first);
@@ -33,8 +42,7 @@ Annotation read_annotation(const Statement& row, int first) {
   annotation.id = row.int64(first);
   annotation.image_id = row.int64(first + 1);
   annotation.category_id = row.int64(first + 2);
-  annotation.box =
-      Box{row.real(first + 3), row.real(first + 4), row.real(first + 5), row.real(first + 6)};
+  annotation.box = read_box(row, first + 3);
   annotation.source = box_source_from_string(row.text(first + 7));
   annotation.score = row.optional_real(first + 8);
   annotation.origin = box_origin_from_string(row.text(first + 9));
@@ -46,8 +54,7 @@ Proposal read_proposal(const Statement& row, int first) {
   proposal.image_id = row.int64(first);
   proposal.model_id = row.int64(first + 1);
   proposal.category_id = row.int64(first + 2);
-  proposal.box =
-      Box{row.real(first + 3), row.real(first + 4), row.real(first + 5), row.real(first + 6)};
+  proposal.box = read_box(row, first + 3);
   proposal.score = row.real(first + 7);
   return proposal;
 }

@@ -1,5 +1,7 @@
 #include "store/settings.h"
 
+#include <set>
+
 #include "core/error.h"
 #include "core/json_read.h"
 
@@ -50,38 +52,99 @@ const std::vector<std::string>& known_settings_keys() {
   return keys;
 }
 
-void validate_settings(const Json& settings) {
-  if (!settings.is_object()) {
-    throw Error(ErrorCode::kInvalidArgument, "settings must be a JSON object");
-  }
-  if (const Json* v = member(settings, "lease_seconds")) {
-    read_int(*v, "lease_seconds", kMinLeaseSeconds, kMaxLeaseSeconds);
-  }
-  if (const Json* v = member(settings, "trigger_every")) {
-    read_int(*v, "trigger_every", 1, kMaxTriggerEvery);
-  }
-  if (const Json* v = member(settings, "loop_enabled")) read_bool(*v, "loop_enabled");
-  if (const Json* v = member(settings, "strategy")) read_string(*v, "strategy", kMaxSettingText);
-  if (const Json* v = member(settings, "audit_fraction")) {
-    read_number(*v, "audit_fraction", 0, kMaxAuditFraction);
-  }
-  if (const Json* v = member(settings, kThresholdKey); v && !v->is_null()) {
-    read_number(*v, kThresholdKey, 0, 1);
-  }
-  if (const Json* model = member(settings, kModelKey)) {
-    if (!model->is_object()) {
+namespace {
+
+// Throws kInvalidArgument naming `key` when its value has the wrong type or range (the rules of
+// validate_settings); an unknown key passes.
+void validate_setting(const std::string& key, const Json& value) {
+  if (key == "lease_seconds") {
+    read_int(value, "lease_seconds", kMinLeaseSeconds, kMaxLeaseSeconds);
+  } else if (key == "trigger_every") {
+    read_int(value, "trigger_every", 1, kMaxTriggerEvery);
+  } else if (key == "loop_enabled") {
+    read_bool(value, "loop_enabled");
+  } else if (key == "strategy") {
+    read_string(value, "strategy", kMaxSettingText);
+  } else if (key == "audit_fraction") {
+    read_number(value, "audit_fraction", 0, kMaxAuditFraction);
+  } else if (key == kThresholdKey) {
+    if (!value.is_null()) read_number(value, kThresholdKey, 0, 1);
+  } else if (key == kModelKey) {
+    if (!value.is_object()) {
       throw Error(ErrorCode::kInvalidArgument, "'model' must be an object {arch, input_size}");
     }
-    if (const Json* v = member(*model, "arch")) read_string(*v, "model.arch", kMaxSettingText);
-    if (const Json* v = member(*model, "input_size")) {
+    if (const Json* v = member(value, "arch")) read_string(*v, "model.arch", kMaxSettingText);
+    if (const Json* v = member(value, "input_size")) {
       if (read_int(*v, "model.input_size", kMinInputSize, kMaxInputSize) % kMinInputSize != 0) {
         throw Error(ErrorCode::kInvalidArgument, "'model.input_size' must be a multiple of 32");
       }
     }
-  }
-  if (const Json* train = member(settings, kTrainKey); train && !train->is_object()) {
+  } else if (key == kTrainKey && !value.is_object()) {
     throw Error(ErrorCode::kInvalidArgument, "'train' must be an object of training options");
   }
+}
+
+// Parses stored settings without building anything nested deeper than kMaxStoredSettingsDepth
+// (nlohmann's parser itself does not recurse); `too_deep` gets the top-level keys cut so.
+Json parse_bounded(const std::string& text, std::set<std::string>& too_deep) {
+  std::string top_key;
+  const Json::parser_callback_t callback = [&](int depth, Json::parse_event_t event, Json& parsed) {
+    if (depth == 1 && event == Json::parse_event_t::key) top_key = parsed.get<std::string>();
+    const bool starts =
+        event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start;
+    if (starts && depth > kMaxStoredSettingsDepth) {
+      too_deep.insert(top_key);
+      return false;  // not built, nor anything inside it
+    }
+    return true;
+  };
+  return Json::parse(text, callback, /*allow_exceptions=*/false);
+}
+
+}  // namespace
+
+void validate_settings(const Json& settings) {
+  if (!settings.is_object()) {
+    throw Error(ErrorCode::kInvalidArgument, "settings must be a JSON object");
+  }
+  for (const std::string& key : known_settings_keys()) {
+    if (const Json* v = member(settings, key.c_str())) validate_setting(key, *v);
+  }
+}
+
+StoredSettings read_stored_settings(const std::string& text) {
+  StoredSettings out;
+  std::set<std::string> too_deep;
+  Json stored = parse_bounded(text, too_deep);
+  if (stored.is_discarded() || !stored.is_object()) {
+    out.problems.push_back("the stored settings are not a JSON object; every default is used");
+    out.settings = settings_with_defaults(Json::object());
+    return out;
+  }
+  for (const std::string& key : too_deep) {
+    stored.erase(key);
+    out.problems.push_back("'" + key + "' nests deeper than " +
+                           std::to_string(kMaxStoredSettingsDepth) + " levels; dropped");
+  }
+  out.settings = settings_with_defaults(stored);
+  const Json defaults = default_settings();
+  for (const std::string& key : known_settings_keys()) {
+    const auto it = out.settings.find(key);
+    if (it == out.settings.end()) continue;
+    try {
+      validate_setting(key, *it);
+    } catch (const Error& e) {
+      const auto fallback = defaults.find(key);
+      if (fallback != defaults.end()) {
+        *it = *fallback;
+        out.problems.push_back(std::string(e.what()) + "; the default is used");
+      } else {
+        out.settings.erase(it);
+        out.problems.push_back(std::string(e.what()) + "; left out");
+      }
+    }
+  }
+  return out;
 }
 
 int lease_seconds(const Json& settings) {

@@ -45,6 +45,22 @@ const std::vector<std::string>& known_settings_keys();
 // they must not block every later change.
 void validate_settings(const Json& settings);
 
+// Stored settings nest no deeper than a request body may (server/limits.h kMaxJsonDepth): a value
+// nested deeper was stored before bodies were depth-checked, and is dropped when read so that no
+// recursive walk of the settings (merge, dump) goes deep.
+inline constexpr int kMaxStoredSettingsDepth = 64;
+
+// A project's settings as stored, read leniently: older versions stored values this version
+// refuses (out of range, a wrong type, nested too deep, or text that is no JSON object). Each such
+// known key falls back to its default (or is left out when it has none), an unknown key nested too
+// deep is dropped, and `problems` says what and why, for the store to warn about once. A value
+// that validate_settings accepts is kept as stored. Never throws.
+struct StoredSettings {
+  Json settings;                      // settings_with_defaults of what passed
+  std::vector<std::string> problems;  // "'lease_seconds' must be ...; the default is used"
+};
+StoredSettings read_stored_settings(const std::string& text);
+
 // The lease length the settings ask for: kDefaultLeaseSeconds when the key is missing or out of
 // range (a value stored before the range was checked), never a narrowed or wrapped number.
 int lease_seconds(const Json& settings);

@@ -9,6 +9,8 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
+#include <set>
 
 #include "core/error.h"
 #include "core/time.h"
@@ -157,6 +159,23 @@ void Store::batch(const std::function<void()>& work) {
 
 // --- project ---------------------------------------------------------------------------------
 
+namespace {
+
+// Settings are read on every request: their problems are logged once per project folder and
+// wording, not each time.
+void warn_once_about_settings(const std::filesystem::path& dir,
+                              const std::vector<std::string>& problems) {
+  std::string text;
+  for (const std::string& p : problems) text += (text.empty() ? "" : "; ") + p;
+  static std::mutex mutex;
+  static std::set<std::string> warned;
+  std::lock_guard lock(mutex);
+  if (!warned.insert(dir.string() + '\n' + text).second) return;
+  spdlog::warn("{}: stored project settings read with defaults: {}", dir.string(), text);
+}
+
+}  // namespace
+
 std::string Store::name() {
   std::lock_guard lock(mutex_);
   auto select = db_->prepare("SELECT name FROM project WHERE id = 1");
@@ -168,7 +187,11 @@ Json Store::settings() {
   std::lock_guard lock(mutex_);
   auto select = db_->prepare("SELECT settings FROM project WHERE id = 1");
   if (!select.step()) throw Error(ErrorCode::kCorrupt, "the project record is missing");
-  return settings_with_defaults(store_rows::parse_json_column(select.text(0), "project settings"));
+  // Values stored by an older version that this one refuses read as their defaults; the next
+  // change of the settings writes the repaired values.
+  StoredSettings read = read_stored_settings(select.text(0));
+  if (!read.problems.empty()) warn_once_about_settings(dir_, read.problems);
+  return std::move(read.settings);
 }
 
 Json Store::update_settings(const Json& patch) {

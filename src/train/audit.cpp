@@ -43,7 +43,9 @@ std::pair<Interval, Interval> bootstrap_map_intervals(const std::vector<EvalImag
 
 std::optional<AuditScore> score_on_audit(Detector& detector, Store& store, int input_size,
                                          int resamples, std::uint64_t seed) {
-  const std::vector<Sample> samples = load_samples(store, input_size, LabeledSubset::kAudit);
+  // The audit images are read again after every round: from the decode cache after the first.
+  const std::vector<Sample> samples = load_samples(store, input_size, LabeledSubset::kAudit,
+                                                   nullptr, nullptr, &training_decode_cache());
   if (samples.empty()) return std::nullopt;
   std::vector<std::size_t> all(samples.size());
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;

@@ -11,6 +11,8 @@
 
 namespace boxloop {
 
+namespace fs = std::filesystem;
+
 std::uint64_t splitmix64(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -63,7 +65,8 @@ void colour_jitter(cv::Mat& bgr, const AugmentOptions& a, std::mt19937_64& rng) 
 }  // namespace
 
 std::vector<Sample> load_samples(Store& store, int keep_size, LabeledSubset subset,
-                                 const ProgressFn& progress, const CancelFn& cancel) {
+                                 const ProgressFn& progress, const CancelFn& cancel,
+                                 DecodeCache* cache) {
   const std::vector<Category> categories = store.categories();
   std::map<Id, int64_t> class_of;
   for (std::size_t i = 0; i < categories.size(); ++i) {
@@ -89,20 +92,16 @@ std::vector<Sample> load_samples(Store& store, int keep_size, LabeledSubset subs
   for (std::size_t i = 0; i < labeled.size(); ++i) {
     if (cancel && cancel()) throw Error{ErrorCode::kCancelled, "training cancelled"};
     const LabeledImage& li = labeled[i];
-    cv::Mat bgr = read_image_bgr(resolve_inside(store.image_dir(), li.image.path));
-    const double scale =
-        std::min(1.0, static_cast<double>(keep_size) / std::max(bgr.cols, bgr.rows));
+    const fs::path file = resolve_inside(store.image_dir(), li.image.path);
+    const DecodedImage decoded =
+        cache ? cache->get(li.image.id, file, keep_size) : decode_for_training(file, keep_size);
     Sample s;
     s.image_id = li.image.id;
     s.path = li.image.path;
-    if (scale < 1.0) {
-      cv::resize(bgr, s.bgr, cv::Size(), scale, scale, cv::INTER_AREA);
-    } else {
-      s.bgr = bgr;
-    }
+    s.bgr = decoded.bgr;
     // The stored boxes are in pixels of the original; the kept image may be rounded by a pixel.
-    s.scale_x = static_cast<double>(bgr.cols) / s.bgr.cols;
-    s.scale_y = static_cast<double>(bgr.rows) / s.bgr.rows;
+    s.scale_x = static_cast<double>(decoded.original_width) / s.bgr.cols;
+    s.scale_y = static_cast<double>(decoded.original_height) / s.bgr.rows;
     for (const Annotation& a : li.boxes) {
       const auto it = class_of.find(a.category_id);
       if (it == class_of.end()) {

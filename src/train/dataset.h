@@ -14,13 +14,15 @@
 #include "core/progress.h"
 #include "detector/detector.h"
 #include "store/store.h"
+#include "train/decode_cache.h"
 #include "train/options/train_options.h"
 
 namespace boxloop {
 
 // One labeled image, kept downscaled so that augmentation has pixels to spare without holding
-// full-size photos in memory. `boxes` are in pixels of `bgr`; `scale_x/y` map them back to the
-// original image (original = kept * scale).
+// full-size photos in memory. `bgr` may be shared with the decode cache: never write to it. `boxes`
+// are in pixels of `bgr`; `scale_x/y` map them back to the original image (original = kept *
+// scale).
 struct Sample {
   Id image_id = 0;
   std::string path;
@@ -34,13 +36,14 @@ struct Sample {
 enum class LabeledSubset { kAll, kNotAudit, kAudit };
 
 // Reads the labeled images of the store in `subset` (class index = position of the category in
-// Store::categories()), downscaled so its longer side is at most `keep_size`. Throws
-// kInvalidArgument when nothing is labeled (an empty audit subset is returned empty),
-// kNotFound / kCorrupt for an unreadable image (named).
+// Store::categories()), downscaled so its longer side is at most `keep_size`; with a `cache`,
+// the pixels of images an earlier run read come from it (the same pixels, train/decode_cache.h)
+// and the boxes from the labels of now. Throws kInvalidArgument when nothing is labeled (an empty
+// audit subset is returned empty), kNotFound / kCorrupt for an unreadable image (named).
 std::vector<Sample> load_samples(Store& store, int keep_size,
                                  LabeledSubset subset = LabeledSubset::kAll,
                                  const ProgressFn& progress = nullptr,
-                                 const CancelFn& cancel = nullptr);
+                                 const CancelFn& cancel = nullptr, DecodeCache* cache = nullptr);
 
 // splitmix64: a well-mixed 64-bit hash, for seeds and splits that must not follow import order.
 std::uint64_t splitmix64(std::uint64_t x);

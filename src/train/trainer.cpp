@@ -181,13 +181,14 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
     ++labeled_images;
     labeled_boxes += static_cast<int>(l.boxes.size());
   }
-  // Keep twice the input size: room for the crop jitter without holding full-size photos.
+  // Keep twice the input size: room for the crop jitter without holding full-size photos. The
+  // process's decode cache spares a loop round the decodes of the images earlier rounds read.
   const std::vector<Sample> samples = load_samples(
       store, o.input_size * 2, o.include_audit ? LabeledSubset::kAll : LabeledSubset::kNotAudit,
       [&](double f, const std::string& m) {
         if (progress) progress(0, m);
       },
-      cancel);
+      cancel, &training_decode_cache());
   check_categories(store, samples, o.allow_empty_categories);
   // Without a held-out split nothing is validated during the run (scoring the training images
   // would only flatter the model); the audit set scores the final weights afterwards.
@@ -202,6 +203,16 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
   const int epochs = o.steps > 0 ? ceil_div(o.steps, steps_per_epoch)
                                  : std::max(o.epochs, ceil_div(o.min_steps, steps_per_epoch));
   const int total_steps = o.steps > 0 ? o.steps : epochs * steps_per_epoch;
+  // The wall-clock budget (TrainOptions::time_budget_seconds) counts from the start of the run,
+  // reading the images included: it bounds what a labeler waits for. Checked after every step,
+  // so the run overshoots it by at most one step plus the final save and audit scoring.
+  const auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  const auto out_of_time = [&] {
+    return o.time_budget_seconds > 0 && elapsed() >= o.time_budget_seconds;
+  };
+  bool stopped_by_budget = false;
   const int eval_every = o.eval_every > 0 ? o.eval_every : std::max(1, (epochs + 39) / 40);
   const LrSchedule schedule{o.lr, o.warmup_steps, total_steps};
 
@@ -252,6 +263,13 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
   spdlog::info("training {} on {} images ({} held out), {} epochs x {} steps, batch {}, {} px, {}",
                o.arch, n_train, split.val.size(), epochs, steps_per_epoch, batch, o.input_size,
                o.device);
+  // Done steps over planned, or the budget spent when that is further along (a budget-bound run
+  // would otherwise sit at a low fraction and jump to done).
+  const auto fraction_done = [&] {
+    double f = static_cast<double>(state.step) / total_steps;
+    if (o.time_budget_seconds > 0) f = std::max(f, elapsed() / o.time_budget_seconds);
+    return std::min(1.0, f);
+  };
 
   const std::vector<std::size_t> train_indices = split.train;
   const auto batch_indices = [&](int epoch, int step) {
@@ -269,7 +287,8 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
   std::string last_message;
   bool stopped_early = false;
   auto last_save = std::chrono::steady_clock::now();
-  for (int epoch = state.epoch + 1; epoch <= epochs && !stopped_early; ++epoch) {
+  for (int epoch = state.epoch + 1; epoch <= epochs && !stopped_early && !stopped_by_budget;
+       ++epoch) {
     const auto epoch_start = std::chrono::steady_clock::now();
     detector->train();
     double loss_sum = 0;
@@ -279,6 +298,7 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
     double lr = o.lr;
     // The last epoch of a fixed budget may be partial.
     const int epoch_steps = std::min(steps_per_epoch, total_steps - state.step);
+    int done_steps = 0;  // fewer than epoch_steps when the budget runs out
     for (int s = 0; s < epoch_steps; ++s) {
       if (cancelled()) throw Error{ErrorCode::kCancelled, "training cancelled"};
       Batch b = o.workers > 0 ? next.get() : build_batch(epoch, s);
@@ -301,24 +321,31 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
       torch::nn::utils::clip_grad_norm_(detector->parameters(), 10.0);
       optimizer.step();
       ++state.step;
+      ++done_steps;
       loss_sum += value;
       for (const auto& [k, v] : loss.parts) part_sums[k] += v;
       if (progress) {
-        progress(static_cast<double>(state.step) / total_steps,
-                 "epoch " + std::to_string(epoch) + "/" + std::to_string(epochs) + " loss " +
-                     fmt2(loss_sum / (s + 1)) + last_message);
+        progress(fraction_done(), "epoch " + std::to_string(epoch) + "/" + std::to_string(epochs) +
+                                      " loss " + fmt2(loss_sum / (s + 1)) + last_message);
+      }
+      if (state.step < total_steps && out_of_time()) {
+        stopped_by_budget = true;
+        spdlog::info("time budget of {:.0f} s spent after {} of {} steps: keeping these weights",
+                     o.time_budget_seconds, state.step, total_steps);
+        break;
       }
     }
     Json entry{{"epoch", epoch},
                {"step", state.step},
-               {"loss", loss_sum / std::max(1, epoch_steps)},
+               {"loss", loss_sum / std::max(1, done_steps)},
                {"loss_parts", Json::object()},
                {"val_map50", nullptr},
                {"val_map", nullptr},
                {"lr", lr},
                {"seconds", 0.0}};
-    for (const auto& [k, v] : part_sums) entry["loss_parts"][k] = v / std::max(1, epoch_steps);
-    const bool evaluate_now = !val.empty() && (epoch % eval_every == 0 || epoch == epochs);
+    for (const auto& [k, v] : part_sums) entry["loss_parts"][k] = v / std::max(1, done_steps);
+    const bool last_epoch = epoch == epochs || stopped_by_budget;
+    const bool evaluate_now = !val.empty() && (epoch % eval_every == 0 || last_epoch);
     if (evaluate_now) {
       const EvalResult r =
           evaluate_on_samples(*detector, samples, val, o.input_size, std::max(batch, 8));
@@ -346,19 +373,20 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
     state.epochs.push_back(entry);
     // A checkpoint costs a save of the weights and the optimizer: with few labels an epoch is a
     // step or two, so save at most every 20 s (a kill loses at most that much), when cancelled
-    // (to resume from here) and at the end.
+    // (to resume from here) and at the end. Not after a budget stop: that epoch is partial (a
+    // resume must not skip its other steps) and the run is about to finish anyway.
     const bool stopping = cancelled() && epoch < epochs;
-    if (epoch == epochs || stopping ||
-        std::chrono::steady_clock::now() - last_save > std::chrono::seconds(20)) {
+    if (!stopped_by_budget &&
+        (epoch == epochs || stopping ||
+         std::chrono::steady_clock::now() - last_save > std::chrono::seconds(20))) {
       run.save(*detector, optimizer, category_names, state);
       last_save = std::chrono::steady_clock::now();
     }
     spdlog::info("epoch {}/{} loss {:.4f}{} lr {:.5f} ({:.1f} s)", epoch, epochs,
                  entry["loss"].get<double>(), last_message, lr, seconds);
     if (progress) {
-      progress(static_cast<double>(state.step) / total_steps,
-               "epoch " + std::to_string(epoch) + "/" + std::to_string(epochs) + " loss " +
-                   fmt2(entry["loss"].get<double>()) + last_message);
+      progress(fraction_done(), "epoch " + std::to_string(epoch) + "/" + std::to_string(epochs) +
+                                    " loss " + fmt2(entry["loss"].get<double>()) + last_message);
     }
     if (stopped_early) {
       spdlog::info("early stop: no better val mAP@0.5 in {} evaluations", o.patience);
@@ -382,6 +410,12 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
                {"labeled_images", labeled_images},
                {"labeled_boxes", labeled_boxes},
                {"steps", state.step},
+               // The steps the run was planned for and its budget: `steps` < `steps_planned`
+               // when the budget cut it short (a round on a slow or busy machine).
+               {"steps_planned", total_steps},
+               {"time_budget_seconds",
+                o.time_budget_seconds > 0 ? Json(o.time_budget_seconds) : Json(nullptr)},
+               {"stopped_by_time_budget", stopped_by_budget},
                {"include_audit", o.include_audit},
                {"seconds", state.seconds},
                {"arch", o.arch},

@@ -1,7 +1,9 @@
 // Fine-tunes a detector on a project's labels and records the result as a model of the project.
 //
 // Budget: optimiser steps, not epochs (DESIGN.md "Training budget"): the run lasts
-// max(epochs, ceil(min_steps / steps_per_epoch)) epochs. Schedule: SGD with momentum and weight
+// max(epochs, ceil(min_steps / steps_per_epoch)) epochs, or less when a wall-clock budget
+// (time_budget_seconds) runs out first: the run then ends after the step in progress and keeps
+// its weights (metrics "steps" < "steps_planned"). Schedule: SGD with momentum and weight
 // decay, linear warm-up then cosine decay (train/schedule.h). Validation mAP each `eval_every`
 // epochs on a held-out split by image; early stop after `patience` evaluations without a better
 // mAP@0.5; the best model is the one kept. Every epoch is checkpointed (train/run_state.h); a

@@ -166,6 +166,37 @@ TEST(CsvBadInput, BadRowsAreReportedPerImage) {
   EXPECT_THROW(read_csv(tmp.path() / "bad.csv"), Error);
 }
 
+// The API refuses boxes under a pixel (boxloop::kMinBoxPixels); label files go through the same
+// check_box_size, so `boxloop import-labels` cannot store what the page and the API never would.
+TEST(SubPixelBoxes, MakeAProblemOfTheirFileAndRoundOffPasses) {
+  testing::TempDir tmp;
+  const fs::path voc = tmp.path() / "voc";
+  write_text(voc / "a_good.xml", voc_one_box("a.jpg", "ace", "10", "10", "50", "60"));
+  write_text(voc / "b_thin.xml", voc_one_box("b.jpg", "ace", "10", "10", "10.000001", "60"));
+  write_text(voc / "c_flat.xml", voc_one_box("c.jpg", "ace", "10", "10", "50", "10.5"));
+  // 91.3 - 90.3 is a hair under 1 in doubles: a one-pixel box written as corners.
+  write_text(voc / "d_corners.xml", voc_one_box("d.jpg", "ace", "90.3", "10", "91.3", "11"));
+  const auto problems = voc_problems(voc, 2);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_THAT(problems[0], HasSubstr("b_thin.xml: box 'ace' [x 10, y 10, w 9.99"));
+  EXPECT_THAT(problems[0], HasSubstr("e-07, h 50] is thinner than a pixel"));
+  EXPECT_THAT(problems[1],
+              HasSubstr("c_flat.xml: box 'ace' [x 10, y 10, w 40, h 0.5] is thinner "
+                        "than a pixel (40 x 0.5); boxes must be at least 1 x 1 pixels"));
+
+  const fs::path yolo = tmp.path() / "yolo";
+  write_text(yolo / "classes.txt", "ace\n");
+  write_text(yolo / "a.txt", "0 0.5 0.5 0.2 0.2\n");
+  write_text(yolo / "b.txt", "0 0.5 0.5 0.2 0.2\n0 0.5 0.5 1e-6 0.2\n");
+  const std::vector<ImageLabels> sizes = {{"a.jpg", 100, 80, {}}, {"b.jpg", 100, 80, {}}};
+  const ReadResult read = read_yolo_dir(yolo, sizes, kCategories);
+  ASSERT_EQ(read.images.size(), 1u);
+  EXPECT_EQ(read.images[0].file, "a.jpg");
+  ASSERT_EQ(read.problems.size(), 1u);
+  EXPECT_EQ(read.problems[0].file, "b.txt");
+  EXPECT_THAT(read.problems[0].message, HasSubstr("e-05, h 16] is thinner than a pixel"));
+}
+
 TEST(ReadLabels, UnknownPathsAreClearErrors) {
   testing::TempDir tmp;
   try {

@@ -52,4 +52,30 @@ Json LoopProject::tiny_training() {
               {"batch", 2},        {"val_fraction", 0}, {"eval_every", 1}, {"workers", 0}};
 }
 
+TrainOptions tiny_train_options() {
+  TrainOptions o;
+  o.from = "scratch";
+  o.input_size = 64;
+  o.batch = 4;
+  o.epochs = 2;
+  o.val_fraction = 0;
+  o.workers = 0;
+  return o;
+}
+
+SimulationOptions tiny_simulation(const std::filesystem::path& work) {
+  SimulationOptions o;
+  o.strategies = {"random", "least_confidence"};
+  o.seeds = {3};
+  o.start = 4;
+  o.step = 3;
+  o.rounds = 2;
+  // Written over the project's "train" settings: the rounds still train through the loop's code.
+  o.train_overrides = {{"steps", 4}, {"batch", 4}, {"input_size", 64}};
+  o.test_fraction = 0.25;
+  o.work_dir = work;
+  o.commit = "0123abc";
+  return o;
+}
+
 }  // namespace boxloop::loop::testing

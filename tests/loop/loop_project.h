@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "loop/simulate.h"
 #include "store/store.h"
+#include "train/options/train_options.h"
 
 namespace boxloop::loop::testing {
 
@@ -25,5 +27,14 @@ class LoopProject {
   std::unique_ptr<Store> store_;
   std::vector<std::vector<NamedBox>> truths_;
 };
+
+// Training options small enough for a test, typed, for tests that call train_detector
+// themselves: 64 px from scratch, batch 4, two epochs, no validation split.
+TrainOptions tiny_train_options();
+
+// A simulation small enough for a test: strategies random and least_confidence, seed 3, 4 images
+// to start, 3 a round, 2 rounds of 4 steps at 64 px, a quarter of the project as the test split,
+// scratch projects under `work`.
+SimulationOptions tiny_simulation(const std::filesystem::path& work);
 
 }  // namespace boxloop::loop::testing

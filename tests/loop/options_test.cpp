@@ -62,6 +62,8 @@ TEST_F(RoundOptionsTest, LoopRoundWarmStartsWithAFixedStepBudget) {
   EXPECT_EQ(o.val_fraction, 0);
   EXPECT_FALSE(o.include_audit);
   EXPECT_TRUE(o.allow_empty_categories);
+  // A wall-clock budget so the new queue comes in time on a slow or busy machine.
+  EXPECT_DOUBLE_EQ(o.time_budget_seconds, kRoundTimeBudgetSeconds);
 
   // Weights among the fallbacks: pretrained.
   const auto weights = dir_.path() / "coco.pth";
@@ -76,10 +78,12 @@ TEST_F(RoundOptionsTest, LoopRoundWarmStartsWithAFixedStepBudget) {
   EXPECT_EQ(train_job_options(store_, round, {weights}).from, "last");
 
   // The project's "train" settings override the round defaults.
-  store_.update_settings(Json{{"train", {{"steps", 40}, {"from", "scratch"}}}});
+  store_.update_settings(
+      Json{{"train", {{"steps", 40}, {"from", "scratch"}, {"time_budget_seconds", 0}}}});
   o = train_job_options(store_, round, {});
   EXPECT_EQ(o.steps, 40);
   EXPECT_EQ(o.from, "scratch");
+  EXPECT_EQ(o.time_budget_seconds, 0) << "a project may turn the round budget off";
   store_.update_settings(Json{{"train", {{"min_step", 40}}}});
   EXPECT_THROW(train_job_options(store_, round, {}), Error);
 }

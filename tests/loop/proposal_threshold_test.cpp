@@ -11,6 +11,7 @@
 #include "common/temp_dir.h"
 #include "loop/score.h"
 #include "loop/state/proposals.h"
+#include "loop_project.h"
 #include "train/trainer.h"
 
 namespace boxloop::loop {
@@ -18,6 +19,7 @@ namespace {
 
 using boxloop::testing::make_synth_project;
 using boxloop::testing::TempDir;
+using testing::tiny_train_options;
 
 TruthBox truth(double x, int cls) { return TruthBox{Box{x, 0, 10, 10}, cls}; }
 
@@ -180,21 +182,10 @@ TEST(ProposalThreshold, ServedAsTheAdminSetItElseAsTheModelChoseItElseTheFallbac
   EXPECT_FALSE(served().model_id);
 }
 
-TrainOptions tiny_training() {
-  TrainOptions o;
-  o.from = "scratch";
-  o.input_size = 64;
-  o.batch = 4;
-  o.epochs = 2;
-  o.val_fraction = 0;
-  o.workers = 0;
-  return o;
-}
-
 TEST(ScoreProposals, AScoreKeepsEachUnlabeledImagesBestDetectionsAndRecordsTheThreshold) {
   TempDir dir;
   auto store = make_synth_project(dir.path() / "p", {"nine", "king"}, 6, 5);
-  train_detector(*store, tiny_training());
+  train_detector(*store, tiny_train_options());
   const Id model = store->latest_model()->id;
 
   ScoreOptions options;

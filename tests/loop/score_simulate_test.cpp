@@ -10,6 +10,7 @@
 #include "loop/score.h"
 #include "loop/simulate.h"
 #include "loop/state/rounds.h"
+#include "loop_project.h"
 #include "synth/synth.h"
 #include "train/trainer.h"
 
@@ -18,6 +19,8 @@ namespace {
 
 using boxloop::testing::make_synth_project;
 using boxloop::testing::TempDir;
+using testing::tiny_simulation;
+using testing::tiny_train_options;
 
 const std::vector<std::string> kTwo{"nine", "king"};
 
@@ -30,21 +33,10 @@ ErrorCode error_code_of(const std::function<void()>& f) {
   return ErrorCode::kInternal;
 }
 
-TrainOptions tiny_training() {
-  TrainOptions o;
-  o.from = "scratch";
-  o.input_size = 64;
-  o.batch = 4;
-  o.epochs = 2;
-  o.val_fraction = 0;
-  o.workers = 0;
-  return o;
-}
-
 TEST(Score, QueueHoldsEveryUnlabeledImageOnceInRankOrder) {
   TempDir dir;
   auto store = make_synth_project(dir.path() / "p", kTwo, 6, 9);
-  train_detector(*store, tiny_training());
+  train_detector(*store, tiny_train_options());
 
   ScoreOptions options;
   options.strategy = "entropy:mean";
@@ -76,7 +68,7 @@ TEST(Score, ProjectSettingChoosesTheStrategyAndBadInputIsRefused) {
   auto store = make_synth_project(dir.path() / "p", kTwo, 4, 3);
   // No model yet: nothing to score with.
   EXPECT_EQ(error_code_of([&] { score_unlabeled(*store, {}); }), ErrorCode::kNotFound);
-  train_detector(*store, tiny_training());
+  train_detector(*store, tiny_train_options());
   ScoreOptions bad;
   bad.strategy = "least_confidence:median";
   EXPECT_EQ(error_code_of([&] { score_unlabeled(*store, bad); }), ErrorCode::kInvalidArgument);
@@ -85,21 +77,6 @@ TEST(Score, ProjectSettingChoosesTheStrategyAndBadInputIsRefused) {
   store->update_settings(Json{{"strategy", "margin"}});
   EXPECT_EQ(project_strategy(*store), "margin");
   EXPECT_EQ(score_unlabeled(*store, {}).strategy, "margin");
-}
-
-SimulationOptions tiny_simulation(const std::filesystem::path& work) {
-  SimulationOptions o;
-  o.strategies = {"random", "least_confidence"};
-  o.seeds = {3};
-  o.start = 4;
-  o.step = 3;
-  o.rounds = 2;
-  // Written over the project's "train" settings: the rounds still train through the loop's code.
-  o.train_overrides = {{"steps", 4}, {"batch", 4}, {"input_size", 64}};
-  o.test_fraction = 0.25;
-  o.work_dir = work;
-  o.commit = "0123abc";
-  return o;
 }
 
 TEST(Simulate, EveryStrategyGetsTheSameStartAndBudgetAndTheReportComparesWithRandom) {
@@ -154,7 +131,9 @@ TEST(Simulate, EveryStrategyGetsTheSameStartAndBudgetAndTheReportComparesWithRan
 }
 
 // The "simulation = product" guarantee: a simulated round trains with exactly the options the
-// loop's worker gives a round of a project with the same settings (only the seed differs).
+// loop's worker gives a round of a project with the same settings, but for the seed and the
+// wall-clock budget (a loop round's kRoundTimeBudgetSeconds; none in a simulation, whose curves
+// must not depend on the machine's speed: the step cap alone bounds its rounds).
 TEST(Simulate, RoundsTrainWithTheLoopRoundsOptions) {
   TempDir dir;
   const Json settings{
@@ -176,12 +155,16 @@ TEST(Simulate, RoundsTrainWithTheLoopRoundsOptions) {
   const auto without_seed = [](const TrainOptions& t) {
     Json j = to_json(t);
     j.erase("seed");
+    j.erase("time_budget_seconds");
     return j;
   };
+  EXPECT_EQ(used[0].time_budget_seconds, 0);
+  EXPECT_EQ(train_job_options(*product, Json{{kRoundAfterEventKey, 1}}, {}).time_budget_seconds,
+            kRoundTimeBudgetSeconds);
   const Json round_params{{kRoundAfterEventKey, 1}};
   // A first round (no model yet), then a later one (warm start from the last model).
   EXPECT_EQ(without_seed(used[0]), without_seed(train_job_options(*product, round_params, {})));
-  train_detector(*product, tiny_training());
+  train_detector(*product, tiny_train_options());
   EXPECT_EQ(without_seed(used[1]), without_seed(train_job_options(*product, round_params, {})));
   EXPECT_EQ(used[1].from, "last");
   EXPECT_EQ(used[1].steps, 3);

@@ -85,6 +85,31 @@ TEST_F(LabelsTest, ProblemsArePerFileAndLabeledImagesAreNotOverwritten) {
   EXPECT_EQ(store_->annotations(image.id).size(), 1u);
 }
 
+// `boxloop import-labels` holds boxes to the API's minimum size (check_box_size): a file with a
+// box under a pixel is reported and not saved, like any other bad box; the other files are.
+TEST_F(LabelsTest, SubPixelBoxesAreReportedPerFileAndTheOthersStored) {
+  synth_into("set", 2, 5);
+  import_images(*store_, {root_ / "in" / "set"});
+  const fs::path voc = root_ / "in" / "voc";
+  write_bytes(voc / "a.xml", voc_xml({"synth_5_0.jpg", 160, 120, {{"ace", Box{10, 10, 20, 30}}}}));
+  write_bytes(voc / "b.xml",
+              voc_xml({"synth_5_1.jpg",
+                       160,
+                       120,
+                       {{"ace", Box{10, 10, 20, 30}}, {"ace", Box{40, 40, 1e-6, 30}}}}));
+  const LabelImportResult result = import_labels(*store_, voc, "bob");
+  EXPECT_EQ(result.images_labeled, 1);
+  EXPECT_EQ(result.boxes, 1);
+  ASSERT_EQ(result.problems.size(), 1u);
+  EXPECT_EQ(result.problems[0].file, "b.xml");
+  EXPECT_THAT(result.problems[0].message, HasSubstr("box 'ace' [x 40, y 40, w 9.99"));
+  EXPECT_THAT(result.problems[0].message, HasSubstr("is thinner than a pixel"));
+  EXPECT_EQ(store_->image_by_path("synth_5_0.jpg")->status, ImageStatus::kLabeled);
+  const Image thin = *store_->image_by_path("synth_5_1.jpg");
+  EXPECT_EQ(thin.status, ImageStatus::kUnlabeled);
+  EXPECT_TRUE(store_->annotations(thin.id).empty());
+}
+
 TEST_F(LabelsTest, MatchesByFileNameAndByStemIgnoringCase) {
   const std::string jpeg = jpeg_of(noise(100, 80));
   write_bytes(root_ / "in" / "IMG_7.JPG", jpeg);

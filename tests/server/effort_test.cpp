@@ -95,15 +95,8 @@ TEST_F(EffortRequestTest, WrongTypesAndRangesAreRefusedNamingTheField) {
 
 // --- over HTTP -----------------------------------------------------------------------------
 
-class EffortRoutesTest : public ServerTest {
+class EffortRoutesTest : public ServerTestWithUsers {
  protected:
-  void SetUp() override {
-    ServerTest::SetUp();
-    admin_ = store_->add_user("ada", UserRole::kAdmin);
-    alice_ = store_->add_user("alice", UserRole::kLabeler);
-    bob_ = store_->add_user("bob", UserRole::kLabeler);
-  }
-
   // A model whose queue holds every image, the first first, with proposals of the given scores
   // on the first image (one per score, spread along x) and one of 0.9 on the second.
   Id publish(const std::vector<double>& scores, Json metrics = Json::object()) {
@@ -141,8 +134,6 @@ class EffortRoutesTest : public ServerTest {
     for (const Json& p : answer["proposals"]) scores.push_back(p["score"].get<double>());
     return scores;
   }
-
-  std::string admin_, alice_, bob_;
 };
 
 TEST_F(EffortRoutesTest, NextAndImageCarryTheQueueModelsProposalsWhileUnlabeled) {

@@ -6,9 +6,11 @@
 #include <opencv2/imgcodecs.hpp>
 #include <thread>
 
+#include "active/strategy.h"
 #include "raw_http.h"
 #include "server/limits.h"
 #include "server_fixture.h"
+#include "store/database.h"
 #include "store/settings.h"
 #include "synth/synth.h"
 
@@ -18,15 +20,8 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-class HardeningTest : public ServerTest {
+class HardeningTest : public ServerTestWithUsers {
  protected:
-  void SetUp() override {
-    ServerTest::SetUp();
-    admin_ = store_->add_user("ada", UserRole::kAdmin);
-    alice_ = store_->add_user("alice", UserRole::kLabeler);
-    bob_ = store_->add_user("bob", UserRole::kLabeler);
-  }
-
   Id first_image() { return store_->images().at(0).id; }
   std::string labels_path(Id id) { return "/api/images/" + std::to_string(id) + "/labels"; }
 
@@ -40,10 +35,6 @@ class HardeningTest : public ServerTest {
     const std::string message = body["error"]["message"];
     EXPECT_NE(message.find(part), std::string::npos) << what << " -> " << message;
   }
-
-  std::string admin_;
-  std::string alice_;
-  std::string bob_;
 };
 
 Json box(Id category, double x, double y, double w, double h) {
@@ -512,6 +503,53 @@ TEST_F(HardeningTest, SettingsAreCheckedKeyByKey) {
   EXPECT_EQ(settings["audit_fraction"], 0.5);
   EXPECT_EQ(settings["model"]["input_size"], 320);
   EXPECT_EQ(settings["train"]["from"], "last");
+}
+
+// Settings stored before they were checked (or by an older version) may hold junk, deep nesting
+// included: reading them answers 200 with the defaults for the bad keys, and a change of another
+// key is not blocked by them.
+TEST_F(HardeningTest, JunkStoredInTheSettingsReadsAsTheDefaults) {
+  {
+    auto db = Database::open(store_->dir() / Store::kDatabaseFile, false);
+    const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+    db->prepare("UPDATE project SET settings = ? WHERE id = 1")
+        .bind_all(R"({"lease_seconds":4294967297,"trigger_every":-3,"loop_enabled":"yes",)"
+                  R"("strategy":"nonsense","audit_fraction":0.25,"model":"big","x":)" +
+                  deep + "}")
+        .run();
+  }
+  start_server();
+  auto admin = client(admin_);
+  const Json defaults = default_settings();
+
+  auto project = admin.Get("/api/project");
+  ASSERT_TRUE(project);
+  ASSERT_EQ(project->status, 200) << project->body.substr(0, 300);
+  const Json settings = json_of(project)["settings"];
+  for (const char* key : {"lease_seconds", "trigger_every", "model"}) {
+    EXPECT_EQ(settings[key], defaults[key]) << key;
+  }
+  EXPECT_FALSE(settings.contains("loop_enabled"));
+  EXPECT_FALSE(settings.contains("x"));
+  EXPECT_EQ(settings["audit_fraction"], 0.25);
+
+  auto loop = admin.Get("/api/loop");
+  ASSERT_TRUE(loop);
+  ASSERT_EQ(loop->status, 200) << loop->body.substr(0, 300);
+  const Json status = json_of(loop);
+  EXPECT_EQ(status["enabled"], true);
+  EXPECT_EQ(status["every"], defaults["trigger_every"]);
+  EXPECT_EQ(status["strategy"], active::default_strategy_spec());  // "nonsense" does not parse
+
+  auto next = client(alice_).Get("/api/next");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200) << next->body.substr(0, 300);
+
+  auto patched = admin.Patch("/api/project/settings", R"({"trigger_every":7})", "application/json");
+  ASSERT_TRUE(patched);
+  ASSERT_EQ(patched->status, 200) << patched->body.substr(0, 300);
+  EXPECT_EQ(json_of(patched)["trigger_every"], 7);
+  EXPECT_EQ(json_of(patched)["lease_seconds"], kDefaultLeaseSeconds);
 }
 
 }  // namespace

@@ -49,4 +49,20 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
 };
 
+// A ServerTest whose project has users from the start: an admin and two labelers, with the
+// tokens their clients send.
+class ServerTestWithUsers : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    admin_ = store_->add_user("ada", UserRole::kAdmin);
+    alice_ = store_->add_user("alice", UserRole::kLabeler);
+    bob_ = store_->add_user("bob", UserRole::kLabeler);
+  }
+
+  std::string admin_;
+  std::string alice_;
+  std::string bob_;
+};
+
 }  // namespace boxloop::server::testing

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <memory>
 #include <set>
+#include <string>
 
 #include "core/time.h"
 #include "store/database.h"
@@ -24,6 +27,18 @@ std::set<std::string> schema_objects(Database& db) {
     while (columns.step()) names.insert(table + "." + columns.text(0));
   }
   return names;
+}
+
+// A project folder as schema `version` left it, holding `rows` (SQL inserts), opened by this
+// version's store: which migrates it.
+std::unique_ptr<Store> open_old_project(const std::filesystem::path& dir, int version,
+                                        const std::string& rows) {
+  {
+    auto db = Database::open(dir / Store::kDatabaseFile, /*create=*/true);
+    apply_migrations(*db, version);
+    db->exec(rows);
+  }
+  return Store::open(dir);
 }
 
 TEST(Migrations, FromAnEmptyDatabaseBuildsTheWholeSchema) {
@@ -69,19 +84,15 @@ TEST(Migrations, EveryEarlierVersionMigratesToTheSameSchema) {
 
 TEST(Migrations, OpeningAVersionOneProjectKeepsItsDataAndMigrates) {
   TempDir temp;
-  {
-    // A project as the first schema version wrote it, with a job and a labeled image.
-    auto db = Database::open(temp.path() / Store::kDatabaseFile, true);
-    apply_migrations(*db, 1);
-    db->exec(
-        "INSERT INTO project (id, name, created_at) VALUES (1, 'old', '2026-01-01T00:00:00Z');"
-        "INSERT INTO category (name, position) VALUES ('ace', 0);"
-        "INSERT INTO image (path, sha256, width, height, added_at, status, version) "
-        "  VALUES ('a.jpg', 'h', 10, 10, '2026-01-01T00:00:00Z', 'labeled', 1);"
-        "INSERT INTO annotation (image_id, category_id, x, y, w, h) VALUES (1, 1, 1, 2, 3, 4);"
-        "INSERT INTO job (kind, state, created_at) VALUES ('train', 'running', 'x');");
-  }
-  auto store = Store::open(temp.path());
+  // A project as the first schema version wrote it, with a job and a labeled image.
+  auto store = open_old_project(
+      temp.path(), 1,
+      "INSERT INTO project (id, name, created_at) VALUES (1, 'old', '2026-01-01T00:00:00Z');"
+      "INSERT INTO category (name, position) VALUES ('ace', 0);"
+      "INSERT INTO image (path, sha256, width, height, added_at, status, version) "
+      "  VALUES ('a.jpg', 'h', 10, 10, '2026-01-01T00:00:00Z', 'labeled', 1);"
+      "INSERT INTO annotation (image_id, category_id, x, y, w, h) VALUES (1, 1, 1, 2, 3, 4);"
+      "INSERT INTO job (kind, state, created_at) VALUES ('train', 'running', 'x');");
   EXPECT_EQ(store->schema_version(), latest_schema_version());
   EXPECT_EQ(store->name(), "old");
   EXPECT_EQ(store->settings()["trigger_every"], 20);  // defaults fill the empty settings
@@ -96,25 +107,21 @@ TEST(Migrations, OpeningAVersionOneProjectKeepsItsDataAndMigrates) {
 
 TEST(Migrations, OpeningAVersionThreeProjectKeepsItsLabelsAndStartsRecordingEffort) {
   TempDir temp;
-  {
-    // A project as the third schema version wrote it: a model, a queue, a labeled image.
-    auto db = Database::open(temp.path() / Store::kDatabaseFile, true);
-    apply_migrations(*db, 3);
-    db->exec(
-        "INSERT INTO project (id, name, created_at) VALUES (1, 'old', '2026-01-01T00:00:00Z');"
-        "INSERT INTO category (name, position) VALUES ('ace', 0);"
-        "INSERT INTO image (path, sha256, width, height, added_at, status, version, audit) "
-        "  VALUES ('a.jpg', 'h1', 10, 10, 'x', 'labeled', 1, 1),"
-        "         ('b.jpg', 'h2', 10, 10, 'x', 'unlabeled', 0, 0);"
-        "INSERT INTO annotation (image_id, category_id, x, y, w, h, source, score)"
-        "  VALUES (1, 1, 1, 2, 3, 4, 'human', NULL), (1, 1, 5, 5, 2, 2, 'model', 0.5);"
-        "INSERT INTO label_event (image_id, labeler, status, box_count, created_at, version)"
-        "  VALUES (1, 'ann', 'labeled', 2, 'x', 1);"
-        "INSERT INTO model (arch, weights_path, created_at) VALUES ('fastestdet', 'm.pt', 'x');"
-        "INSERT INTO query (image_id, model_id, strategy, uncertainty, rank, created_at)"
-        "  VALUES (2, 1, 'margin', 0.5, 0, 'x');");
-  }
-  auto store = Store::open(temp.path());
+  // A project as the third schema version wrote it: a model, a queue, a labeled image.
+  auto store = open_old_project(
+      temp.path(), 3,
+      "INSERT INTO project (id, name, created_at) VALUES (1, 'old', '2026-01-01T00:00:00Z');"
+      "INSERT INTO category (name, position) VALUES ('ace', 0);"
+      "INSERT INTO image (path, sha256, width, height, added_at, status, version, audit) "
+      "  VALUES ('a.jpg', 'h1', 10, 10, 'x', 'labeled', 1, 1),"
+      "         ('b.jpg', 'h2', 10, 10, 'x', 'unlabeled', 0, 0);"
+      "INSERT INTO annotation (image_id, category_id, x, y, w, h, source, score)"
+      "  VALUES (1, 1, 1, 2, 3, 4, 'human', NULL), (1, 1, 5, 5, 2, 2, 'model', 0.5);"
+      "INSERT INTO label_event (image_id, labeler, status, box_count, created_at, version)"
+      "  VALUES (1, 'ann', 'labeled', 2, 'x', 1);"
+      "INSERT INTO model (arch, weights_path, created_at) VALUES ('fastestdet', 'm.pt', 'x');"
+      "INSERT INTO query (image_id, model_id, strategy, uncertainty, rank, created_at)"
+      "  VALUES (2, 1, 'margin', 0.5, 0, 'x');");
   EXPECT_EQ(store->schema_version(), latest_schema_version());
   const auto boxes = store->annotations(1);
   ASSERT_EQ(boxes.size(), 2u);

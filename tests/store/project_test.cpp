@@ -5,6 +5,7 @@
 
 #include "store/database.h"
 #include "store/migrations.h"
+#include "store/settings.h"
 #include "store/store.h"
 #include "store_fixture.h"
 
@@ -121,6 +122,61 @@ TEST_F(StoreTest, SettingsMergePatchKeepsUntouchedKeysAndRemovesNulls) {
   store_ = Store::open(project_dir());
   EXPECT_EQ(store().settings()["trigger_every"], 5);
   EXPECT_EQ(store().settings()["model"]["input_size"], 416);
+}
+
+// Older versions stored settings this one refuses (no checks on write, or looser ones): they read
+// as the defaults, key by key, and the next change of the settings stores the repaired values.
+TEST_F(StoreTest, StoredSettingsThatFailValidationReadAsTheirDefaults) {
+  const auto store_raw = [&](const std::string& text) {
+    auto db = Database::open(project_dir() / Store::kDatabaseFile, false);
+    db->prepare("UPDATE project SET settings = ? WHERE id = 1").bind_all(text).run();
+  };
+  const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+  store_raw(R"({"lease_seconds":4294967297,"trigger_every":"often","audit_fraction":0.3,)"
+            R"("proposal_threshold":7,"loop_enabled":"yes","strategy":["margin"],)"
+            R"("model":{"arch":"fastestdet","input_size":100},"train":{"steps":300},)"
+            R"("old_key":1,"junk":)" +
+            deep + "}");
+  const Json settings = store().settings();
+  const Json defaults = default_settings();
+  for (const char* key : {"lease_seconds", "trigger_every", "proposal_threshold", "model"}) {
+    EXPECT_EQ(settings[key], defaults[key]) << key;
+  }
+  EXPECT_FALSE(settings.contains("loop_enabled"));  // no default: left out, read as absent
+  EXPECT_FALSE(settings.contains("strategy"));
+  EXPECT_FALSE(settings.contains("junk"));     // 100,000 deep: dropped while parsing
+  EXPECT_EQ(settings["audit_fraction"], 0.3);  // valid values are kept as stored
+  EXPECT_EQ(settings["train"]["steps"], 300);
+  EXPECT_EQ(settings["old_key"], 1);  // unknown keys are left alone, as on write
+  EXPECT_NO_THROW(validate_settings(settings));
+
+  const StoredSettings read = read_stored_settings(R"({"lease_seconds":2,"junk":)" + deep + "}");
+  ASSERT_EQ(read.problems.size(), 2u);
+  EXPECT_NE(read.problems[0].find("'junk' nests deeper than 64 levels"), std::string::npos)
+      << read.problems[0];
+  EXPECT_NE(read.problems[1].find("lease_seconds"), std::string::npos) << read.problems[1];
+  EXPECT_NE(read.problems[1].find("the default is used"), std::string::npos) << read.problems[1];
+  // 64 levels are kept: as deep as a request body may be.
+  const std::string deepest = std::string(63, '[') + std::string(63, ']');
+  EXPECT_TRUE(read_stored_settings(R"({"x":)" + deepest + "}").problems.empty());
+
+  // Not JSON, or not an object: every default.
+  for (const char* text : {"{not json", "[1,2]", "null", ""}) {
+    store_raw(text);
+    EXPECT_EQ(store().settings(), settings_with_defaults(Json::object())) << text;
+    EXPECT_EQ(read_stored_settings(text).problems.size(), 1u) << text;
+  }
+
+  // A change writes the repaired settings back.
+  store_raw(R"({"lease_seconds":-5,"trigger_every":7})");
+  store().update_settings(Json{{"audit_fraction", 0.2}});
+  auto db = Database::open(project_dir() / Store::kDatabaseFile, false);
+  auto select = db->prepare("SELECT settings FROM project WHERE id = 1");
+  ASSERT_TRUE(select.step());
+  const Json written = Json::parse(select.text(0));
+  EXPECT_EQ(written["lease_seconds"], kDefaultLeaseSeconds);
+  EXPECT_EQ(written["trigger_every"], 7);
+  EXPECT_EQ(written["audit_fraction"], 0.2);
 }
 
 TEST_F(StoreTest, BadSettingsAreRejectedAndNothingChanges) {

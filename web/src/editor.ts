@@ -5,7 +5,13 @@
 // like boxes (the box model decides what that makes of them).
 import Konva from 'konva';
 import type { EditBox, Proposal } from './box_model';
-import { clipRect, keepInside, rectFromPoints } from './geometry';
+import {
+  bigEnoughToDraw,
+  clipRect,
+  keepInside,
+  MIN_BOX_IMAGE_PX,
+  rectFromPoints,
+} from './geometry';
 import type { Category, Rect } from './types';
 
 export interface EditorCallbacks {
@@ -24,8 +30,6 @@ export interface View {
 
 const MIN_SCALE = 0.02;
 const MAX_SCALE = 40;
-const MIN_DRAW_SCREEN_PX = 4; // a smaller drag is a click, not a box
-const MIN_BOX_PX = 1;
 
 interface BoxShape {
   proposal: boolean;
@@ -288,7 +292,7 @@ export class Editor {
     const x1 = v.x + this.width * v.scale;
     const y1 = v.y + this.height * v.scale;
     const slack = 0.5;
-    const minSize = MIN_BOX_PX * v.scale;
+    const minSize = MIN_BOX_IMAGE_PX * v.scale;
     if (newBox.width < minSize || newBox.height < minSize) return oldBox;
     if (
       newBox.x < x0 - slack ||
@@ -413,7 +417,7 @@ export class Editor {
     const r = this.currentDrawRect();
     this.cancelGesture();
     const scale = this.world.scaleX();
-    if (r && r.w * scale >= MIN_DRAW_SCREEN_PX && r.h * scale >= MIN_DRAW_SCREEN_PX) {
+    if (r && bigEnoughToDraw(r, scale)) {
       this.callbacks.onCreate(r);
     }
   }

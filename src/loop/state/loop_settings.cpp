@@ -1,6 +1,10 @@
 #include "loop/state/loop_settings.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <mutex>
+#include <set>
 
 #include "active/strategy.h"
 #include "core/error.h"
@@ -11,6 +15,26 @@ namespace {
 constexpr const char* kEnabledKey = "loop_enabled";
 constexpr const char* kEveryKey = "trigger_every";
 constexpr const char* kStrategyKey = "strategy";
+
+// The store checks a stored strategy only for being a string (it cannot link active/); one this
+// version cannot parse (a spec stored before specs were checked, or an older version's name)
+// scores with the default order, said once per spec: the loop is read on every request.
+std::string usable_strategy(const std::string& spec) {
+  try {
+    active::parse_strategy(spec);
+    return spec;
+  } catch (const Error& e) {
+    static std::mutex mutex;
+    static std::set<std::string> warned;
+    const std::string fallback = active::default_strategy_spec();
+    std::lock_guard lock(mutex);
+    if (warned.insert(spec).second) {
+      spdlog::warn("the stored strategy \"{}\" does not parse ({}); {} is used", spec, e.what(),
+                   fallback);
+    }
+    return fallback;
+  }
+}
 }  // namespace
 
 LoopSettings loop_settings(Store& store) {
@@ -22,9 +46,10 @@ LoopSettings loop_settings(Store& store) {
   if (const auto it = settings.find(kEveryKey); it != settings.end() && it->is_number_integer()) {
     out.every = std::max(1, it->get<int>());
   }
+  // Types and ranges: the store read every stored value back through validate_settings.
   const auto it = settings.find(kStrategyKey);
   out.strategy = it != settings.end() && it->is_string() && !it->get<std::string>().empty()
-                     ? it->get<std::string>()
+                     ? usable_strategy(it->get<std::string>())
                      : active::default_strategy_spec();
   return out;
 }

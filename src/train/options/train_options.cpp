@@ -61,6 +61,8 @@ TrainOptions train_options_from_json(const Json& params, TrainOptions o) {
       o.min_steps = read_count(value, key, 0, 10'000'000);
     else if (key == "steps")
       o.steps = read_count(value, key, 0, 10'000'000);
+    else if (key == "time_budget_seconds")
+      o.time_budget_seconds = read_number(value, key, 0, 7 * 86'400);
     else if (key == "patience")
       o.patience = read_count(value, key, 0, 1'000'000);
     else if (key == "eval_every")
@@ -99,6 +101,7 @@ Json to_json(const TrainOptions& o) {
               {"seed", o.seed},
               {"min_steps", o.min_steps},
               {"steps", o.steps},
+              {"time_budget_seconds", o.time_budget_seconds},
               {"patience", o.patience},
               {"eval_every", o.eval_every},
               {"workers", o.workers},
@@ -123,6 +126,7 @@ void check_train_options(const TrainOptions& o) {
   if (o.min_steps < 0 || o.steps < 0 || o.patience < 0 || o.eval_every < 0 || o.workers < 0) {
     bad("steps, min steps, patience, eval-every and workers must not be negative");
   }
+  if (!(o.time_budget_seconds >= 0)) bad("the time budget must not be negative (0: none)");
   if (o.device != "cpu" && o.device != "cuda")
     bad("unknown device '" + o.device + "' (cpu or cuda)");
 }

@@ -56,6 +56,13 @@ struct TrainOptions {
   // When > 0, the run lasts exactly this many optimiser steps (epochs and min_steps ignored): a
   // loop round's fixed budget, the same whatever the number of labels.
   int steps = 0;
+  // When > 0, a wall-clock budget in seconds for the whole run (reading the images included): the
+  // run stops after the optimiser step during which it ran out and keeps the weights it has, so a
+  // loop round on a slow or busy machine still publishes a queue in time. `steps` (or the epochs)
+  // stays the cap; the model's metrics record the steps done (`steps`) and the budget. The
+  // schedule is planned for the cap, so a run cut short ends before its learning rate has
+  // decayed: size the cap to fit the budget on the intended machine. 0: no budget.
+  double time_budget_seconds = 0;
   int patience = 0;    // evaluations without improvement before stopping; 0: never stop early
   int eval_every = 0;  // epochs between validations; 0: about 40 evaluations per run
   int workers = 1;     // 1+: the next batch is prepared while the current one trains
