@@ -1,6 +1,7 @@
 # boxloop_module(NAME [TORCH] DEPS ...): a static library from every .cpp in src/NAME, with src/ as
 # the include root (#include "core/types.h") and project warnings on. TORCH links LibTorch and
-# precompiles <torch/torch.h>: it is by far the slowest header to parse, and CI has two cores.
+# uses the precompiled <torch/torch.h>: it is by far the slowest header to parse, and CI has two
+# cores.
 function(boxloop_module name)
   cmake_parse_arguments(ARG "TORCH" "" "DEPS" ${ARGN})
   file(GLOB _sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
@@ -19,10 +20,19 @@ function(boxloop_module name)
   endif()
 endfunction()
 
-# Links LibTorch (headers as SYSTEM) and reuses one precompiled <torch/torch.h>.
+# Links LibTorch (headers as SYSTEM) and reuses the one precompiled <torch/torch.h>
+# (boxloop_torch_pch in the top CMakeLists.txt).
 function(boxloop_use_torch target visibility)
   target_link_libraries(${target} ${visibility} boxloop_torch)
-  target_precompile_headers(${target} PRIVATE <torch/torch.h>)
+  target_precompile_headers(${target} REUSE_FROM boxloop_torch_pch)
+endfunction()
+
+# boxloop_torch_free(FILE ...): files of a LibTorch target that include no LibTorch header, even
+# indirectly. Loading the precompiled header alone costs such a file twice its own compile time.
+# Only a build-time property: a file listed here that starts to use LibTorch still compiles.
+function(boxloop_torch_free)
+  set_source_files_properties(${ARGN} DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}
+                              PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
 endfunction()
 
 # boxloop_test(NAME [TORCH] DEPS ...): one GoogleTest executable from every .cpp in tests/NAME,

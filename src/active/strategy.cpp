@@ -18,8 +18,10 @@ constexpr float kDefaultMinScore = 0.25f;
 constexpr int kNoDetection = std::numeric_limits<int>::min();  // the group of images without one
 constexpr std::string_view kBalancedSuffix = "+balanced";
 constexpr std::string_view kDiverseSuffix = "+diverse";
+constexpr std::string_view kEffortSuffix = "+effort";
 constexpr const char* kGrammar =
-    "expected 'random' or MEASURE[:AGGREGATION][+balanced|+diverse][@T] with MEASURE one of "
+    "expected 'random' or MEASURE[:AGGREGATION][+balanced|+diverse][+effort][@T] with MEASURE "
+    "one of "
     "least_confidence, margin, entropy; AGGREGATION one of top_box (default), mean, max, sum; "
     "T the minimum detection score for mean/max/sum, in [0, 1] (default 0.25)";
 
@@ -144,7 +146,7 @@ Strategy parse_strategy(const std::string& spec) {
 
   // The modifiers may come in any order, each at most once.
   bool has_min_score = false;
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     if (rest.ends_with(kBalancedSuffix)) {
       if (strategy.balanced) reject(spec, "'+balanced' is given twice");
       strategy.balanced = true;
@@ -157,6 +159,12 @@ Strategy parse_strategy(const std::string& spec) {
       rest.remove_suffix(kDiverseSuffix.size());
       continue;
     }
+    if (rest.ends_with(kEffortSuffix)) {
+      if (strategy.per_effort) reject(spec, "'+effort' is given twice");
+      strategy.per_effort = true;
+      rest.remove_suffix(kEffortSuffix.size());
+      continue;
+    }
     const auto at = rest.rfind('@');
     if (at != std::string_view::npos && !has_min_score) {
       strategy.min_score = parse_min_score(spec, rest.substr(at + 1));
@@ -166,7 +174,7 @@ Strategy parse_strategy(const std::string& spec) {
   }
   if (rest.find('@') != std::string_view::npos) reject(spec, "'@T' is given twice");
   if (rest.find('+') != std::string_view::npos) {
-    reject(spec, "unexpected '+' (the modifiers are a trailing +balanced or +diverse)");
+    reject(spec, "unexpected '+' (the modifiers are a trailing +balanced, +diverse or +effort)");
   }
   if (strategy.balanced && strategy.diverse) {
     // Both reorder the head of the queue, each by its own rule: one would undo the other.
@@ -200,6 +208,7 @@ std::string to_string(const Strategy& strategy) {
   }
   if (strategy.balanced) out += kBalancedSuffix;
   if (strategy.diverse) out += kDiverseSuffix;
+  if (strategy.per_effort) out += kEffortSuffix;
   if (strategy.aggregation != Aggregation::kTopBox && strategy.min_score != kDefaultMinScore) {
     out += "@" + format_min_score(strategy.min_score);
   }
@@ -211,7 +220,8 @@ bool operator==(const Strategy& a, const Strategy& b) {
   // The threshold only means something for the thresholded aggregations.
   const bool thresholded = a.aggregation != Aggregation::kTopBox;
   return a.measure == b.measure && a.aggregation == b.aggregation && a.balanced == b.balanced &&
-         a.diverse == b.diverse && (!thresholded || a.min_score == b.min_score);
+         a.diverse == b.diverse && a.per_effort == b.per_effort &&
+         (!thresholded || a.min_score == b.min_score);
 }
 
 // Simulated on the real cards (README, "Which query order beats random"): at the same training
@@ -238,6 +248,10 @@ std::vector<QueueEntry> rank_images(const std::vector<ScoredImage>& images,
     } else {
       c.uncertainty = image_uncertainty(image.detections, strategy.measure, strategy.aggregation,
                                         strategy.min_score);
+      if (strategy.per_effort) {
+        c.uncertainty /=
+            expected_labeling_seconds(image.detections, strategy.min_score, context.costs);
+      }
       c.group = predicted_class(image.detections);
     }
     candidates.push_back(c);
@@ -251,8 +265,8 @@ std::vector<QueueEntry> rank_images(const std::vector<ScoredImage>& images,
     std::sort(candidates.begin(), candidates.end(), comes_first);
     if (strategy.balanced) candidates = interleave_by_class(candidates);
     if (strategy.diverse) diversify_head(candidates, images, context);
-    if (strategy.aggregation == Aggregation::kSum) {
-      // Ranked by the raw sum above (dividing first could round two sums into a tie); the values
+    if (strategy.aggregation == Aggregation::kSum || strategy.per_effort) {
+      // Ranked by the raw key above (dividing first could round two keys into a tie); the values
       // handed out are in 0..1 so that the halting scale works the same for every strategy.
       double largest = 0;
       for (const Candidate& c : candidates) largest = std::max(largest, c.uncertainty);

@@ -15,6 +15,12 @@
 //                               backbone features, the labeled images counting as covered; the
 //                               rest follow by uncertainty. Needs features (loop/score.h computes
 //                               them); cannot be combined with +balanced
+//   ...+effort                  uncertainty per expected second of labeling with proposals
+//                               (issue 14): the image's uncertainty divided by
+//                               expected_labeling_seconds of its detections, so that of two equally
+//                               informative images the one cheaper to correct comes first; may be
+//                               combined with +balanced or +diverse (it changes the key they start
+//                               from)
 //   ...@T                       min_score T for mean / max / sum (default 0.25)
 //
 // Ties in uncertainty are broken by a seeded shuffle, never by import order: early models leave
@@ -25,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "active/labeling_costs.h"
 #include "active/uncertainty.h"
 #include "core/types.h"
 #include "store/store.h"
@@ -38,6 +45,7 @@ struct Strategy {
   float min_score = 0.25f;
   bool balanced = false;
   bool diverse = false;
+  bool per_effort = false;  // +effort
 };
 
 // Throws kInvalidArgument with the grammar above for a malformed spec.
@@ -76,6 +84,9 @@ struct RankContext {
   // Features of the images already labeled (same model): +diverse treats them as covered, so it
   // does not pick more of what is labeled. May be empty.
   std::vector<std::vector<float>> labeled_features{};
+  // What +effort divides by: the seconds a labeler spends per action (published defaults, or the
+  // project's own measured ones).
+  CostModel costs{};
 };
 inline constexpr int kDefaultBatchSize = 20;
 // +diverse pre-selects this many times the batch size by uncertainty (PPAL's ~3K).

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <tuple>
 
 #include "cli/commands.h"
 #include "cli/shared_paths.h"
@@ -33,6 +35,10 @@ struct SimulateArgs {
   std::string out;
   std::string svg;
   bool fresh_start = false;
+  // The cost model: each flag given replaces that cost; --cost-measured first fits them on the
+  // project's own recorded effort.
+  bool cost_measured = false;
+  std::optional<double> cost_draw, cost_verify, cost_adjust, cost_reject;
 };
 
 std::string fixed(double v, int digits = 3, bool sign = false) {
@@ -50,6 +56,14 @@ std::string with_interval(const loop::MeanInterval& m, int digits = 3, bool sign
     s += " [" + fixed(*m.low, digits, sign) + ", " + fixed(*m.high, digits, sign) + "]";
   }
   return s;
+}
+
+// Seconds as minutes, interval included.
+loop::MeanInterval minutes(loop::MeanInterval m) {
+  m.mean /= 60;
+  if (m.low) *m.low /= 60;
+  if (m.high) *m.high /= 60;
+  return m;
 }
 
 std::string pad(std::string s, std::size_t width) {
@@ -110,19 +124,64 @@ std::string caption(const Json& report, const loop::SimulationSummary& summary) 
   return s;
 }
 
+// The effort axis: what each strategy labeling with proposals needs to reach random's final mAP,
+// against random labeled without proposals (every box drawn).
+void print_effort_savings(const Json& report, const loop::SimulationSummary& summary) {
+  bool any = false;
+  for (const loop::StrategySummary& s : summary.strategies) {
+    if (!s.effort_savings) continue;
+    const loop::EffortSavings& v = *s.effort_savings;
+    if (!any) {
+      const Json& options = report["options"];
+      std::cout << "\neffort (oracle with the round model's proposals; costs in seconds "
+                << (options.contains("costs") ? options["costs"].dump() : std::string("?")) << ", "
+                << options.value("cost_source", std::string("?"))
+                << "), against random WITHOUT proposals (" << fixed(v.random_seconds_drawn / 60, 1)
+                << " min to its final mAP@0.5 " << fixed(v.target_map50) << "):\n";
+      any = true;
+    }
+    std::cout << s.strategy << " with proposals\n  needs "
+              << (v.share ? percent(*v.share) + " (" + fixed(*v.seconds / 60, 1) + " min)"
+                          : std::string("- (not reached)"))
+              << " of random's effort without proposals (mean curves); per seed: ";
+    const loop::MeanInterval& m = v.seed_share;
+    if (m.n > 0) {
+      std::cout << percent(m.mean);
+      if (m.low && m.high) std::cout << " [" << percent(*m.low) << ", " << percent(*m.high) << "]";
+      std::cout << ", ";
+    }
+    std::cout << "reached on " << m.n << " of " << v.per_seed.size() << " seeds\n";
+    if (s.equal_effort) {
+      const loop::PairedComparison& p = *s.equal_effort;
+      std::cout << "  at equal effort against random with proposals: ";
+      if (p.overall.n == 0) {
+        std::cout << "- (no later round within random's range)\n";
+      } else {
+        std::cout << with_interval(p.overall, 3, true) << ", won " << p.won << " of " << p.overall.n
+                  << " seeds\n";
+      }
+    }
+  }
+  if (!any) std::cout << "\n(no effort figures: the runs predate the effort simulation)\n";
+}
+
 void print_summary(const Json& report, const loop::SimulationSummary& summary) {
   const Json& test = report["test"];
   std::cout << "\ntest mAP@0.5 (" << test["kind"].get<std::string>() << " test set, "
             << test["images"] << " images), mean [" << loop::kIntervalDescription << "]\n";
   std::cout << pad("strategy", 28) << pad("seeds", 5) << pad("round", 5) << pad("images", 6)
-            << pad("boxes", 22) << "mAP@0.5\n";
+            << pad("boxes", 22) << pad("effort min", 22) << pad("drawn min", 9) << "mAP@0.5\n";
   for (const loop::StrategySummary& s : summary.strategies) {
     for (std::size_t r = 0; r < s.rounds.size(); ++r) {
       const loop::RoundStats& p = s.rounds[r];
       std::cout << pad(r == 0 ? s.strategy : "", 28)
                 << pad(r == 0 ? std::to_string(s.seeds.size()) : "", 5)
                 << pad(std::to_string(r + 1), 5) << pad(fixed(p.images.mean, 0), 6)
-                << pad(with_interval(p.boxes, 1), 22) << with_interval(p.map50) << "\n";
+                << pad(with_interval(p.boxes, 1), 22)
+                << pad(p.effort_seconds ? with_interval(minutes(*p.effort_seconds), 1) : "-", 22)
+                << pad(p.effort_seconds_drawn ? fixed(p.effort_seconds_drawn->mean / 60, 1) : "-",
+                       9)
+                << with_interval(p.map50) << "\n";
     }
   }
   bool compared = false;
@@ -161,6 +220,7 @@ void print_summary(const Json& report, const loop::SimulationSummary& summary) {
     std::cout << "reached on " << reached << " of " << v.per_seed.size() << " seeds\n";
   }
   if (!compared) std::cout << "\n(no random runs: nothing to compare with)\n";
+  print_effort_savings(report, summary);
   if (report["run_commits"].size() > 1) {
     std::cout << "note: the runs come from " << report["run_commits"].size()
               << " different commits (see each run's \"commit\")\n";
@@ -171,6 +231,36 @@ void write_outputs(const Json& report, const fs::path& out, const fs::path& svg)
   write_file_atomically(out, report.dump(2));
   const loop::SimulationSummary summary = loop::summarise(loop::report_runs(report));
   write_file_atomically(svg, loop::simulation_svg(summary, caption(report, summary)));
+}
+
+// The oracle's cost model: published defaults, or fitted on the project's own labelers, with
+// each cost given on the command line written over. `source` says which.
+loop::CostModel cost_model(const SimulateArgs& args, Store& store, std::string& source) {
+  loop::CostModel costs;
+  source = "published";
+  if (args.cost_measured) {
+    const loop::MeasuredCost m = loop::measured_cost_model(store.effort_events());
+    costs = m.costs;
+    source = "measured (saves: draw " + std::to_string(m.draw_saves) + ", verify " +
+             std::to_string(m.verify_saves) + ", adjust " + std::to_string(m.adjust_saves) +
+             ", reject " + std::to_string(m.reject_saves) + "; 0: published default)";
+    spdlog::info("simulate: cost model {} {}", loop::to_json(costs).dump(), source);
+  }
+  bool given = false;
+  for (const auto& [flag, value, field] :
+       {std::tuple{"--cost-draw", args.cost_draw, &costs.draw},
+        std::tuple{"--cost-verify", args.cost_verify, &costs.verify},
+        std::tuple{"--cost-adjust", args.cost_adjust, &costs.adjust},
+        std::tuple{"--cost-reject", args.cost_reject, &costs.reject}}) {
+    if (!value) continue;
+    if (*value < 0) {
+      throw Error{ErrorCode::kInvalidArgument, std::string(flag) + " must not be negative"};
+    }
+    *field = *value;
+    given = true;
+  }
+  if (given) source += "; given on the command line";
+  return costs;
 }
 
 void run_simulate(SimulateArgs args) {
@@ -189,6 +279,7 @@ void run_simulate(SimulateArgs args) {
                   "--train must be a JSON object of training options, e.g. '{\"steps\":100}'"};
     }
   }
+  o.costs = cost_model(args, *store, o.cost_source);
   o.pretrained_fallbacks = shared_pretrained_fallbacks();
   o.commit = source_commit();
   if (o.work_dir.empty()) o.work_dir = store->dir() / "simulation";
@@ -258,6 +349,19 @@ void add_simulate_commands(CLI::App& app) {
                   "design is continued");
   cmd->add_option("--svg", args->svg, "Plot (default: the report's path with .svg)");
   cmd->add_flag("--fresh", args->fresh_start, "Ignore an existing report");
+  cmd->add_option("--cost-draw", args->cost_draw,
+                  "Seconds to draw a box (default 7.0: extreme clicking, Papadopoulos et al. "
+                  "ICCV 2017)");
+  cmd->add_option("--cost-verify", args->cost_verify,
+                  "Seconds to verify (accept) a proposed box (default 1.6: Papadopoulos et al. "
+                  "CVPR 2016)");
+  cmd->add_option("--cost-adjust", args->cost_adjust,
+                  "Seconds to adjust a proposed box (default 5.1: verify + half a drawn box)");
+  cmd->add_option("--cost-reject", args->cost_reject,
+                  "Seconds to reject a proposed box (default 2.1: verify + a key)");
+  cmd->add_flag("--cost-measured", args->cost_measured,
+                "Fit the costs on the project's own recorded effort (saves with one kind of "
+                "action); costs it cannot measure keep the default, --cost-* flags win");
   cmd->callback([args, strategies] {
     args->strategies_given = strategies->count() > 0;
     run_simulate(*args);

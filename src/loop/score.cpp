@@ -248,6 +248,7 @@ ScoreResult score_unlabeled(Store& store, const ScoreOptions& options, const Pro
                                          cancel)
                : detect_images(store, *model.detector, unlabeled, options.batch, progress, cancel);
   active::RankContext context;
+  context.costs = options.costs;
   if (features) {
     context.batch_size = loop_settings(store).every;
     context.labeled_features =

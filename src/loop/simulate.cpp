@@ -109,11 +109,24 @@ std::unique_ptr<Store> make_scratch_project(Store& source, const fs::path& dir,
   return store;
 }
 
+// The oracle's boxes of an image, as annotations of `store`'s categories.
+std::vector<Annotation> oracle_boxes(Store& store, const Image& image,
+                                     const std::map<std::string, OracleImage>& oracle) {
+  std::map<std::string, Id> category_id;
+  for (const Category& c : store.categories()) category_id[c.name] = c.id;
+  std::vector<Annotation> out;
+  for (const auto& [name, box] : oracle.at(image.sha256).boxes) {
+    Annotation a;
+    a.category_id = category_id.at(name);
+    a.box = box;
+    out.push_back(a);
+  }
+  return out;
+}
+
 // "Labels" the images: saves the oracle's boxes as a labeler would. Returns the boxes saved.
 int label(Store& store, const std::vector<Id>& ids,
           const std::map<std::string, OracleImage>& oracle) {
-  std::map<std::string, Id> category_id;
-  for (const Category& c : store.categories()) category_id[c.name] = c.id;
   int boxes = 0;
   store.batch([&] {
     for (Id id : ids) {
@@ -122,17 +135,36 @@ int label(Store& store, const std::vector<Id>& ids,
       save.image_id = id;
       save.expected_version = image.version;
       save.labeler = "oracle";
-      for (const auto& [name, box] : oracle.at(image.sha256).boxes) {
-        Annotation a;
-        a.category_id = category_id.at(name);
-        a.box = box;
-        save.boxes.push_back(a);
-      }
+      save.boxes = oracle_boxes(store, image, oracle);
       boxes += static_cast<int>(save.boxes.size());
       store.save_labels(save);
     }
   });
   return boxes;
+}
+
+// What the oracle does to label the (still unlabeled) images: with the proposals the page shows
+// on each (proposals_for: the scoring model's detections at or above its chosen threshold, at
+// most kMaxProposalsPerImage, as the score step stored them, so nothing is detected again), or
+// drawing every box before the first model scored a queue.
+OracleActions oracle_labeling(Store& store, const std::vector<Id>& ids,
+                              const std::map<std::string, OracleImage>& oracle) {
+  OracleActions actions;
+  for (Id id : ids) {
+    const Image image = store.image(id).value();
+    actions +=
+        oracle_actions(oracle_boxes(store, image, oracle), proposals_for(store, image).proposals);
+  }
+  return actions;
+}
+
+// The run's effort after one more round of labeling.
+SimulatedEffort add_effort(SimulatedEffort effort, const OracleActions& actions,
+                           const CostModel& costs) {
+  effort.actions += actions;
+  effort.seconds += effort_seconds(actions, costs);
+  effort.seconds_drawn += effort_seconds_drawn(actions, costs);
+  return effort;
 }
 
 // A sample of an external test image, kept at most `keep_size` on its longer side as the
@@ -236,7 +268,9 @@ Json options_json(const SimulationOptions& o) {
               {"step", o.step},
               {"rounds", o.rounds},
               {"train_overrides", o.train_overrides},
-              {"pretrained", o.pretrained.string()}};
+              {"pretrained", o.pretrained.string()},
+              {"costs", to_json(o.costs)},
+              {"cost_source", o.cost_source}};
 }
 
 // What a round trains with, minus what differs between rounds (the seed, the start).
@@ -429,11 +463,13 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
 
       RunResult run{strategy, seed, o.commit, {}};
       int boxes = 0;
+      SimulatedEffort effort;
       for (int round = 0; round < o.rounds; ++round) {
         if (round > 0) {
           ScoreOptions score;
           score.strategy = strategy;
           score.seed = round_seed(seed, round);
+          score.costs = o.costs;
           score_unlabeled(*store, score);
           chosen.clear();
           for (const QueueEntry& q : store->queue()) {
@@ -441,6 +477,7 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
             chosen.push_back(q.image_id);
           }
         }
+        effort = add_effort(effort, oracle_labeling(*store, chosen, oracle), o.costs);
         boxes += label(*store, chosen, oracle);
 
         const TrainOptions t =
@@ -458,9 +495,13 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
         point.map50 = eval.map50;
         point.map = eval.map;
         point.from = t.from;
+        point.effort = effort;
         run.rounds.push_back(point);
-        spdlog::info("simulation: {} seed {} round {}: {} images, {} boxes, test mAP@0.5 {:.3f}",
-                     strategy, seed, round + 1, point.images, point.boxes, point.map50);
+        spdlog::info(
+            "simulation: {} seed {} round {}: {} images, {} boxes, {:.0f} s of effort ({:.0f} s "
+            "drawing every box), test mAP@0.5 {:.3f}",
+            strategy, seed, round + 1, point.images, point.boxes, effort.seconds,
+            effort.seconds_drawn, point.map50);
         if (on_round) on_round(run, t);
       }
       report["runs"].push_back(to_json(run));

@@ -10,8 +10,11 @@
 // project: the same step budget, input size, warm start, augmentation, every label, no
 // validation; only the seed is the run's), score the final weights on the test set (never used
 // to select anything), let the strategy order the unlabeled pool (the real scoring code,
-// loop/score.h) and "label" its first `step` images. Cost is counted in images and in boxes; the
-// statistics are loop/simulation_report.h's.
+// loop/score.h) and "label" its first `step` images. Cost is counted in images, in boxes and in
+// effort: the oracle labels each image as a labeler would with the proposals the page shows on it
+// (the scoring model's, stored by the score step; none in the first round), and its actions are
+// charged with the cost model (loop/state/oracle_effort.h). The statistics are
+// loop/simulation_report.h's.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +25,7 @@
 
 #include "core/json.h"
 #include "loop/simulation_report.h"
+#include "loop/state/oracle_effort.h"
 #include "store/store.h"
 #include "train/options/train_options.h"
 
@@ -45,6 +49,10 @@ struct SimulationOptions {
   Json train_overrides = Json::object();
   std::filesystem::path pretrained;  // the first round's weights; empty: searched as a round does
   std::vector<std::filesystem::path> pretrained_fallbacks;
+  // Seconds per oracle action, and where they come from ("published" defaults, "measured" on the
+  // project's labelers, "given"): both are in the report's options.
+  CostModel costs;
+  std::string cost_source = "published";
   std::filesystem::path work_dir;  // scratch projects go here (one per run, removed after)
   std::string commit = "unknown";  // of the code that runs (recorded in the report and each run)
   // Runs already in this report (same strategy and seed, same design) are kept, not run again,

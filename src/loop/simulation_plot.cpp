@@ -3,14 +3,16 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <optional>
 #include <sstream>
+#include <string>
 
 namespace boxloop::loop {
 
 namespace {
 
-constexpr double kWidth = 980;
-constexpr double kPanelWidth = kWidth / 2;
+constexpr double kPanelWidth = 490;
 constexpr double kLeft = 62;  // inside a panel: room for the y tick labels
 constexpr double kRight = 18;
 constexpr double kTop = 56;
@@ -83,13 +85,42 @@ Axis axis_to(double max, int ticks) {
 }
 
 struct Panel {
-  const char* axis;  // "images" | "boxes"
+  const char* axis;  // "images" | "boxes" | "effort"
   const char* x_label;
   double left = 0;  // panel origin in the SVG
 };
 
-double x_of(const RoundStats& r, const Panel& p) {
-  return std::string(p.axis) == "images" ? r.images.mean : r.boxes.mean;
+// A round's x on the panel's axis: images, boxes, or minutes of effort with proposals (none when
+// the strategy's runs have no effort).
+std::optional<double> x_of(const RoundStats& r, const Panel& p) {
+  const std::string axis = p.axis;
+  if (axis == "images") return r.images.mean;
+  if (axis == "boxes") return r.boxes.mean;
+  if (!r.effort_seconds) return std::nullopt;
+  return r.effort_seconds->mean / 60;
+}
+
+bool has_x(const StrategySummary& s, const Panel& p) {
+  if (s.rounds.empty()) return false;
+  for (const RoundStats& r : s.rounds) {
+    if (!x_of(r, p)) return false;
+  }
+  return true;
+}
+
+// Random labeled without proposals (every box drawn): the effort panel's reference, dashed.
+void write_reference(std::ostringstream& svg, const StrategySummary& random,
+                     const std::function<double(double)>& sx,
+                     const std::function<double(double)>& sy) {
+  svg << "<g class=\"reference\" data-strategy=\"random (no proposals)\">\n<polyline "
+         "class=\"line\" points=\"";
+  for (std::size_t k = 0; k < random.rounds.size(); ++k) {
+    const RoundStats& r = random.rounds[k];
+    svg << (k ? " " : "") << num(sx(r.effort_seconds_drawn->mean / 60)) << ","
+        << num(sy(r.map50.mean));
+  }
+  svg << "\" fill=\"none\" stroke=\"#6e6e6e\" stroke-width=\"2\" stroke-dasharray=\"6 "
+         "4\"/>\n</g>\n";
 }
 
 void write_panel(std::ostringstream& svg, const SimulationSummary& summary, const Panel& p,
@@ -130,6 +161,11 @@ void write_panel(std::ostringstream& svg, const SimulationSummary& summary, cons
 
   for (std::size_t i = 0; i < summary.strategies.size(); ++i) {
     const StrategySummary& s = summary.strategies[i];
+    if (!has_x(s, p)) continue;
+    if (std::string(p.axis) == "effort" && s.strategy == "random" &&
+        s.rounds.back().effort_seconds_drawn) {
+      write_reference(svg, s, sx, sy);
+    }
     const char* c = colour(s.strategy, i);
     svg << "<g class=\"series\" data-strategy=\"" << escape(s.strategy) << "\">\n";
     std::string upper, lower;
@@ -139,24 +175,24 @@ void write_panel(std::ostringstream& svg, const SimulationSummary& summary, cons
       svg << "<path class=\"band\" d=\"M";
       for (std::size_t k = 0; k < s.rounds.size(); ++k) {
         const RoundStats& r = s.rounds[k];
-        svg << (k ? " L" : "") << num(sx(x_of(r, p))) << ","
+        svg << (k ? " L" : "") << num(sx(*x_of(r, p))) << ","
             << num(sy(std::clamp(*r.map50.high, 0.0, y_axis.max)));
       }
       for (std::size_t k = s.rounds.size(); k-- > 0;) {
         const RoundStats& r = s.rounds[k];
-        svg << " L" << num(sx(x_of(r, p))) << ","
+        svg << " L" << num(sx(*x_of(r, p))) << ","
             << num(sy(std::clamp(*r.map50.low, 0.0, y_axis.max)));
       }
       svg << " Z\" fill=\"" << c << "\" fill-opacity=\"0.16\" stroke=\"none\"/>\n";
     }
     svg << "<polyline class=\"line\" points=\"";
     for (std::size_t k = 0; k < s.rounds.size(); ++k) {
-      svg << (k ? " " : "") << num(sx(x_of(s.rounds[k], p))) << ","
+      svg << (k ? " " : "") << num(sx(*x_of(s.rounds[k], p))) << ","
           << num(sy(s.rounds[k].map50.mean));
     }
     svg << "\" fill=\"none\" stroke=\"" << c << "\" stroke-width=\"2\"/>\n";
     for (const RoundStats& r : s.rounds) {
-      svg << "<circle cx=\"" << num(sx(x_of(r, p))) << "\" cy=\"" << num(sy(r.map50.mean))
+      svg << "<circle cx=\"" << num(sx(*x_of(r, p))) << "\" cy=\"" << num(sy(r.map50.mean))
           << "\" r=\"3\" fill=\"" << c << "\"/>\n";
     }
     svg << "</g>\n";
@@ -167,31 +203,46 @@ void write_panel(std::ostringstream& svg, const SimulationSummary& summary, cons
 }  // namespace
 
 std::string simulation_svg(const SimulationSummary& summary, const std::string& caption) {
-  double max_images = 0, max_boxes = 0, max_map = 0;
+  double max_images = 0, max_boxes = 0, max_minutes = 0, max_map = 0;
+  bool effort = false;
   for (const StrategySummary& s : summary.strategies) {
     for (const RoundStats& r : s.rounds) {
       max_images = std::max(max_images, r.images.mean);
       max_boxes = std::max(max_boxes, r.boxes.mean);
       max_map = std::max({max_map, r.map50.mean, r.map50.high.value_or(0)});
+      if (r.effort_seconds) {
+        effort = true;
+        max_minutes = std::max(max_minutes, r.effort_seconds->mean / 60);
+      }
+      // Random's reference line without proposals is drawn too.
+      if (s.strategy == "random" && r.effort_seconds_drawn) {
+        max_minutes = std::max(max_minutes, r.effort_seconds_drawn->mean / 60);
+      }
     }
   }
   const Axis y_axis = axis_to(std::min(1.0, std::max(max_map, 0.05)), 5);
   const Axis images_axis = axis_to(std::max(max_images, 1.0), 6);
   const Axis boxes_axis = axis_to(std::max(max_boxes, 1.0), 6);
+  const Axis minutes_axis = axis_to(std::max(max_minutes, 1.0), 6);
+  const double width = (effort ? 3 : 2) * kPanelWidth;
 
   const std::size_t legend_rows = (summary.strategies.size() + kLegendColumns - 1) / kLegendColumns;
   const double height = kLegendTop + legend_rows * kLegendRow + 44;
   std::ostringstream svg;
   svg << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << num(kWidth, 0) << "\" height=\""
-      << num(height, 0) << "\" viewBox=\"0 0 " << num(kWidth, 0) << " " << num(height, 0)
+      << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << num(width, 0) << "\" height=\""
+      << num(height, 0) << "\" viewBox=\"0 0 " << num(width, 0) << " " << num(height, 0)
       << "\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\" fill=\"#222\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n";
   write_panel(svg, summary, {"images", "images labeled", 0}, images_axis, y_axis);
   write_panel(svg, summary, {"boxes", "boxes labeled", kPanelWidth}, boxes_axis, y_axis);
+  if (effort) {
+    write_panel(svg, summary, {"effort", "effort (labeler minutes)", 2 * kPanelWidth}, minutes_axis,
+                y_axis);
+  }
 
   svg << "<g class=\"legend\">\n";
-  const double column_width = (kWidth - 2 * kLeft) / kLegendColumns;
+  const double column_width = (width - 2 * kLeft) / kLegendColumns;
   for (std::size_t i = 0; i < summary.strategies.size(); ++i) {
     const StrategySummary& s = summary.strategies[i];
     const double x = kLeft + static_cast<double>(i % kLegendColumns) * column_width;
@@ -208,7 +259,11 @@ std::string simulation_svg(const SimulationSummary& summary, const std::string& 
   const double caption_y = kLegendTop + legend_rows * kLegendRow + 10;
   svg << "<text x=\"" << num(kLeft) << "\" y=\"" << num(caption_y)
       << "\" font-size=\"11\" fill=\"#555\">lines: mean over seeds; bands: 95 % Student-t "
-         "interval over seeds</text>\n";
+         "interval over seeds"
+      << (effort ? "; effort: the oracle with the round model's proposals, dashed: random without "
+                   "proposals (every box drawn)"
+                 : "")
+      << "</text>\n";
   if (!caption.empty()) {
     svg << "<text x=\"" << num(kLeft) << "\" y=\"" << num(caption_y + 16)
         << "\" font-size=\"11\" fill=\"#555\">" << escape(caption) << "</text>\n";

@@ -75,29 +75,56 @@ double student_t_cdf(double t, int df) {
   return t >= 0 ? 1 - tail : tail;
 }
 
-// The mean curve of runs: per round the mean images, boxes and mAP@0.5 over the runs.
+// The mean curve of runs: per round the mean images, boxes, effort and mAP@0.5 over the runs.
+// `effort` is empty when a round has none.
 struct Curve {
-  std::vector<double> images, boxes, map50;
+  std::vector<double> images, boxes, effort, map50;
 };
 
 Curve run_curve(const RunResult& run) {
   Curve c;
+  bool effort = true;
   for (const RoundResult& r : run.rounds) {
     c.images.push_back(r.images);
     c.boxes.push_back(r.boxes);
     c.map50.push_back(r.map50);
+    effort = effort && r.effort.has_value();
+    if (effort) c.effort.push_back(r.effort->seconds);
   }
+  if (!effort) c.effort.clear();
   return c;
 }
 
 Curve mean_curve(const std::vector<RoundStats>& rounds) {
   Curve c;
+  bool effort = true;
   for (const RoundStats& r : rounds) {
     c.images.push_back(r.images.mean);
     c.boxes.push_back(r.boxes.mean);
     c.map50.push_back(r.map50.mean);
+    effort = effort && r.effort_seconds.has_value();
+    if (effort) c.effort.push_back(r.effort_seconds->mean);
   }
+  if (!effort) c.effort.clear();
   return c;
+}
+
+// Whether every round of every run has effort (a strategy's effort figures need all of them).
+bool all_have_effort(const std::vector<const RunResult*>& runs) {
+  if (runs.empty()) return false;
+  for (const RunResult* run : runs) {
+    for (const RoundResult& r : run->rounds) {
+      if (!r.effort) return false;
+    }
+  }
+  return true;
+}
+
+// The axis two curves are paired along.
+enum class Axis { kImages, kBoxes, kEffort };
+
+const std::vector<double>& along(const Curve& c, Axis axis) {
+  return axis == Axis::kImages ? c.images : axis == Axis::kBoxes ? c.boxes : c.effort;
 }
 
 std::optional<double> share(const std::optional<double>& reached, double of) {
@@ -105,10 +132,11 @@ std::optional<double> share(const std::optional<double>& reached, double of) {
   return *reached / of;
 }
 
-// The strategy minus random per seed along one axis: `equal_boxes` interpolates random's curve
-// at the strategy's box counts; otherwise rounds are paired by position (the same images).
+// The strategy minus random per seed along one axis: at equal boxes (or effort) random's curve
+// is interpolated at the strategy's box counts (or seconds); at equal images rounds are paired by
+// position (the same images).
 PairedComparison paired(const std::vector<const RunResult*>& runs,
-                        const std::map<std::uint64_t, const RunResult*>& random, bool equal_boxes) {
+                        const std::map<std::uint64_t, const RunResult*>& random, Axis axis) {
   std::size_t n_rounds = 0;
   for (const RunResult* run : runs) n_rounds = std::max(n_rounds, run->rounds.size());
   std::vector<std::vector<double>> per_round(n_rounds), at(n_rounds);
@@ -119,19 +147,20 @@ PairedComparison paired(const std::vector<const RunResult*>& runs,
     const auto it = random.find(run->seed);
     if (it == random.end()) continue;
     const Curve base = run_curve(*it->second);
+    const Curve own = run_curve(*run);
     std::vector<double> later;
     for (std::size_t r = 0; r < run->rounds.size(); ++r) {
       const RoundResult& point = run->rounds[r];
       std::optional<double> base_map;
-      if (equal_boxes) {
-        base_map = interpolate(base.boxes, base.map50, point.boxes);
-      } else if (r < base.map50.size()) {
-        base_map = base.map50[r];
+      if (axis == Axis::kImages) {
+        if (r < base.map50.size()) base_map = base.map50[r];
+      } else if (r < along(own, axis).size()) {
+        base_map = interpolate(along(base, axis), base.map50, along(own, axis)[r]);
       }
       if (!base_map) continue;
       const double delta = point.map50 - *base_map;
       per_round[r].push_back(delta);
-      at[r].push_back(equal_boxes ? point.boxes : point.images);
+      at[r].push_back(along(own, axis)[r]);
       if (delta > 0) ++won[r];
       if (r > 0) later.push_back(delta);
     }
@@ -178,6 +207,35 @@ Savings savings(const std::vector<const RunResult*>& runs,
   return s;
 }
 
+// Effort savings: the mean curves, then per seed against that seed's random run.
+EffortSavings effort_savings(const std::vector<const RunResult*>& runs,
+                             const std::map<std::uint64_t, const RunResult*>& random,
+                             const std::vector<RoundStats>& own_rounds,
+                             const std::vector<RoundStats>& random_rounds) {
+  EffortSavings s;
+  const RoundStats& last = random_rounds.back();
+  s.target_map50 = last.map50.mean;
+  s.random_seconds_drawn = last.effort_seconds_drawn.value_or(MeanInterval{}).mean;
+  s.random_seconds = last.effort_seconds.value_or(MeanInterval{}).mean;
+  const Curve own = mean_curve(own_rounds);
+  s.seconds = first_reach(own.effort, own.map50, s.target_map50);
+  s.share = share(s.seconds, s.random_seconds_drawn);
+  std::vector<double> shares;
+  for (const RunResult* run : runs) {
+    const auto it = random.find(run->seed);
+    if (it == random.end() || it->second->rounds.empty()) continue;
+    const RoundResult& base = it->second->rounds.back();
+    if (!base.effort) continue;
+    const Curve c = run_curve(*run);
+    SeedEffortSavings seed{run->seed, base.map50, std::nullopt};
+    seed.share = share(first_reach(c.effort, c.map50, base.map50), base.effort->seconds_drawn);
+    if (seed.share) shares.push_back(*seed.share);
+    s.per_seed.push_back(seed);
+  }
+  s.seed_share = mean_interval(shares);
+  return s;
+}
+
 Json optional_json(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
 
 Json to_json(const MeanInterval& m) {
@@ -211,18 +269,54 @@ Json to_json(const Savings& s) {
               {"seed_images_share", to_json(s.seed_images_share)}};
 }
 
+Json to_json(const EffortSavings& s) {
+  Json per_seed = Json::array();
+  for (const SeedEffortSavings& seed : s.per_seed) {
+    per_seed.push_back({{"seed", seed.seed},
+                        {"target_map50", seed.target_map50},
+                        {"share", optional_json(seed.share)}});
+  }
+  return Json{
+      {"target_map50", s.target_map50},      {"random_seconds_drawn", s.random_seconds_drawn},
+      {"random_seconds", s.random_seconds},  {"share", optional_json(s.share)},
+      {"seconds", optional_json(s.seconds)}, {"per_seed", per_seed},
+      {"seed_share", to_json(s.seed_share)}};
+}
+
+Json round_json(const RoundResult& r) {
+  Json j{{"images", r.images},
+         {"boxes", r.boxes},
+         {"map50", r.map50},
+         {"map", r.map},
+         {"train_seconds", r.train_seconds},
+         {"from", r.from}};
+  if (r.effort) {
+    j["effort_seconds"] = r.effort->seconds;
+    j["effort_seconds_drawn"] = r.effort->seconds_drawn;
+    j["actions"] = to_json(r.effort->actions);
+  }
+  return j;
+}
+
+// A round's effort, none when it was not simulated (an older report).
+std::optional<SimulatedEffort> round_effort(const Json& r) {
+  if (!r.contains("effort_seconds")) return std::nullopt;
+  SimulatedEffort e;
+  e.seconds = number(r, "effort_seconds");
+  e.seconds_drawn = number(r, "effort_seconds_drawn");
+  try {
+    e.actions = oracle_actions_from_json(field(r, "actions"));
+  } catch (const Error& error) {
+    corrupt(error.what());
+  }
+  return e;
+}
+
 }  // namespace
 
 Json to_json(const RunResult& run) {
   Json rounds = Json::array();
-  for (const RoundResult& r : run.rounds) {
-    rounds.push_back({{"images", r.images},
-                      {"boxes", r.boxes},
-                      {"map50", r.map50},
-                      {"map", r.map},
-                      {"train_seconds", r.train_seconds},
-                      {"from", r.from}});
-  }
+  for (const RoundResult& r : run.rounds) rounds.push_back(round_json(r));
   return Json{
       {"strategy", run.strategy}, {"seed", run.seed}, {"commit", run.commit}, {"rounds", rounds}};
 }
@@ -246,6 +340,7 @@ RunResult run_from_json(const Json& j) {
     point.map = number(r, "map");
     point.train_seconds = r.value("train_seconds", 0.0);
     point.from = r.value("from", std::string());
+    point.effort = round_effort(r);
     run.rounds.push_back(point);
   }
   return run;
@@ -327,8 +422,9 @@ SimulationSummary summarise(const std::vector<RunResult>& runs) {
       s.seeds.push_back(run->seed);
       n_rounds = std::max(n_rounds, run->rounds.size());
     }
+    const bool effort = all_have_effort(list);
     for (std::size_t r = 0; r < n_rounds; ++r) {
-      std::vector<double> images, boxes, map50, map;
+      std::vector<double> images, boxes, map50, map, seconds, seconds_drawn;
       for (const RunResult* run : list) {
         if (r >= run->rounds.size()) continue;
         const RoundResult& p = run->rounds[r];
@@ -336,20 +432,35 @@ SimulationSummary summarise(const std::vector<RunResult>& runs) {
         boxes.push_back(p.boxes);
         map50.push_back(p.map50);
         map.push_back(p.map);
+        if (effort) {
+          seconds.push_back(p.effort->seconds);
+          seconds_drawn.push_back(p.effort->seconds_drawn);
+        }
       }
-      s.rounds.push_back(
-          {mean_interval(images), mean_interval(boxes), mean_interval(map50), mean_interval(map)});
+      RoundStats stats;
+      stats.images = mean_interval(images);
+      stats.boxes = mean_interval(boxes);
+      stats.map50 = mean_interval(map50);
+      stats.map = mean_interval(map);
+      if (effort) {
+        stats.effort_seconds = mean_interval(seconds);
+        stats.effort_seconds_drawn = mean_interval(seconds_drawn);
+      }
+      s.rounds.push_back(stats);
     }
     if (strategy == "random") random_rounds = s.rounds;
     out.strategies.push_back(std::move(s));
   }
+  const bool random_effort = all_have_effort(by_strategy["random"]);
   for (StrategySummary& s : out.strategies) {
-    if (s.strategy == "random" || random.empty() || s.rounds.empty() || random_rounds.empty()) {
-      continue;
-    }
+    if (random.empty() || s.rounds.empty() || random_rounds.empty()) continue;
     const auto& list = by_strategy[s.strategy];
-    s.equal_images = paired(list, random, false);
-    s.equal_boxes = paired(list, random, true);
+    const bool effort = random_effort && all_have_effort(list);
+    if (effort) s.effort_savings = effort_savings(list, random, s.rounds, random_rounds);
+    if (s.strategy == "random") continue;
+    s.equal_images = paired(list, random, Axis::kImages);
+    s.equal_boxes = paired(list, random, Axis::kBoxes);
+    if (effort) s.equal_effort = paired(list, random, Axis::kEffort);
     s.savings = savings(list, random, s.rounds, random_rounds);
   }
   return out;
@@ -360,17 +471,22 @@ Json to_json(const SimulationSummary& summary) {
   for (const StrategySummary& s : summary.strategies) {
     Json rounds = Json::array();
     for (const RoundStats& r : s.rounds) {
-      rounds.push_back({{"images", to_json(r.images)},
-                        {"boxes", to_json(r.boxes)},
-                        {"map50", to_json(r.map50)},
-                        {"map", to_json(r.map)}});
+      Json round{{"images", to_json(r.images)},
+                 {"boxes", to_json(r.boxes)},
+                 {"map50", to_json(r.map50)},
+                 {"map", to_json(r.map)}};
+      if (r.effort_seconds) round["effort_seconds"] = to_json(*r.effort_seconds);
+      if (r.effort_seconds_drawn) round["effort_seconds_drawn"] = to_json(*r.effort_seconds_drawn);
+      rounds.push_back(std::move(round));
     }
     Json entry{{"strategy", s.strategy}, {"seeds", s.seeds}, {"rounds", rounds}};
     if (s.equal_images && s.equal_boxes) {
       entry["vs_random"] = {{"equal_images", to_json(*s.equal_images)},
                             {"equal_boxes", to_json(*s.equal_boxes)}};
+      if (s.equal_effort) entry["vs_random"]["equal_effort"] = to_json(*s.equal_effort);
     }
     if (s.savings) entry["savings"] = to_json(*s.savings);
+    if (s.effort_savings) entry["effort_savings"] = to_json(*s.effort_savings);
     strategies.push_back(entry);
   }
   return Json{{"interval", kIntervalDescription}, {"strategies", strategies}};

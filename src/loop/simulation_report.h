@@ -15,6 +15,14 @@
 //   final mAP@0.5: where its curve first reaches that mAP, linearly interpolated between rounds; on
 //   the mean curves (means over seeds of boxes and mAP per round) and per seed. "Not reached" when
 //   the curve stays below.
+// - Effort (issue 14), for runs that simulated it: seconds of labeling under the report's cost
+//   model (loop/state/oracle_effort.h), with the round models' proposals, and the same boxes all
+//   drawn. The effort savings of a strategy (random included: random order with proposals) is the
+//   share of random's final effort WITHOUT proposals (its boxes x the draw cost) it needs WITH
+//   proposals to reach random's final mAP@0.5, on the mean curves and per seed as above. Paired at
+//   equal effort: random's curve with proposals interpolated at the strategy's effort. Runs from
+//   before effort was simulated have none, and a strategy with such a run (or without effort on
+//   random's side) gets no effort figures.
 #pragma once
 
 #include <cstdint>
@@ -23,8 +31,17 @@
 #include <vector>
 
 #include "core/json.h"
+#include "loop/state/oracle_effort.h"
 
 namespace boxloop::loop {
+
+// What labeling cost up to a round (cumulative over the run's rounds).
+struct SimulatedEffort {
+  double seconds = 0;        // the oracle with the round models' proposals
+  double seconds_drawn = 0;  // the same boxes all drawn: labeling without proposals
+  OracleActions actions;
+  bool operator==(const SimulatedEffort&) const = default;
+};
 
 // One point of a learning curve.
 struct RoundResult {
@@ -34,6 +51,7 @@ struct RoundResult {
   double map = 0;
   double train_seconds = 0;
   std::string from;  // where the round's training started: "pretrained", "scratch" or "last"
+  std::optional<SimulatedEffort> effort;  // none in reports from before effort was simulated
 };
 
 struct RunResult {
@@ -43,8 +61,11 @@ struct RunResult {
   std::vector<RoundResult> rounds;
 };
 
+// A round's effort is written as "effort_seconds", "effort_seconds_drawn" and "actions":
+// {"drawn", "accepted", "adjusted", "rejected"} (all cumulative), and left out when it has none.
 Json to_json(const RunResult& run);
-// Reads a run of a report file. Throws kCorrupt naming the field when it is malformed.
+// Reads a run of a report file; a round without "effort_seconds" has no effort (an older
+// report). Throws kCorrupt naming the field when it is malformed.
 RunResult run_from_json(const Json& run);
 
 // A mean over seeds and its 95 % Student-t interval; low/high are unset below 2 values.
@@ -77,6 +98,9 @@ struct RoundStats {
   MeanInterval boxes;
   MeanInterval map50;
   MeanInterval map;
+  // Seconds of effort (SimulatedEffort), when every run of the strategy has it.
+  std::optional<MeanInterval> effort_seconds;
+  std::optional<MeanInterval> effort_seconds_drawn;
 };
 
 // The strategy minus random, per seed, at one round.
@@ -110,6 +134,22 @@ struct Savings {
   MeanInterval seed_images_share;
 };
 
+struct SeedEffortSavings {
+  std::uint64_t seed = 0;
+  double target_map50 = 0;      // random's final mAP@0.5 on this seed
+  std::optional<double> share;  // of random's final effort without proposals; nullopt: not reached
+};
+
+struct EffortSavings {
+  double target_map50 = 0;          // random's final mean mAP@0.5
+  double random_seconds_drawn = 0;  // random's final mean effort without proposals
+  double random_seconds = 0;        // random's final mean effort with proposals
+  std::optional<double> share;      // on the mean curves; nullopt: not reached
+  std::optional<double> seconds;    // the effort where the mean curve reaches the target
+  std::vector<SeedEffortSavings> per_seed;
+  MeanInterval seed_share;  // over the seeds that reached it
+};
+
 struct StrategySummary {
   std::string strategy;
   std::vector<std::uint64_t> seeds;
@@ -118,6 +158,11 @@ struct StrategySummary {
   std::optional<PairedComparison> equal_images;
   std::optional<PairedComparison> equal_boxes;
   std::optional<Savings> savings;
+  // Against random's effort at the same mAP@0.5 (random itself included: with proposals against
+  // without); unset when this strategy's or random's runs lack effort.
+  std::optional<EffortSavings> effort_savings;
+  // Paired against random with proposals at equal effort; unset for random and without effort.
+  std::optional<PairedComparison> equal_effort;
 };
 
 struct SimulationSummary {
@@ -128,8 +173,11 @@ struct SimulationSummary {
 SimulationSummary summarise(const std::vector<RunResult>& runs);
 
 // {"interval": "<how>", "strategies": [{"strategy", "seeds": [..], "rounds": [{"images": MI,
-// "boxes": MI, "map50": MI, "map": MI}], "vs_random": {"equal_images": PC, "equal_boxes": PC},
-// "savings": {...}}]} with MI = {"mean", "low", "high", "n"} (low/high null below 2 seeds) and PC =
+// "boxes": MI, "map50": MI, "map": MI, "effort_seconds"?: MI, "effort_seconds_drawn"?: MI}],
+// "vs_random": {"equal_images": PC, "equal_boxes": PC, "equal_effort"?: PC}, "savings": {...},
+// "effort_savings"?: {"target_map50", "random_seconds_drawn", "random_seconds", "share",
+// "seconds", "per_seed": [{"seed", "target_map50", "share"}], "seed_share": MI}}]} with MI =
+// {"mean", "low", "high", "n"} (low/high null below 2 seeds) and PC =
 // {"rounds": [{"at", "delta": MI, "won"}], "overall": MI, "won"}.
 Json to_json(const SimulationSummary& summary);
 

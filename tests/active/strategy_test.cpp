@@ -95,7 +95,9 @@ TEST(ParseStrategy, CanonicalSpecsRoundTrip) {
        {"random", "least_confidence", "margin", "entropy", "entropy:mean", "margin:max",
         "least_confidence:sum", "least_confidence+balanced", "margin:mean+balanced@0.5",
         "entropy:sum@0.1", "least_confidence:max@0.3", "least_confidence:mean+diverse",
-        "entropy:mean+diverse", "margin+diverse", "entropy:mean+diverse@0.3"}) {
+        "entropy:mean+diverse", "margin+diverse", "entropy:mean+diverse@0.3",
+        "least_confidence:sum+effort", "margin+balanced+effort",
+        "entropy:mean+diverse+effort@0.3"}) {
     EXPECT_EQ(to_string(parse_strategy(spec)), spec);
   }
 }
@@ -107,8 +109,10 @@ TEST(ParseStrategy, EveryStrategyRoundTrips) {
       for (const auto& [balanced, diverse] :
            {std::pair{false, false}, std::pair{true, false}, std::pair{false, true}}) {
         for (float min_score : {0.0f, 0.25f, 0.3f, 0.123456f, 1.0f}) {
-          const Strategy s{false, m, a, min_score, balanced, diverse};
-          EXPECT_EQ(parse_strategy(to_string(s)), s) << to_string(s);
+          for (bool per_effort : {false, true}) {
+            const Strategy s{false, m, a, min_score, balanced, diverse, per_effort};
+            EXPECT_EQ(parse_strategy(to_string(s)), s) << to_string(s);
+          }
         }
       }
     }
@@ -126,6 +130,7 @@ TEST(ParseStrategy, EqualityIgnoresOnlyFieldsWithoutEffect) {
   EXPECT_TRUE(c == d);  // top_box does not
   EXPECT_FALSE(parse_strategy("margin") == parse_strategy("margin+balanced"));
   EXPECT_FALSE(parse_strategy("margin") == parse_strategy("margin+diverse"));
+  EXPECT_FALSE(parse_strategy("margin") == parse_strategy("margin+effort"));
   EXPECT_FALSE(parse_strategy("margin") == parse_strategy("entropy"));
   EXPECT_FALSE(parse_strategy("random") == parse_strategy("least_confidence"));
 }
@@ -154,6 +159,8 @@ TEST(ParseStrategy, RejectsMalformedSpecsWithTheGrammar) {
                            "margin+fancy",
                            "random+diverse",
                            "margin+diverse+diverse",
+                           "margin+effort+effort",
+                           "random+effort",
                            "margin+balanced+diverse",
                            "margin:mean+diverse@0.2+balanced",
                            "margin+ diverse",
@@ -400,6 +407,48 @@ TEST(RankImages, DiverseNeedsFeatures) {
                Error);
   // Strategies without +diverse ignore features entirely.
   EXPECT_EQ(rank_images(images, parse_strategy("margin"), 1).size(), 5u);
+}
+
+// Two images as unsure as each other per box: under sum the crowded one leads (more unsure boxes);
+// per expected second the single-box one does, as it costs a tenth as much to check.
+TEST(RankImages, EffortPrefersTheImageCheaperToCorrectAtEqualUncertaintyPerBox) {
+  std::vector<Detection> crowded;
+  for (int i = 0; i < 10; ++i) crowded.push_back(unsure(0.4, 0, 0.6f));
+  const std::vector<ScoredImage> images{image(1, crowded), image(2, {unsure(0.4, 0, 0.6f)})};
+  EXPECT_THAT(ids(rank_images(images, parse_strategy("least_confidence:sum"), 1)),
+              ElementsAre(1, 2));
+  // Per second the two are equal under sum (10 x 0.4 / 10 x cost = 0.4 / cost) ...
+  const auto by_effort = rank_images(images, parse_strategy("least_confidence:sum+effort"), 1);
+  EXPECT_NEAR(by_effort[0].uncertainty, by_effort[1].uncertainty, 1e-9);
+  // ... and under mean the single box is ten times cheaper for the same uncertainty.
+  EXPECT_THAT(ids(rank_images(images, parse_strategy("least_confidence:mean+effort"), 1)),
+              ElementsAre(2, 1));
+}
+
+TEST(RankImages, EffortPutsConfidentProposalsBeforeDoubtfulOnesAtEqualUncertainty) {
+  // Same least-confidence uncertainty (class_probs), different detection scores: a proposal
+  // likely to be wrong costs a redraw on top of the look.
+  const std::vector<ScoredImage> images{image(1, {unsure(0.5, 0, 0.3f)}),
+                                        image(2, {unsure(0.5, 0, 0.95f)})};
+  const auto queue = rank_images(images, parse_strategy("least_confidence:mean+effort"), 1);
+  EXPECT_THAT(ids(queue), ElementsAre(2, 1));
+  EXPECT_DOUBLE_EQ(queue[0].uncertainty, 1.0);  // handed out divided by the largest
+  EXPECT_LT(queue[1].uncertainty, 1.0);
+  // The project's own costs change the key: with free redraws only the looks count, a tie.
+  RankContext free_redraws;
+  free_redraws.costs.draw = 0;
+  const auto tied =
+      rank_images(images, parse_strategy("least_confidence:mean+effort"), 1, free_redraws);
+  EXPECT_DOUBLE_EQ(tied[0].uncertainty, tied[1].uncertainty);
+}
+
+TEST(ExpectedLabelingSeconds, LooksAtEveryShownProposalAndRedrawsTheWrongShare) {
+  const CostModel costs{7.0, 1.6};
+  EXPECT_DOUBLE_EQ(expected_labeling_seconds({}, 0.25f, costs), 7.0);  // one box to draw
+  EXPECT_DOUBLE_EQ(expected_labeling_seconds({unsure(0.1, 0, 1.0f)}, 0.25f, costs), 1.6);
+  EXPECT_NEAR(expected_labeling_seconds({unsure(0.1, 0, 0.5f), unsure(0.1, 0, 0.1f)}, 0.25f, costs),
+              1.6 + 0.5 * 7.0, 1e-9);  // the 0.1 detection is below the threshold: not shown
+  EXPECT_GT(expected_labeling_seconds({}, 0.25f, CostModel{0, 0, 0, 0}), 0.0);
 }
 
 }  // namespace

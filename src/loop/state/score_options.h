@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "active/labeling_costs.h"
 #include "core/json.h"
 
 namespace boxloop::loop {
@@ -17,6 +18,9 @@ struct ScoreOptions {
   int batch = 8;               // images per forward pass
   // Low, so that weak early models still give the sampler boxes to look at.
   float score_threshold = 0.05f;
+  // What a +effort strategy divides uncertainty by. Not a job param: the loop uses the published
+  // defaults, the simulation the costs its oracle charges (--cost-*).
+  active::CostModel costs{};
 };
 
 // A score job's params: {"model": "3" | 3 | "last" | path, "strategy", "seed", "batch",
