@@ -114,25 +114,22 @@ std::unique_ptr<Store> make_scratch_project(Store& source, const fs::path& dir,
   return store;
 }
 
-// The oracle's boxes of an image, as annotations of `store`'s categories.
-std::vector<Annotation> oracle_boxes(Store& store, const Image& image,
-                                     const std::map<std::string, OracleImage>& oracle) {
+// One round of the oracle's labeling: its actions and the boxes it saved.
+struct OracleRound {
+  OracleActions actions;
+  int boxes = 0;
+};
+
+// "Labels" the (still unlabeled) images as a labeler would: first what the oracle does with the
+// proposals the page shows on each (proposals_for: the scoring model's detections at or above its
+// chosen threshold, at most kMaxProposalsPerImage, as the score step stored them, so nothing is
+// detected again; none before the first model scored a queue, so every box is drawn), then the
+// save of its true boxes, which ends the image's proposals.
+OracleRound label(Store& store, const std::vector<Id>& ids,
+                  const std::map<std::string, OracleImage>& oracle) {
   std::map<std::string, Id> category_id;
   for (const Category& c : store.categories()) category_id[c.name] = c.id;
-  std::vector<Annotation> out;
-  for (const auto& [name, box] : oracle.at(image.sha256).boxes) {
-    Annotation a;
-    a.category_id = category_id.at(name);
-    a.box = box;
-    out.push_back(a);
-  }
-  return out;
-}
-
-// "Labels" the images: saves the oracle's boxes as a labeler would. Returns the boxes saved.
-int label(Store& store, const std::vector<Id>& ids,
-          const std::map<std::string, OracleImage>& oracle) {
-  int boxes = 0;
+  OracleRound round;
   store.batch([&] {
     for (Id id : ids) {
       const Image image = store.image(id).value();
@@ -140,27 +137,18 @@ int label(Store& store, const std::vector<Id>& ids,
       save.image_id = id;
       save.expected_version = image.version;
       save.labeler = "oracle";
-      save.boxes = oracle_boxes(store, image, oracle);
-      boxes += static_cast<int>(save.boxes.size());
+      for (const auto& [name, box] : oracle.at(image.sha256).boxes) {
+        Annotation a;
+        a.category_id = category_id.at(name);
+        a.box = box;
+        save.boxes.push_back(a);
+      }
+      round.actions += oracle_actions(save.boxes, proposals_for(store, image).proposals);
+      round.boxes += static_cast<int>(save.boxes.size());
       store.save_labels(save);
     }
   });
-  return boxes;
-}
-
-// What the oracle does to label the (still unlabeled) images: with the proposals the page shows
-// on each (proposals_for: the scoring model's detections at or above its chosen threshold, at
-// most kMaxProposalsPerImage, as the score step stored them, so nothing is detected again), or
-// drawing every box before the first model scored a queue.
-OracleActions oracle_labeling(Store& store, const std::vector<Id>& ids,
-                              const std::map<std::string, OracleImage>& oracle) {
-  OracleActions actions;
-  for (Id id : ids) {
-    const Image image = store.image(id).value();
-    actions +=
-        oracle_actions(oracle_boxes(store, image, oracle), proposals_for(store, image).proposals);
-  }
-  return actions;
+  return round;
 }
 
 // The run's effort after one more round of labeling.
@@ -482,8 +470,9 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
             chosen.push_back(q.image_id);
           }
         }
-        effort = add_effort(effort, oracle_labeling(*store, chosen, oracle), o.costs);
-        boxes += label(*store, chosen, oracle);
+        const OracleRound labeled = label(*store, chosen, oracle);
+        effort = add_effort(effort, labeled.actions, o.costs);
+        boxes += labeled.boxes;
 
         const TrainOptions t =
             simulation_round_options(*store, seed, round, o.pretrained_fallbacks);
