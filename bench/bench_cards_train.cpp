@@ -5,6 +5,7 @@
 //
 //   bench_cards_train [--data DIR] [--epochs N] [--from pretrained,scratch] [--input-size S]
 //                     [--batch B] [--lr L] [--pretrained FILE] [--keep DIR]
+//                     [--train JSON]   (any training option over these, as a train job takes them)
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -54,6 +55,8 @@ int main(int argc, char** argv) {
       pretrained = v;
     else if (k == "--keep")
       keep = v;
+    else if (k == "--train")
+      o = train_options_from_json(Json::parse(v), o);
     else {
       std::cerr << "unknown option " << k << "\n";
       return 2;
@@ -102,6 +105,7 @@ int main(int argc, char** argv) {
               {"train_images", r.metrics["train_images"]},
               {"val_images", r.metrics["val_images"]},
               {"wall_seconds", wall},
+              {"options", to_json(run)},
               {"cores", std::thread::hardware_concurrency()},
               {"note", "machine shared with other jobs while measured"}};
     std::cout << line.dump() << std::endl;

@@ -13,6 +13,7 @@
 #include "formats/label_checks.h"
 #include "imageio/image_file.h"
 #include "loop/proposal_threshold.h"
+#include "loop/state/candidates.h"
 #include "loop/state/loop_settings.h"
 #include "train/dataset.h"
 #include "train/model_source.h"
@@ -243,7 +244,12 @@ ScoreResult score_unlabeled(Store& store, const ScoreOptions& options, const Pro
   model.detector->mutable_config().score_threshold = options.score_threshold;
   use_all_cores();
 
-  const std::vector<Image> unlabeled = store.images_with_status(ImageStatus::kUnlabeled);
+  // A bounded round re-scores the queue's head and a random sample that changes every model.
+  const CandidateSet candidates = select_candidates(
+      store.images_with_status(ImageStatus::kUnlabeled),
+      options.candidates > 0 ? store.queue() : std::vector<QueueEntry>{}, options.candidates,
+      splitmix64(options.seed ^ splitmix64(static_cast<std::uint64_t>(model_id.value_or(0)))));
+  const std::vector<Image>& unlabeled = candidates.scored;
   const bool features = active::needs_features(strategy);
   const std::vector<active::ScoredImage> scored =
       features ? detect_and_embed_images(store, *model.detector, unlabeled, options.batch, progress,
@@ -265,8 +271,11 @@ ScoreResult score_unlabeled(Store& store, const ScoreOptions& options, const Pro
         choose_threshold(store, *model.detector, categories, options, cancel);
   }
   if (cancel && cancel()) throw Error{ErrorCode::kCancelled, "scoring cancelled"};
-  const std::vector<QueueEntry> queue =
-      active::rank_images(scored, strategy, options.seed, context);
+  std::vector<QueueEntry> queue = active::rank_images(scored, strategy, options.seed, context);
+  for (QueueEntry entry : candidates.kept) {
+    entry.rank += static_cast<int>(scored.size());
+    queue.push_back(entry);
+  }
   // The threshold first, in the same transaction: a page never sees the new proposals filtered
   // by the previous model's threshold.
   store.batch([&] {
@@ -280,12 +289,15 @@ ScoreResult score_unlabeled(Store& store, const ScoreOptions& options, const Pro
 
   result.model_id = model_id.value_or(0);
   result.images = static_cast<int>(scored.size());
+  result.kept = static_cast<int>(candidates.kept.size());
   result.proposals = static_cast<int>(proposals.size());
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("queue of {} unlabeled images ordered by {} with model {} ({:.1f} s)", result.images,
-               result.strategy, model_id ? std::to_string(*model_id) : options.model,
-               result.seconds);
+  spdlog::info(
+      "queue of {} unlabeled images ordered by {} with model {} ({:.1f} s){}", result.images,
+      result.strategy, model_id ? std::to_string(*model_id) : options.model, result.seconds,
+      result.kept > 0 ? " ahead of " + std::to_string(result.kept) + " not re-scored this round"
+                      : std::string());
   if (result.proposal_threshold) {
     const ProposalThreshold& t = *result.proposal_threshold;
     spdlog::info("proposal threshold {:.3f} (F1 {:.3f} on {} {} images)", t.threshold, t.f1,

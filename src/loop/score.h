@@ -21,7 +21,8 @@ namespace boxloop::loop {
 struct ScoreResult {
   Id model_id = 0;  // 0 when scored with a checkpoint file outside the project's models
   std::string strategy;
-  int images = 0;  // unlabeled images scored (= queue size)
+  int images = 0;  // unlabeled images scored
+  int kept = 0;    // unlabeled images left out of a bounded scoring (queue size = images + kept)
   double seconds = 0;
   int proposals = 0;  // detections kept as proposals (all scores; served above the threshold)
   // The threshold chosen for the model's proposals; none when there was nothing to choose on (no
@@ -59,7 +60,8 @@ std::vector<Id> typical_spread_images(Store& store, Detector& detector,
                                       const std::vector<Image>& pool, int k, std::uint64_t seed,
                                       int batch = 8);
 
-// Scores every unlabeled image with the model and replaces the queue. Throws kNotFound when the
+// Scores every unlabeled image (or, with options.candidates, a candidate set:
+// loop/state/candidates.h) with the model and replaces the queue. Throws kNotFound when the
 // project has no model yet (train one first), kInvalidArgument for a bad strategy spec. For a
 // +diverse strategy it also embeds the unlabeled images and (up to kMaxCoveredImages, a seeded
 // sample) the labeled ones, and takes the batch size from the loop's trigger_every.

@@ -31,6 +31,9 @@ ScoreResult run_score_job(Store& store, Id job_id, const ScoreOptions& options,
     }
     std::string message = std::to_string(result.images) + " images queued by " + result.strategy +
                           " (model " + std::to_string(result.model_id) + ")";
+    if (result.kept > 0) {
+      message += ", ahead of " + std::to_string(result.kept) + " not re-scored this round";
+    }
     if (result.proposal_threshold) {
       char threshold[64];
       std::snprintf(threshold, sizeof threshold, "; proposals from score %.2f (F1 %.2f)",

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "loop/round_options.h"
 #include "loop/score_job.h"
+#include "loop/state/candidates.h"
 #include "loop/state/rounds.h"
 #include "loop/train_lock.h"
 
@@ -132,7 +133,10 @@ void LoopWorker::run_train(const Job& job) {
     metrics[kRoundAfterEventKey] = *it;
     store_->update_model_metrics(result.model.id, metrics);
   }
-  const Job score = store_->create_job("score", Json{{"model", std::to_string(result.model.id)}});
+  // A large pool scores a candidate set, all of it every few models (loop/state/candidates.h).
+  const int candidates = round_candidate_limit(static_cast<int>(store_->models().size()));
+  const Job score = store_->create_job(
+      "score", Json{{"model", std::to_string(result.model.id)}, {"candidates", candidates}});
   spdlog::info("loop: model {} trained; score job {} queued", result.model.id, score.id);
 }
 

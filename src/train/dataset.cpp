@@ -154,6 +154,11 @@ Split split_by_image(const std::vector<Sample>& samples, double val_fraction, st
 
 cv::Mat prepare_image(const Sample& sample, int input_size, const AugmentOptions* augment,
                       std::mt19937_64& rng, DetectionTarget& target) {
+  return prepare_image(sample, cv::Size(input_size, input_size), augment, rng, target);
+}
+
+cv::Mat prepare_image(const Sample& sample, cv::Size size, const AugmentOptions* augment,
+                      std::mt19937_64& rng, DetectionTarget& target) {
   std::vector<Box> boxes = sample.boxes;
   std::vector<int64_t> labels = sample.labels;
   cv::Rect window(0, 0, sample.bgr.cols, sample.bgr.rows);
@@ -181,20 +186,49 @@ cv::Mat prepare_image(const Sample& sample, int input_size, const AugmentOptions
     }
   }
   cv::Mat resized;
-  cv::resize(sample.bgr(window), resized, cv::Size(input_size, input_size), 0, 0, cv::INTER_LINEAR);
-  const double sx = static_cast<double>(input_size) / window.width;
-  const double sy = static_cast<double>(input_size) / window.height;
+  cv::resize(sample.bgr(window), resized, size, 0, 0, cv::INTER_LINEAR);
+  const double sx = static_cast<double>(size.width) / window.width;
+  const double sy = static_cast<double>(size.height) / window.height;
   for (Box& b : boxes) b = Box{b.x * sx, b.y * sy, b.w * sx, b.h * sy};
   if (augment) {
     if (augment->flip && std::bernoulli_distribution(0.5)(rng)) {
       cv::flip(resized, resized, 1);
-      for (Box& b : boxes) b.x = input_size - b.right();
+      for (Box& b : boxes) b.x = size.width - b.right();
     }
     colour_jitter(resized, *augment, rng);
   }
   target.boxes = std::move(boxes);
   target.labels = std::move(labels);
   return resized;
+}
+
+cv::Mat prepare_mosaic(const std::vector<Sample>& samples, const std::array<std::size_t, 4>& tiles,
+                       int input_size, const AugmentOptions& augment, std::mt19937_64& rng,
+                       DetectionTarget& target) {
+  // The centre stays in the middle 40 %, so no tile is thinner than 30 % of the image: cards
+  // shrunk further would be smaller than the photos ever show them.
+  const int cx = static_cast<int>(uniform(rng, 0.3, 0.7) * input_size);
+  const int cy = static_cast<int>(uniform(rng, 0.3, 0.7) * input_size);
+  const std::array<cv::Rect, 4> cells{cv::Rect(0, 0, cx, cy), cv::Rect(cx, 0, input_size - cx, cy),
+                                      cv::Rect(0, cy, cx, input_size - cy),
+                                      cv::Rect(cx, cy, input_size - cx, input_size - cy)};
+  cv::Mat canvas(input_size, input_size, CV_8UC3);
+  target.boxes.clear();
+  target.labels.clear();
+  for (std::size_t t = 0; t < tiles.size(); ++t) {
+    const cv::Rect& cell = cells[t];
+    DetectionTarget tile_target;
+    const cv::Mat tile =
+        prepare_image(samples.at(tiles[t]), cell.size(), &augment, rng, tile_target);
+    tile.copyTo(canvas(cell));
+    for (std::size_t b = 0; b < tile_target.boxes.size(); ++b) {
+      const Box& box = tile_target.boxes[b];
+      if (box.w < 2 || box.h < 2) continue;
+      target.boxes.push_back(Box{box.x + cell.x, box.y + cell.y, box.w, box.h});
+      target.labels.push_back(tile_target.labels[b]);
+    }
+  }
+  return canvas;
 }
 
 torch::Tensor image_tensor(const cv::Mat& bgr, int input_size) {
@@ -210,12 +244,22 @@ torch::Tensor image_tensor(const cv::Mat& bgr, int input_size) {
 }
 
 Batch make_batch(const std::vector<Sample>& samples, const std::vector<std::size_t>& indices,
-                 int input_size, const AugmentOptions* augment, std::mt19937_64& rng) {
+                 int input_size, const AugmentOptions* augment, std::mt19937_64& rng,
+                 const std::vector<std::size_t>* mosaic_pool) {
   Batch batch;
   std::vector<torch::Tensor> images;
+  const bool mosaics = augment && augment->mosaic > 0 && mosaic_pool && !mosaic_pool->empty();
   for (std::size_t i : indices) {
     DetectionTarget target;
-    const cv::Mat img = prepare_image(samples.at(i), input_size, augment, rng, target);
+    cv::Mat img;
+    if (mosaics && std::bernoulli_distribution(augment->mosaic)(rng)) {
+      std::uniform_int_distribution<std::size_t> pick(0, mosaic_pool->size() - 1);
+      const std::array<std::size_t, 4> tiles{i, (*mosaic_pool)[pick(rng)],
+                                             (*mosaic_pool)[pick(rng)], (*mosaic_pool)[pick(rng)]};
+      img = prepare_mosaic(samples, tiles, input_size, *augment, rng, target);
+    } else {
+      img = prepare_image(samples.at(i), input_size, augment, rng, target);
+    }
     images.push_back(image_tensor(img, input_size));
     batch.targets.push_back(std::move(target));
   }

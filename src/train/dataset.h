@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <array>
 #include <cstdint>
 #include <opencv2/core.hpp>
 #include <random>
@@ -64,13 +65,25 @@ struct Batch {
   std::vector<DetectionTarget> targets;
 };
 
-// One sample resized to input_size (optionally augmented), as HWC float and its target.
+// One sample resized to input_size x input_size (or `size`), optionally augmented, as BGR 8-bit
+// and its target in pixels of the result.
 cv::Mat prepare_image(const Sample& sample, int input_size, const AugmentOptions* augment,
                       std::mt19937_64& rng, DetectionTarget& target);
+cv::Mat prepare_image(const Sample& sample, cv::Size size, const AugmentOptions* augment,
+                      std::mt19937_64& rng, DetectionTarget& target);
 
-// Batch of the given samples; `augment` null means plain resize (validation).
+// Four samples, each augmented, tiled 2 x 2 around a random centre into one input_size image
+// (AugmentOptions::mosaic); boxes thinner than 2 pixels after the shrink are dropped.
+cv::Mat prepare_mosaic(const std::vector<Sample>& samples, const std::array<std::size_t, 4>& tiles,
+                       int input_size, const AugmentOptions& augment, std::mt19937_64& rng,
+                       DetectionTarget& target);
+
+// Batch of the given samples; `augment` null means plain resize (validation). With
+// augment->mosaic > 0 and a `mosaic_pool` (the training set's indices), each image is a mosaic
+// with that probability, its three other tiles drawn from the pool.
 Batch make_batch(const std::vector<Sample>& samples, const std::vector<std::size_t>& indices,
-                 int input_size, const AugmentOptions* augment, std::mt19937_64& rng);
+                 int input_size, const AugmentOptions* augment, std::mt19937_64& rng,
+                 const std::vector<std::size_t>* mosaic_pool = nullptr);
 
 // A BGR 8-bit image resized to input_size as a 1 x 3 x S x S float tensor in [0, 1].
 torch::Tensor image_tensor(const cv::Mat& bgr, int input_size);

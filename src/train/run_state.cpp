@@ -64,11 +64,19 @@ fs::path RunFolder::optimizer_file(int epoch) const {
   return dir_ / ("optimizer-" + std::to_string(epoch) + ".pt");
 }
 
+fs::path RunFolder::average_checkpoint(int epoch) const {
+  return dir_ / ("average-" + std::to_string(epoch) + ".pt");
+}
+
 void RunFolder::save(Detector& detector, torch::optim::Optimizer& optimizer,
-                     const std::vector<std::string>& category_names, const RunState& state) const {
+                     const std::vector<std::string>& category_names, const RunState& state,
+                     Detector* average) const {
   fs::create_directories(dir_);
-  save_checkpoint_atomically(detector, checkpoint(state.epoch), category_names,
-                             Json{{"epoch", state.epoch}, {"step", state.step}});
+  const Json where{{"epoch", state.epoch}, {"step", state.step}};
+  save_checkpoint_atomically(detector, checkpoint(state.epoch), category_names, where);
+  if (average) {
+    save_checkpoint_atomically(*average, average_checkpoint(state.epoch), category_names, where);
+  }
   const fs::path opt_tmp = optimizer_file(state.epoch).string() + ".tmp";
   torch::save(optimizer, opt_tmp.string());
   rename_into_place(opt_tmp, optimizer_file(state.epoch));
@@ -89,7 +97,8 @@ void RunFolder::save(Detector& detector, torch::optim::Optimizer& optimizer,
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
     const std::string name = entry.path().filename().string();
-    const bool epoch_file = name.rfind("epoch-", 0) == 0 || name.rfind("optimizer-", 0) == 0;
+    const bool epoch_file = name.rfind("epoch-", 0) == 0 || name.rfind("optimizer-", 0) == 0 ||
+                            name.rfind("average-", 0) == 0;
     if (epoch_file && name.find(keep) == std::string::npos) fs::remove(entry.path(), ec);
   }
 }

@@ -5,7 +5,9 @@
 // versions): running the same command again on the same labels finds the unfinished run and
 // resumes it. Per finished epoch E the folder holds `epoch-E.pt` (+ its JSON sidecar, via
 // detector::save_checkpoint) and `optimizer-E.pt`; `state.json`, written last and atomically,
-// names the epoch those files belong to, so a kill at any moment leaves a consistent state.
+// names the epoch those files belong to, so a kill at any moment leaves a consistent state. A run
+// that averages its weights (train/weight_average.h) also keeps `average-E.pt`, so a resumed run
+// ends with the same average as an uninterrupted one.
 // The folder is removed when the run finishes.
 #pragma once
 
@@ -44,10 +46,13 @@ class RunFolder {
   std::optional<RunState> load_state() const;
   std::filesystem::path checkpoint(int epoch) const;
   std::filesystem::path optimizer_file(int epoch) const;
+  std::filesystem::path average_checkpoint(int epoch) const;
 
-  // Saves model + optimizer for `state.epoch`, then the state, then drops older epochs' files.
+  // Saves model + optimizer (+ the weight average, when the run keeps one) for `state.epoch`,
+  // then the state, then drops older epochs' files.
   void save(Detector& detector, torch::optim::Optimizer& optimizer,
-            const std::vector<std::string>& category_names, const RunState& state) const;
+            const std::vector<std::string>& category_names, const RunState& state,
+            Detector* average = nullptr) const;
   // Loads the optimizer state of `epoch`; throws kCorrupt naming the file.
   void load_optimizer(torch::optim::Optimizer& optimizer, int epoch) const;
   void remove() const;

@@ -19,6 +19,7 @@
 #include "train/run_state.h"
 #include "train/schedule.h"
 #include "train/validation.h"
+#include "train/weight_average.h"
 
 namespace boxloop {
 
@@ -81,6 +82,14 @@ void check_categories(Store& store, const std::vector<Sample>& samples, bool all
   spdlog::warn("training without any box of {}: the model will not learn to find it", names);
 }
 
+// Batch-norm layers in eval mode normalise with their running statistics and leave them as they
+// are; their weight and bias still receive gradients.
+void freeze_batchnorm_statistics(torch::nn::Module& module) {
+  for (const auto& child : module.modules(/*include_self=*/false)) {
+    if (child->as<torch::nn::BatchNorm2d>()) child->eval();
+  }
+}
+
 std::string run_key(Store& store, const TrainOptions& o) {
   Json images = Json::array();
   for (const Image& image : store.images_with_status(ImageStatus::kLabeled)) {
@@ -103,6 +112,9 @@ std::string run_key(Store& store, const TrainOptions& o) {
                  {"include_audit", o.include_audit},
                  {"flip", o.augment.flip},
                  {"crop", o.augment.crop},
+                 {"mosaic", o.augment.mosaic},
+                 {"average_weights", o.average_weights},
+                 {"freeze_batchnorm", o.freeze_batchnorm},
                  {"images", images}};
   return sha256_hex(key.dump()).substr(0, 16);
 }
@@ -200,9 +212,11 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
   const int steps_per_epoch = std::max(1, n_train / batch);  // the last partial batch is dropped
   const auto ceil_div = [](int a, int b) { return (a + b - 1) / b; };
   // A fixed step budget (a loop round) or max(epochs, the step floor).
-  const int epochs = o.steps > 0 ? ceil_div(o.steps, steps_per_epoch)
-                                 : std::max(o.epochs, ceil_div(o.min_steps, steps_per_epoch));
-  const int total_steps = o.steps > 0 ? o.steps : epochs * steps_per_epoch;
+  int epochs = o.steps > 0 ? ceil_div(o.steps, steps_per_epoch)
+                           : std::max(o.epochs, ceil_div(o.min_steps, steps_per_epoch));
+  const int planned_steps = o.steps > 0 ? o.steps : epochs * steps_per_epoch;
+  // Fewer when the time budget cannot hold the planned steps (fit_schedule_to_budget below).
+  int total_steps = planned_steps;
   // The wall-clock budget (TrainOptions::time_budget_seconds) counts from the start of the run,
   // reading the images included: it bounds what a labeler waits for. Checked after every step,
   // so the run overshoots it by at most one step plus the final save and audit scoring.
@@ -214,7 +228,40 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
   };
   bool stopped_by_budget = false;
   const int eval_every = o.eval_every > 0 ? o.eval_every : std::max(1, (epochs + 39) / 40);
-  const LrSchedule schedule{o.lr, o.warmup_steps, total_steps};
+  LrSchedule schedule{o.lr, o.warmup_steps, total_steps};
+  // A run whose budget cannot hold its planned steps would be cut while its learning rate is
+  // still high (the weights of a cut run are a mid-schedule snapshot). So the steps are timed
+  // and, from the kTimedSteps-th on, whenever the rest of the budget holds fewer steps than are
+  // left, the schedule (warm-up, cosine decay, the number of epochs) is shortened to the steps
+  // that fit, with a 5 % margin. Re-fitted after every step, so a machine that slows down midway
+  // shortens it again; the budget check still ends the run if it cannot.
+  constexpr int kTimedSteps = 3;
+  double timing_from = -1;  // elapsed() after this session's first step
+  int timing_step = 0;
+  bool announced = false;
+  const auto fit_schedule_to_budget = [&](int step) {
+    if (o.time_budget_seconds <= 0) return;
+    if (timing_from < 0) {
+      timing_from = elapsed();
+      timing_step = step;
+      return;
+    }
+    if (step - timing_step < kTimedSteps) return;
+    const double per_step = (elapsed() - timing_from) / (step - timing_step);
+    const double left = 0.95 * o.time_budget_seconds - elapsed();
+    const int fit = step + static_cast<int>(std::max(0.0, std::floor(left / per_step)));
+    if (fit >= total_steps) return;
+    total_steps = std::max(step + 1, fit);
+    schedule.total_steps = total_steps;
+    epochs = ceil_div(total_steps, steps_per_epoch);
+    if (!announced) {
+      announced = true;
+      spdlog::info(
+          "the time budget of {:.0f} s holds about {} of the {} planned steps ({:.2f} s "
+          "a step): the learning-rate schedule now ends there",
+          o.time_budget_seconds, total_steps, planned_steps, per_step);
+    }
+  };
 
   DetectorConfig config;
   config.arch = o.arch;
@@ -259,6 +306,22 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
     spdlog::info("resuming the run in {} after epoch {} (step {})", run.dir().string(), state.epoch,
                  state.step);
   }
+  // The weights the run keeps and scores: their moving average, or the last step's.
+  std::optional<WeightAverage> average;
+  if (o.average_weights) {
+    average.emplace(*detector, default_average_window(total_steps));
+    if (resumed) {
+      const fs::path saved = run.average_checkpoint(state.epoch);
+      try {
+        average->resume(*load_checkpoint(saved).detector, state.step);
+      } catch (const std::exception& e) {
+        throw Error{ErrorCode::kCorrupt, std::string(e.what()) +
+                                             " (the weight average of an unfinished run; delete " +
+                                             run.dir().string() + " to start over)"};
+      }
+    }
+  }
+  Detector& kept = average ? average->model() : *detector;
   const int resumed_from = state.epoch;
   spdlog::info("training {} on {} images ({} held out), {} epochs x {} steps, batch {}, {} px, {}",
                o.arch, n_train, split.val.size(), epochs, steps_per_epoch, batch, o.input_size,
@@ -281,7 +344,8 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
   };
   const auto build_batch = [&](int epoch, int step) {
     std::mt19937_64 rng(stream_seed(o.seed, epoch, step));
-    return make_batch(samples, batch_indices(epoch, step), o.input_size, &o.augment, rng);
+    return make_batch(samples, batch_indices(epoch, step), o.input_size, &o.augment, rng,
+                      &train_indices);
   };
 
   std::string last_message;
@@ -291,6 +355,7 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
        ++epoch) {
     const auto epoch_start = std::chrono::steady_clock::now();
     detector->train();
+    if (o.freeze_batchnorm) freeze_batchnorm_statistics(*detector);
     double loss_sum = 0;
     std::map<std::string, double> part_sums;
     std::future<Batch> next;
@@ -299,7 +364,7 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
     // The last epoch of a fixed budget may be partial.
     const int epoch_steps = std::min(steps_per_epoch, total_steps - state.step);
     int done_steps = 0;  // fewer than epoch_steps when the budget runs out
-    for (int s = 0; s < epoch_steps; ++s) {
+    for (int s = 0; s < epoch_steps && state.step < total_steps; ++s) {
       if (cancelled()) throw Error{ErrorCode::kCancelled, "training cancelled"};
       Batch b = o.workers > 0 ? next.get() : build_batch(epoch, s);
       if (o.workers > 0 && s + 1 < epoch_steps) {
@@ -320,8 +385,10 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
       loss.total.backward();
       torch::nn::utils::clip_grad_norm_(detector->parameters(), 10.0);
       optimizer.step();
+      if (average) average->update(*detector);
       ++state.step;
       ++done_steps;
+      fit_schedule_to_budget(state.step);
       loss_sum += value;
       for (const auto& [k, v] : loss.parts) part_sums[k] += v;
       if (progress) {
@@ -348,7 +415,7 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
     const bool evaluate_now = !val.empty() && (epoch % eval_every == 0 || last_epoch);
     if (evaluate_now) {
       const EvalResult r =
-          evaluate_on_samples(*detector, samples, val, o.input_size, std::max(batch, 8));
+          evaluate_on_samples(kept, samples, val, o.input_size, std::max(batch, 8));
       entry["val_map50"] = r.map50;
       entry["val_map"] = r.map;
       state.final_map50 = r.map50;
@@ -379,7 +446,7 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
     if (!stopped_by_budget &&
         (epoch == epochs || stopping ||
          std::chrono::steady_clock::now() - last_save > std::chrono::seconds(20))) {
-      run.save(*detector, optimizer, category_names, state);
+      run.save(*detector, optimizer, category_names, state, average ? &kept : nullptr);
       last_save = std::chrono::steady_clock::now();
     }
     spdlog::info("epoch {}/{} loss {:.4f}{} lr {:.5f} ({:.1f} s)", epoch, epochs,
@@ -394,9 +461,10 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
     if (stopping) throw Error{ErrorCode::kCancelled, "training cancelled"};
   }
 
-  // The model kept is the last one: choosing the best of N evaluations on the split it is then
-  // scored on would make its figure optimistic. The best epoch is reported beside it.
-  std::shared_ptr<Detector> final_model = detector;
+  // The model kept is the last one (or the average of the last steps): choosing the best of N
+  // evaluations on the split it is then scored on would make its figure optimistic. The best
+  // epoch is reported beside it.
+  std::shared_ptr<Detector> final_model = average ? average->shared() : detector;
   const bool validated = state.best_epoch > 0;
   Json metrics{{"epochs", state.epochs},
                {"val_map50", validated ? Json(state.final_map50) : Json(nullptr)},
@@ -412,11 +480,14 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
                {"steps", state.step},
                // The steps the run was planned for and its budget: `steps` < `steps_planned`
                // when the budget cut it short (a round on a slow or busy machine).
-               {"steps_planned", total_steps},
+               {"steps_planned", planned_steps},
+               // The steps the schedule was fitted to when the budget could not hold the plan.
+               {"steps_fitted", total_steps < planned_steps ? Json(total_steps) : Json(nullptr)},
                {"time_budget_seconds",
                 o.time_budget_seconds > 0 ? Json(o.time_budget_seconds) : Json(nullptr)},
                {"stopped_by_time_budget", stopped_by_budget},
                {"include_audit", o.include_audit},
+               {"average_weights", o.average_weights},
                {"seconds", state.seconds},
                {"arch", o.arch},
                {"device", o.device}};

@@ -4,11 +4,14 @@
 // max(epochs, ceil(min_steps / steps_per_epoch)) epochs, or less when a wall-clock budget
 // (time_budget_seconds) runs out first: the run then ends after the step in progress and keeps
 // its weights (metrics "steps" < "steps_planned"). Schedule: SGD with momentum and weight
-// decay, linear warm-up then cosine decay (train/schedule.h). Validation mAP each `eval_every`
-// epochs on a held-out split by image; early stop after `patience` evaluations without a better
-// mAP@0.5; the best model is the one kept. Every epoch is checkpointed (train/run_state.h); a
-// killed run of the same parameters on the same labels resumes automatically from its last
-// finished epoch (`resume` = true makes a missing run an error instead of a fresh start).
+// decay, linear warm-up then cosine decay (train/schedule.h). The model kept is the moving
+// average of the weights over the run's last steps (train/weight_average.h; `average_weights`
+// false keeps the last step's), never an epoch picked on a split. With `val_fraction` > 0, mAP on
+// a held-out split by image each `eval_every` epochs, the best epoch reported beside the final one;
+// early stop after `patience` evaluations without a better mAP@0.5. Every epoch is checkpointed
+// (train/run_state.h); a killed run of the same parameters on the same labels resumes automatically
+// from its last finished epoch (`resume` = true makes a missing run an error instead of a fresh
+// start).
 #pragma once
 
 #include <cstdint>

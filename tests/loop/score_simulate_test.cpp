@@ -63,6 +63,40 @@ TEST(Score, QueueHoldsEveryUnlabeledImageOnceInRankOrder) {
   EXPECT_EQ(store->queue_info()["strategy"], "entropy:mean");
 }
 
+// A bounded scoring re-ranks its candidates (the queue's head first) and keeps the others
+// behind them: the queue still holds every unlabeled image once.
+TEST(Score, ABoundedScoringRanksItsCandidatesAheadOfTheImagesItKeeps) {
+  TempDir dir;
+  auto store = make_synth_project(dir.path() / "p", kTwo, 6, 9);
+  train_detector(*store, tiny_train_options());
+  score_unlabeled(*store, {});
+  const std::vector<QueueEntry> before = store->queue();
+
+  ScoreOptions options;
+  options.candidates = 4;
+  const ScoreResult result = score_unlabeled(*store, options);
+  EXPECT_EQ(result.images, 4);
+  EXPECT_EQ(result.kept, 5);
+  const std::vector<QueueEntry> after = store->queue();
+  ASSERT_EQ(after.size(), 9u);
+  // The old queue's first two are among the four re-scored at the head.
+  std::set<Id> head;
+  for (std::size_t i = 0; i < 4; ++i) head.insert(after[i].image_id);
+  EXPECT_TRUE(head.count(before[0].image_id));
+  EXPECT_TRUE(head.count(before[1].image_id));
+  // The five kept follow in their old relative order.
+  std::vector<Id> kept_old_order;
+  for (const QueueEntry& e : before) {
+    if (!head.count(e.image_id)) kept_old_order.push_back(e.image_id);
+  }
+  for (std::size_t i = 0; i < kept_old_order.size(); ++i) {
+    EXPECT_EQ(after[4 + i].image_id, kept_old_order[i]);
+    EXPECT_EQ(after[4 + i].rank, static_cast<int>(4 + i));
+  }
+  EXPECT_EQ(score_options_from_json(Json{{"candidates", 2000}}).candidates, 2000);
+  EXPECT_THROW(score_options_from_json(Json{{"candidates", -1}}), Error);
+}
+
 TEST(Score, ProjectSettingChoosesTheStrategyAndBadInputIsRefused) {
   TempDir dir;
   auto store = make_synth_project(dir.path() / "p", kTwo, 4, 3);

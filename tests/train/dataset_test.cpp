@@ -116,6 +116,58 @@ TEST(Batch, IsBgrFloatNchwInUnitRange) {
   EXPECT_EQ(b.targets.size(), 2u);
 }
 
+// Each of the four tiles brings its box, moved into its cell: every box frames white pixels and
+// lies in a different quadrant around the mosaic's centre.
+TEST(Mosaic, TilesFourSamplesAndMovesEachBoxWithItsTile) {
+  std::vector<Sample> samples{white_box_sample(), white_box_sample()};
+  samples[1].labels = {1};
+  AugmentOptions a;
+  a.brightness = a.contrast = a.saturation = 0;
+  std::mt19937_64 rng(3);
+  for (int trial = 0; trial < 20; ++trial) {
+    DetectionTarget t;
+    const cv::Mat img = prepare_mosaic(samples, {0, 1, 1, 0}, 128, a, rng, t);
+    ASSERT_EQ(img.size(), cv::Size(128, 128));
+    ASSERT_EQ(t.boxes.size(), 4u) << "trial " << trial;
+    EXPECT_EQ(t.labels, (std::vector<int64_t>{0, 1, 1, 0}));
+    cv::Mat grey;
+    cv::cvtColor(img, grey, cv::COLOR_BGR2GRAY);
+    for (const Box& b : t.boxes) {
+      EXPECT_TRUE(inside_image(b, 128, 128));
+      const int cx = static_cast<int>(b.x + b.w / 2), cy = static_cast<int>(b.y + b.h / 2);
+      EXPECT_GT(grey.at<uchar>(cy, cx), 120) << "trial " << trial;
+    }
+    // Each box stays in its own cell.
+    for (std::size_t i = 0; i < t.boxes.size(); ++i) {
+      for (std::size_t j = i + 1; j < t.boxes.size(); ++j) {
+        EXPECT_LT(iou(t.boxes[i], t.boxes[j]), 0.01) << "tiles overlap";
+      }
+    }
+  }
+}
+
+TEST(Mosaic, MakeBatchUsesItAtItsRateAndOnlyWithAPool) {
+  const std::vector<Sample> samples{white_box_sample(), white_box_sample(), white_box_sample()};
+  AugmentOptions a;
+  a.mosaic = 1;
+  std::mt19937_64 rng(4);
+  const std::vector<std::size_t> pool{1, 2};
+  const Batch always = make_batch(samples, {0, 0, 0}, 96, &a, rng, &pool);
+  for (const auto& t : always.targets) EXPECT_EQ(t.boxes.size(), 4u);
+  const Batch no_pool = make_batch(samples, {0, 0, 0}, 96, &a, rng);
+  for (const auto& t : no_pool.targets) EXPECT_EQ(t.boxes.size(), 1u);
+  a.mosaic = 0.5;
+  int mosaics = 0;
+  for (int trial = 0; trial < 20; ++trial) {
+    const Batch half = make_batch(samples, {0, 1, 2}, 64, &a, rng, &pool);
+    for (const auto& t : half.targets) mosaics += t.boxes.size() > 1;
+  }
+  EXPECT_GT(mosaics, 15);
+  EXPECT_LT(mosaics, 45);
+  EXPECT_THROW(train_options_from_json(Json{{"mosaic", 1.5}}), Error);
+  EXPECT_DOUBLE_EQ(train_options_from_json(Json{{"mosaic", 0.5}}).augment.mosaic, 0.5);
+}
+
 TEST(LoadSamples, ReadsLabeledImagesWithClassByCategoryPosition) {
   testing::TempDir dir;
   auto store = testing::make_synth_project(dir.path() / "p", {"nine", "king"}, 3, 2);

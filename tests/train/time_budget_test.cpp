@@ -24,9 +24,7 @@ TEST(TimeBudget, IsATrainingOptionWithARange) {
   EXPECT_THROW(check_train_options(negative), Error);
 }
 
-TEST(TimeBudget, StopsTheRunWithinAStepOfItsBudgetAndRecordsTheStepsDone) {
-  testing::TempDir dir;
-  auto store = testing::make_synth_project(dir.path() / "p", {"nine", "king"}, 6);
+TrainOptions budget_options() {
   TrainOptions o;
   o.from = "scratch";
   o.input_size = 96;
@@ -34,8 +32,17 @@ TEST(TimeBudget, StopsTheRunWithinAStepOfItsBudgetAndRecordsTheStepsDone) {
   o.lr = 0.02;
   o.warmup_steps = 10;
   o.workers = 0;
-  o.steps = 1'000'000;  // the cap: far more than 2 s can hold
-  o.time_budget_seconds = 2;
+  o.steps = 1'000'000;  // the cap: far more than any budget here can hold
+  return o;
+}
+
+// The first steps are timed and the learning-rate schedule is fitted to the steps the budget
+// holds: the run ends with its rate decayed, not cut at full rate a millionth of the way in.
+TEST(TimeBudget, FitsTheScheduleToTheStepsTheBudgetHolds) {
+  testing::TempDir dir;
+  auto store = testing::make_synth_project(dir.path() / "p", {"nine", "king"}, 6);
+  TrainOptions o = budget_options();
+  o.time_budget_seconds = 6;
 
   const auto started = std::chrono::steady_clock::now();
   const TrainResult r = train_detector(*store, o);
@@ -43,24 +50,44 @@ TEST(TimeBudget, StopsTheRunWithinAStepOfItsBudgetAndRecordsTheStepsDone) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   const int steps = r.metrics["steps"].get<int>();
-  EXPECT_GT(steps, 0);
-  EXPECT_LT(steps, o.steps) << "the budget, not the cap, ended the run";
+  EXPECT_GT(steps, 3);
   EXPECT_EQ(r.metrics["steps_planned"].get<int>(), o.steps);
-  EXPECT_TRUE(r.metrics["stopped_by_time_budget"].get<bool>());
-  EXPECT_DOUBLE_EQ(r.metrics["time_budget_seconds"].get<double>(), 2);
+  ASSERT_TRUE(r.metrics["steps_fitted"].is_number()) << r.metrics.dump();
+  EXPECT_LT(r.metrics["steps_fitted"].get<int>(), o.steps);
+  EXPECT_LE(steps, r.metrics["steps_fitted"].get<int>());
+  EXPECT_DOUBLE_EQ(r.metrics["time_budget_seconds"].get<double>(), 6);
+  // The last epoch ran near the end of the fitted schedule: its rate has decayed well below the
+  // base rate (a run of the planned schedule would still be at the base rate here).
+  const double last_lr = r.metrics["epochs"].back()["lr"].get<double>();
+  EXPECT_LT(last_lr, 0.3 * o.lr) << "steps " << steps;
   // Within a step of the budget, plus the save, the model row and a loaded machine's slack.
   const double step_seconds = r.metrics["seconds"].get<double>() / steps;
   EXPECT_LT(seconds, o.time_budget_seconds + step_seconds + 5) << steps << " steps";
-  // The kept model is the weights at the stop, recorded like any other.
+  EXPECT_TRUE(std::filesystem::exists(r.weights));
+  EXPECT_EQ(store->latest_model()->id, r.model.id);
+}
+
+// A budget spent before the schedule could be fitted ends the run after the step in progress,
+// keeping its weights and saying so.
+TEST(TimeBudget, StopsTheRunAfterTheStepDuringWhichItRanOut) {
+  testing::TempDir dir;
+  auto store = testing::make_synth_project(dir.path() / "p", {"nine", "king"}, 6);
+  TrainOptions o = budget_options();
+  o.time_budget_seconds = 0.001;
+  const TrainResult r = train_detector(*store, o);
+  EXPECT_EQ(r.metrics["steps"].get<int>(), 1);
+  EXPECT_TRUE(r.metrics["stopped_by_time_budget"].get<bool>());
+  EXPECT_TRUE(r.metrics["steps_fitted"].is_null());
   EXPECT_TRUE(std::filesystem::exists(r.weights));
   EXPECT_EQ(store->latest_model()->id, r.model.id);
 
-  // Without a budget the same cap would run on: a cap of a few steps ends first and says so.
+  // Without a budget problem the cap ends the run first and says so.
   o.steps = 3;
   o.time_budget_seconds = 600;
   const TrainResult capped = train_detector(*store, o);
   EXPECT_EQ(capped.metrics["steps"].get<int>(), 3);
   EXPECT_FALSE(capped.metrics["stopped_by_time_budget"].get<bool>());
+  EXPECT_TRUE(capped.metrics["steps_fitted"].is_null());
 }
 
 }  // namespace

@@ -245,6 +245,33 @@ TEST(Trainer, AFixedStepBudgetIsExactEvenWithAPartialLastEpoch) {
   EXPECT_EQ(r.metrics["epochs"].back()["step"].get<int>(), 7);
 }
 
+TEST(Trainer, FrozenBatchNormKeepsItsRunningStatisticsAndStillTrains) {
+  TempDir dir;
+  auto store = make_synth_project(dir.path() / "p", kTwo, 4);
+  const auto running_statistics_moved = [&](bool freeze) {
+    TrainOptions o = tiny_options();
+    o.epochs = 2;
+    o.freeze_batchnorm = freeze;
+    const TrainResult r = train_detector(*store, o);
+    EXPECT_GT(r.metrics["epochs"].size(), 0u);
+    bool moved = false;
+    int statistics = 0;
+    // From scratch every batch norm starts at mean 0, variance 1.
+    for (const auto& [name, value] : module_state(*load_checkpoint(r.weights).detector)) {
+      if (name.find("running_mean") != std::string::npos) {
+        ++statistics;
+        moved |= value.abs().max().item<double>() > 1e-6;
+      } else if (name.find("running_var") != std::string::npos) {
+        moved |= (value - 1).abs().max().item<double>() > 1e-6;
+      }
+    }
+    EXPECT_GT(statistics, 10);
+    return moved;
+  };
+  EXPECT_FALSE(running_statistics_moved(true));
+  EXPECT_TRUE(running_statistics_moved(false)) << "the check above could not fail";
+}
+
 TEST(Split, AddingImagesNeverMovesAnImageBetweenTrainAndValidation) {
   std::vector<Sample> samples(40);
   for (std::size_t i = 0; i < samples.size(); ++i) samples[i].image_id = static_cast<Id>(i + 1);
@@ -392,11 +419,17 @@ TEST(TrainOptionsJson, RoundTrips) {
   o.lr = 0.5;
   o.from = "last";
   o.augment.flip = false;
+  o.augment.mosaic = 0.25;
+  o.average_weights = false;
+  o.freeze_batchnorm = true;
   const TrainOptions back = train_options_from_json(to_json(o));
   EXPECT_EQ(back.epochs, 7);
   EXPECT_DOUBLE_EQ(back.lr, 0.5);
   EXPECT_EQ(back.from, "last");
   EXPECT_FALSE(back.augment.flip);
+  EXPECT_DOUBLE_EQ(back.augment.mosaic, 0.25);
+  EXPECT_FALSE(back.average_weights);
+  EXPECT_TRUE(back.freeze_batchnorm);
 }
 
 }  // namespace

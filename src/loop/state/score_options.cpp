@@ -27,10 +27,12 @@ ScoreOptions score_options_from_json(const Json& params, ScoreOptions o) {
       o.batch = static_cast<int>(read_int(value, key, 1, 1024));
     } else if (key == "score_threshold") {
       o.score_threshold = static_cast<float>(read_number(value, key, 0, 1));
+    } else if (key == "candidates") {
+      o.candidates = static_cast<int>(read_int(value, key, 0, 100'000'000));
     } else {
       throw Error{ErrorCode::kInvalidArgument,
                   "unknown scoring parameter '" + key +
-                      "' (model, strategy, seed, batch, score_threshold)"};
+                      "' (model, strategy, seed, batch, score_threshold, candidates)"};
     }
   }
   return o;
@@ -41,7 +43,8 @@ Json to_json(const ScoreOptions& o) {
               {"strategy", o.strategy},
               {"seed", o.seed},
               {"batch", o.batch},
-              {"score_threshold", o.score_threshold}};
+              {"score_threshold", o.score_threshold},
+              {"candidates", o.candidates}};
 }
 
 }  // namespace boxloop::loop

@@ -18,15 +18,18 @@ struct ScoreOptions {
   int batch = 8;               // images per forward pass
   // Low, so that weak early models still give the sampler boxes to look at.
   float score_threshold = 0.05f;
+  // 0: score every unlabeled image. N > 0: a pool larger than N scores N candidates, the rest
+  // keep their place (loop/state/candidates.h); the loop's rounds set it, a manual job need not.
+  int candidates = 0;
   // What a +effort strategy divides uncertainty by. Not a job param: the loop uses the published
   // defaults, the simulation the costs its oracle charges (--cost-*).
   active::CostModel costs{};
 };
 
 // A score job's params: {"model": "3" | 3 | "last" | path, "strategy", "seed", "batch",
-// "score_threshold"}, all optional. Unknown keys, wrong types, out-of-range values and malformed
-// strategy specs are kInvalidArgument naming the key, so a typo does not silently score with
-// defaults.
+// "score_threshold", "candidates"}, all optional. Unknown keys, wrong types, out-of-range values
+// and malformed strategy specs are kInvalidArgument naming the key, so a typo does not silently
+// score with defaults.
 ScoreOptions score_options_from_json(const Json& params, ScoreOptions defaults = {});
 Json to_json(const ScoreOptions& options);
 

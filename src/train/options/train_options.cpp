@@ -63,6 +63,10 @@ TrainOptions train_options_from_json(const Json& params, TrainOptions o) {
       o.steps = read_count(value, key, 0, 10'000'000);
     else if (key == "time_budget_seconds")
       o.time_budget_seconds = read_number(value, key, 0, 7 * 86'400);
+    else if (key == "average_weights")
+      o.average_weights = read_bool(value, key);
+    else if (key == "freeze_batchnorm")
+      o.freeze_batchnorm = read_bool(value, key);
     else if (key == "patience")
       o.patience = read_count(value, key, 0, 1'000'000);
     else if (key == "eval_every")
@@ -77,6 +81,8 @@ TrainOptions train_options_from_json(const Json& params, TrainOptions o) {
       o.augment.flip = read_bool(value, key);
     else if (key == "crop")
       o.augment.crop = read_bool(value, key);
+    else if (key == "mosaic")
+      o.augment.mosaic = read_number(value, key, 0, 1);
     else
       bad("unknown training parameter '" + key + "'");
   }
@@ -102,13 +108,16 @@ Json to_json(const TrainOptions& o) {
               {"min_steps", o.min_steps},
               {"steps", o.steps},
               {"time_budget_seconds", o.time_budget_seconds},
+              {"average_weights", o.average_weights},
+              {"freeze_batchnorm", o.freeze_batchnorm},
               {"patience", o.patience},
               {"eval_every", o.eval_every},
               {"workers", o.workers},
               {"resume", o.resume},
               {"allow_empty_categories", o.allow_empty_categories},
               {"flip", o.augment.flip},
-              {"crop", o.augment.crop}};
+              {"crop", o.augment.crop},
+              {"mosaic", o.augment.mosaic}};
 }
 
 void check_train_options(const TrainOptions& o) {
@@ -126,6 +135,7 @@ void check_train_options(const TrainOptions& o) {
   if (o.min_steps < 0 || o.steps < 0 || o.patience < 0 || o.eval_every < 0 || o.workers < 0) {
     bad("steps, min steps, patience, eval-every and workers must not be negative");
   }
+  if (!(o.augment.mosaic >= 0 && o.augment.mosaic <= 1)) bad("mosaic must be in [0, 1]");
   if (!(o.time_budget_seconds >= 0)) bad("the time budget must not be negative (0: none)");
   if (o.device != "cpu" && o.device != "cuda")
     bad("unknown device '" + o.device + "' (cpu or cuda)");

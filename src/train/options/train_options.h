@@ -27,6 +27,11 @@ struct AugmentOptions {
   double saturation = 0.3;
   // After any geometric change, a box that keeps less than this fraction of its area is dropped.
   double min_kept_area = 0.4;
+  // Probability that a training image is a mosaic: four labeled images (this one and three drawn
+  // from the training set), each augmented as above, tiled 2 x 2 around a random centre. With few
+  // labels it shows the network more boxes per step, at more scales and beside other
+  // backgrounds (YOLOv4's mosaic, Bochkovskiy et al. 2020). 0 turns it off.
+  double mosaic = 0;
 };
 
 struct TrainOptions {
@@ -59,10 +64,18 @@ struct TrainOptions {
   // When > 0, a wall-clock budget in seconds for the whole run (reading the images included): the
   // run stops after the optimiser step during which it ran out and keeps the weights it has, so a
   // loop round on a slow or busy machine still publishes a queue in time. `steps` (or the epochs)
-  // stays the cap; the model's metrics record the steps done (`steps`) and the budget. The
-  // schedule is planned for the cap, so a run cut short ends before its learning rate has
-  // decayed: size the cap to fit the budget on the intended machine. 0: no budget.
+  // stays the cap; the model's metrics record the steps done (`steps`) and the budget. Steps are
+  // timed as the run goes, and when the budget cannot hold the cap the learning-rate schedule is
+  // shortened to the steps that fit (`steps_fitted`), so the run still ends with a decayed rate
+  // rather than being cut mid-schedule. 0: no budget.
   double time_budget_seconds = 0;
+  // Keep (and score) an exponential moving average of the weights over about the last tenth of
+  // the run instead of the last step's weights (train/weight_average.h).
+  bool average_weights = true;
+  // Keep the batch-norm statistics the run starts from (pretrained or the last round's) instead of
+  // re-estimating them from small, heavily augmented batches; the layers' scale and shift still
+  // train. torchvision's detection models freeze them for the same reason (FrozenBatchNorm2d).
+  bool freeze_batchnorm = false;
   int patience = 0;    // evaluations without improvement before stopping; 0: never stop early
   int eval_every = 0;  // epochs between validations; 0: about 40 evaluations per run
   int workers = 1;     // 1+: the next batch is prepared while the current one trains
