@@ -43,6 +43,7 @@ TrainOptions no_augment(TrainOptions o) {
   o.augment.flip = false;
   o.augment.crop = false;
   o.augment.brightness = o.augment.contrast = o.augment.saturation = 0;
+  o.augment.mosaic = 0;
   return o;
 }
 
