@@ -64,14 +64,44 @@ void colour_jitter(cv::Mat& bgr, const AugmentOptions& a, std::mt19937_64& rng) 
 
 }  // namespace
 
-std::vector<Sample> load_samples(Store& store, int keep_size, LabeledSubset subset,
-                                 const ProgressFn& progress, const CancelFn& cancel,
-                                 DecodeCache* cache) {
-  const std::vector<Category> categories = store.categories();
+std::map<Id, int64_t> class_indices(const std::vector<Category>& categories) {
   std::map<Id, int64_t> class_of;
   for (std::size_t i = 0; i < categories.size(); ++i) {
     class_of[categories[i].id] = static_cast<int64_t>(i);
   }
+  return class_of;
+}
+
+Sample read_sample(Store& store, const Image& image, const std::vector<Annotation>& boxes,
+                   const std::map<Id, int64_t>& class_of, int keep_size, DecodeCache* cache) {
+  const fs::path file = resolve_inside(store.image_dir(), image.path);
+  const DecodedImage decoded =
+      cache ? cache->get(image.id, file, keep_size) : decode_for_training(file, keep_size);
+  Sample s;
+  s.image_id = image.id;
+  s.path = image.path;
+  s.bgr = decoded.bgr;
+  // The stored boxes are in pixels of the original; the kept image may be rounded by a pixel.
+  s.scale_x = static_cast<double>(decoded.original_width) / s.bgr.cols;
+  s.scale_y = static_cast<double>(decoded.original_height) / s.bgr.rows;
+  for (const Annotation& a : boxes) {
+    const auto it = class_of.find(a.category_id);
+    if (it == class_of.end()) {
+      throw Error{ErrorCode::kInternal, "image " + image.path + " has a box of unknown category " +
+                                            std::to_string(a.category_id)};
+    }
+    s.boxes.push_back(
+        Box{a.box.x / s.scale_x, a.box.y / s.scale_y, a.box.w / s.scale_x, a.box.h / s.scale_y});
+    s.labels.push_back(it->second);
+  }
+  clip_targets(s.boxes, s.labels, s.bgr.cols, s.bgr.rows, 0.0);
+  return s;
+}
+
+std::vector<Sample> load_samples(Store& store, int keep_size, LabeledSubset subset,
+                                 const ProgressFn& progress, const CancelFn& cancel,
+                                 DecodeCache* cache) {
+  const std::map<Id, int64_t> class_of = class_indices(store.categories());
   std::vector<LabeledImage> labeled = store.labeled_images();
   if (labeled.empty() && subset != LabeledSubset::kAudit) {
     throw Error{ErrorCode::kInvalidArgument,
@@ -91,30 +121,8 @@ std::vector<Sample> load_samples(Store& store, int keep_size, LabeledSubset subs
   samples.reserve(labeled.size());
   for (std::size_t i = 0; i < labeled.size(); ++i) {
     if (cancel && cancel()) throw Error{ErrorCode::kCancelled, "training cancelled"};
-    const LabeledImage& li = labeled[i];
-    const fs::path file = resolve_inside(store.image_dir(), li.image.path);
-    const DecodedImage decoded =
-        cache ? cache->get(li.image.id, file, keep_size) : decode_for_training(file, keep_size);
-    Sample s;
-    s.image_id = li.image.id;
-    s.path = li.image.path;
-    s.bgr = decoded.bgr;
-    // The stored boxes are in pixels of the original; the kept image may be rounded by a pixel.
-    s.scale_x = static_cast<double>(decoded.original_width) / s.bgr.cols;
-    s.scale_y = static_cast<double>(decoded.original_height) / s.bgr.rows;
-    for (const Annotation& a : li.boxes) {
-      const auto it = class_of.find(a.category_id);
-      if (it == class_of.end()) {
-        throw Error{ErrorCode::kInternal, "image " + li.image.path +
-                                              " has a box of unknown category " +
-                                              std::to_string(a.category_id)};
-      }
-      s.boxes.push_back(
-          Box{a.box.x / s.scale_x, a.box.y / s.scale_y, a.box.w / s.scale_x, a.box.h / s.scale_y});
-      s.labels.push_back(it->second);
-    }
-    clip_targets(s.boxes, s.labels, s.bgr.cols, s.bgr.rows, 0.0);
-    samples.push_back(std::move(s));
+    samples.push_back(
+        read_sample(store, labeled[i].image, labeled[i].boxes, class_of, keep_size, cache));
     if (progress) {
       progress(static_cast<double>(i + 1) / labeled.size(),
                "reading image " + std::to_string(i + 1) + "/" + std::to_string(labeled.size()));

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <opencv2/core.hpp>
 #include <random>
 #include <string>
@@ -35,6 +36,17 @@ struct Sample {
 
 // Which labeled images: all, the ones rounds train on (not audit), or the audit set.
 enum class LabeledSubset { kAll, kNotAudit, kAudit };
+
+// Class index of each category id: its position in Store::categories(), the detector's classes.
+std::map<Id, int64_t> class_indices(const std::vector<Category>& categories);
+
+// The image `image` of the store as a sample with `boxes` (in pixels of the original; their
+// classes looked up in `class_of`), downscaled so its longer side is at most `keep_size`, its
+// pixels from `cache` when given. Throws kNotFound / kCorrupt for an unreadable image, kInternal
+// for a box of a category not in `class_of`.
+Sample read_sample(Store& store, const Image& image, const std::vector<Annotation>& boxes,
+                   const std::map<Id, int64_t>& class_of, int keep_size,
+                   DecodeCache* cache = nullptr);
 
 // Reads the labeled images of the store in `subset` (class index = position of the category in
 // Store::categories()), downscaled so its longer side is at most `keep_size`; with a `cache`,

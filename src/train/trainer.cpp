@@ -16,6 +16,7 @@
 #include "train/audit.h"
 #include "train/evaluate.h"
 #include "train/model_source.h"
+#include "train/pseudo_labels.h"
 #include "train/run_state.h"
 #include "train/schedule.h"
 #include "train/validation.h"
@@ -90,32 +91,42 @@ void freeze_batchnorm_statistics(torch::nn::Module& module) {
   }
 }
 
-std::string run_key(Store& store, const TrainOptions& o) {
+// `pseudo_labeled`: the images the run reads pseudo-labels of (TrainOptions::pseudo_labels).
+std::string run_key(Store& store, const TrainOptions& o, const std::vector<Id>& pseudo_labeled) {
   Json images = Json::array();
   for (const Image& image : store.images_with_status(ImageStatus::kLabeled)) {
     images.push_back({image.id, image.version, image.audit});
   }
-  const Json key{{"arch", o.arch},
-                 {"epochs", o.epochs},
-                 {"batch", o.batch},
-                 {"lr", o.lr},
-                 {"momentum", o.momentum},
-                 {"wd", o.weight_decay},
-                 {"warmup", o.warmup_steps},
-                 {"size", o.input_size},
-                 {"val", o.val_fraction},
-                 {"from", o.from},
-                 {"pretrained", o.pretrained.string()},
-                 {"seed", o.seed},
-                 {"min_steps", o.min_steps},
-                 {"steps", o.steps},
-                 {"include_audit", o.include_audit},
-                 {"flip", o.augment.flip},
-                 {"crop", o.augment.crop},
-                 {"mosaic", o.augment.mosaic},
-                 {"average_weights", o.average_weights},
-                 {"freeze_batchnorm", o.freeze_batchnorm},
-                 {"images", images}};
+  Json key{{"arch", o.arch},
+           {"epochs", o.epochs},
+           {"batch", o.batch},
+           {"lr", o.lr},
+           {"momentum", o.momentum},
+           {"wd", o.weight_decay},
+           {"warmup", o.warmup_steps},
+           {"size", o.input_size},
+           {"val", o.val_fraction},
+           {"from", o.from},
+           {"pretrained", o.pretrained.string()},
+           {"seed", o.seed},
+           {"min_steps", o.min_steps},
+           {"steps", o.steps},
+           {"include_audit", o.include_audit},
+           {"flip", o.augment.flip},
+           {"crop", o.augment.crop},
+           {"mosaic", o.augment.mosaic},
+           {"average_weights", o.average_weights},
+           {"freeze_batchnorm", o.freeze_batchnorm},
+           {"images", images}};
+  // Only when on, so the runs without pseudo-labels keep their keys. Their boxes are the queue's
+  // proposals, which each new queue replaces: a run resumes only on the same queue's.
+  if (o.pseudo_labels.threshold > 0) {
+    key["pseudo_labels"] = {{"threshold", o.pseudo_labels.threshold},
+                            {"share", o.pseudo_labels.share},
+                            {"max_images", o.pseudo_labels.max_images},
+                            {"queue", store.queue_info()},
+                            {"images", pseudo_labeled}};
+  }
   return sha256_hex(key.dump()).substr(0, 16);
 }
 
@@ -195,7 +206,7 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
   }
   // Keep twice the input size: room for the crop jitter without holding full-size photos. The
   // process's decode cache spares a loop round the decodes of the images earlier rounds read.
-  const std::vector<Sample> samples = load_samples(
+  std::vector<Sample> samples = load_samples(
       store, o.input_size * 2, o.include_audit ? LabeledSubset::kAll : LabeledSubset::kNotAudit,
       [&](double f, const std::string& m) {
         if (progress) progress(0, m);
@@ -206,10 +217,30 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
   // would only flatter the model); the audit set scores the final weights afterwards.
   const Split split = split_by_image(samples, o.val_fraction, o.seed);
   const std::vector<std::size_t>& val = split.val;
+  // Pseudo-labeled images (TrainOptions::pseudo_labels) follow the labeled ones in `samples`:
+  // only batches draw them; the split, validation, the audit figure and mosaic tiles never do.
+  const std::size_t first_pseudo = samples.size();
+  std::vector<Id> pseudo_labeled;
+  int pseudo_boxes = 0;
+  if (o.pseudo_labels.threshold > 0) {
+    if (progress) progress(0, "reading pseudo-labeled images");
+    for (Sample& s : load_pseudo_labeled_samples(store, o.pseudo_labels, o.input_size * 2, o.seed,
+                                                 cancel, &training_decode_cache())) {
+      pseudo_labeled.push_back(s.image_id);
+      pseudo_boxes += static_cast<int>(s.boxes.size());
+      samples.push_back(std::move(s));
+    }
+  }
+  const std::size_t n_pseudo = pseudo_labeled.size();
 
   const int n_train = static_cast<int>(split.train.size());
   const int batch = std::min(o.batch, n_train);
-  const int steps_per_epoch = std::max(1, n_train / batch);  // the last partial batch is dropped
+  // A batch's slots: some from the pseudo-labeled images (0 when off), the rest from the human
+  // labels, whose passes alone count the epochs.
+  const int pseudo_slots = pseudo_label_slots(o.pseudo_labels, batch, n_pseudo);
+  const int human_slots = batch - pseudo_slots;
+  // The last partial batch is dropped.
+  const int steps_per_epoch = std::max(1, n_train / human_slots);
   const auto ceil_div = [](int a, int b) { return (a + b - 1) / b; };
   // A fixed step budget (a loop round) or max(epochs, the step floor).
   int epochs = o.steps > 0 ? ceil_div(o.steps, steps_per_epoch)
@@ -270,7 +301,7 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
   torch::manual_seed(o.seed);
   std::shared_ptr<Detector> detector = make_detector(config);
 
-  const RunFolder run(store.model_dir() / "runs" / run_key(store, o));
+  const RunFolder run(store.model_dir() / "runs" / run_key(store, o, pseudo_labeled));
   std::optional<RunState> resumed = run.load_state();
   if (o.resume && !resumed) {
     throw Error{ErrorCode::kNotFound,
@@ -326,6 +357,12 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
   spdlog::info("training {} on {} images ({} held out), {} epochs x {} steps, batch {}, {} px, {}",
                o.arch, n_train, split.val.size(), epochs, steps_per_epoch, batch, o.input_size,
                o.device);
+  if (o.pseudo_labels.threshold > 0) {
+    spdlog::info(
+        "pseudo-labels: {} unlabeled images with {} boxes scoring {} or more, {} of {} "
+        "images a batch",
+        n_pseudo, pseudo_boxes, o.pseudo_labels.threshold, pseudo_slots, batch);
+  }
   // Done steps over planned, or the budget spent when that is further along (a budget-bound run
   // would otherwise sit at a low fraction and jump to done).
   const auto fraction_done = [&] {
@@ -339,13 +376,19 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
     std::vector<std::size_t> order = train_indices;
     std::mt19937_64 rng(stream_seed(o.seed, epoch, -1));
     std::shuffle(order.begin(), order.end(), rng);
-    return std::vector<std::size_t>(order.begin() + step * batch,
-                                    order.begin() + (step + 1) * batch);
+    return std::vector<std::size_t>(order.begin() + step * human_slots,
+                                    order.begin() + (step + 1) * human_slots);
   };
   const auto build_batch = [&](int epoch, int step) {
     std::mt19937_64 rng(stream_seed(o.seed, epoch, step));
-    return make_batch(samples, batch_indices(epoch, step), o.input_size, &o.augment, rng,
-                      &train_indices);
+    std::vector<std::size_t> indices = batch_indices(epoch, step);
+    // The pseudo-labeled slots come first from the step's stream; without them nothing is drawn,
+    // so such a run draws exactly the crops and mosaics it always did.
+    const std::vector<std::size_t> pseudo =
+        draw_pseudo_labeled(first_pseudo, n_pseudo, pseudo_slots, rng);
+    indices.insert(indices.end(), pseudo.begin(), pseudo.end());
+    // Mosaic tiles come from the labeled training images only.
+    return make_batch(samples, indices, o.input_size, &o.augment, rng, &train_indices);
   };
 
   std::string last_message;
@@ -487,6 +530,13 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
                 o.time_budget_seconds > 0 ? Json(o.time_budget_seconds) : Json(nullptr)},
                {"stopped_by_time_budget", stopped_by_budget},
                {"include_audit", o.include_audit},
+               // Pseudo-labels (TrainOptions::pseudo_labels): the threshold (null: off), the
+               // images and boxes read and the slots of a batch they took.
+               {"pseudo_label_threshold",
+                o.pseudo_labels.threshold > 0 ? Json(o.pseudo_labels.threshold) : Json(nullptr)},
+               {"pseudo_labeled_images", n_pseudo},
+               {"pseudo_labeled_boxes", pseudo_boxes},
+               {"pseudo_label_slots", pseudo_slots},
                {"average_weights", o.average_weights},
                {"seconds", state.seconds},
                {"arch", o.arch},

@@ -83,6 +83,12 @@ TrainOptions train_options_from_json(const Json& params, TrainOptions o) {
       o.augment.crop = read_bool(value, key);
     else if (key == "mosaic")
       o.augment.mosaic = read_number(value, key, 0, 1);
+    else if (key == "pseudo_label_threshold")
+      o.pseudo_labels.threshold = read_number(value, key, 0, 1);
+    else if (key == "pseudo_label_share")
+      o.pseudo_labels.share = read_number(value, key, 0, 1);
+    else if (key == "pseudo_label_images")
+      o.pseudo_labels.max_images = read_count(value, key, 0, 1'000'000);
     else
       bad("unknown training parameter '" + key + "'");
   }
@@ -117,7 +123,10 @@ Json to_json(const TrainOptions& o) {
               {"allow_empty_categories", o.allow_empty_categories},
               {"flip", o.augment.flip},
               {"crop", o.augment.crop},
-              {"mosaic", o.augment.mosaic}};
+              {"mosaic", o.augment.mosaic},
+              {"pseudo_label_threshold", o.pseudo_labels.threshold},
+              {"pseudo_label_share", o.pseudo_labels.share},
+              {"pseudo_label_images", o.pseudo_labels.max_images}};
 }
 
 void check_train_options(const TrainOptions& o) {
@@ -136,6 +145,13 @@ void check_train_options(const TrainOptions& o) {
     bad("steps, min steps, patience, eval-every and workers must not be negative");
   }
   if (!(o.augment.mosaic >= 0 && o.augment.mosaic <= 1)) bad("mosaic must be in [0, 1]");
+  if (!(o.pseudo_labels.threshold >= 0 && o.pseudo_labels.threshold <= 1)) {
+    bad("pseudo_label_threshold must be in [0, 1] (0: no pseudo-labels)");
+  }
+  if (!(o.pseudo_labels.share > 0 && o.pseudo_labels.share <= 1)) {
+    bad("pseudo_label_share must be in (0, 1]");
+  }
+  if (o.pseudo_labels.max_images < 0) bad("pseudo_label_images must not be negative (0: no cap)");
   if (!(o.time_budget_seconds >= 0)) bad("the time budget must not be negative (0: none)");
   if (o.device != "cpu" && o.device != "cuda")
     bad("unknown device '" + o.device + "' (cpu or cuda)");

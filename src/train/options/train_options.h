@@ -37,6 +37,25 @@ struct AugmentOptions {
   double mosaic = 0.5;
 };
 
+// Semi-supervised training on confident detections (AL-SSL, Elezi et al. CVPR 2022): unlabeled
+// pool images whose stored proposals (the detections of the model that ordered the queue) reach
+// `threshold` train as if those boxes were labels. Their weight is lower than a label's by
+// sampling, not by the loss: a batch takes at most `share` of its images from them, the rest from
+// the human labels as without them, so a model's own mistakes never outweigh what people drew.
+struct PseudoLabelOptions {
+  // 0 (the default): off. Else in (0, 1]: proposals scoring at least this become boxes. An image
+  // without such a proposal is left out rather than trained as an empty image: a missed object
+  // there would be taught as background.
+  double threshold = 0;
+  // In (0, 1]: the most of a batch that pseudo-labeled images take (rounded; at least one slot
+  // always stays with the human labels, and epochs count passes over those alone).
+  double share = 0.25;
+  // The most pseudo-labeled images a run reads, a seeded random sample of the eligible ones: it
+  // bounds the reading time and memory on a large pool. A loop round (120 steps, 2 of 8 slots)
+  // draws about 240 of them. 0: no cap.
+  int max_images = 200;
+};
+
 struct TrainOptions {
   std::string arch = "fastestdet";
   int epochs = 60;
@@ -87,6 +106,7 @@ struct TrainOptions {
   // would learn that class never occurs. The loop sets this for early rounds.
   bool allow_empty_categories = false;
   AugmentOptions augment;
+  PseudoLabelOptions pseudo_labels;
 };
 
 // The architectures `make_detector` knows (detector/registry.cpp).
