@@ -19,7 +19,7 @@ import { PASSWORDS, cli } from './lib/project.mjs';
 
 const MIN_CARDS = 3; // the copies the page will show hold at least this many cards
 const COPY_PREFIX = 'copy_';
-// A round that overfits a handful of labeled images: from scratch, no flips or crops.
+// A round that overfits a handful of labeled images: from scratch, no flips, crops or mosaics.
 const ROUND_SETTINGS = {
   train: {
     steps: 240,
@@ -30,6 +30,7 @@ const ROUND_SETTINGS = {
     from: 'scratch',
     flip: false,
     crop: false,
+    mosaic: 0,
     allow_empty_categories: true,
   },
   // The admin's threshold: a model that only just learned the cards still offers them. (By
