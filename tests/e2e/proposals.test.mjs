@@ -19,7 +19,9 @@ import { PASSWORDS, cli } from './lib/project.mjs';
 
 const MIN_CARDS = 3; // the copies the page will show hold at least this many cards
 const COPY_PREFIX = 'copy_';
-// A round that overfits a handful of labeled images: from scratch, no flips, crops or mosaics.
+// A round that overfits a handful of labeled images: from scratch, no flips, crops or mosaics, and
+// no wall-clock budget (on a busy machine it would cut the round short and leave a model that
+// offers a clutter of overlapping proposals).
 const ROUND_SETTINGS = {
   train: {
     steps: 240,
@@ -31,6 +33,7 @@ const ROUND_SETTINGS = {
     flip: false,
     crop: false,
     mosaic: 0,
+    time_budget_seconds: 0,
     allow_empty_categories: true,
   },
   // The admin's threshold: a model that only just learned the cards still offers them. (By
