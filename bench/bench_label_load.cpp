@@ -96,6 +96,9 @@ class Labeler {
   Labeler(int port, const std::string& token, const std::vector<Id>& categories)
       : client_("127.0.0.1", port), categories_(categories) {
     client_.set_keep_alive(true);
+    // As browsers do: without it a PUT's body waits behind its headers for the server's delayed
+    // ACK (Nagle), some 40 ms that no server change could remove.
+    client_.set_tcp_nodelay(true);
     client_.set_bearer_token_auth(token);
     client_.set_read_timeout(60);
   }
