@@ -8,15 +8,13 @@
 namespace boxloop {
 namespace {
 
-// Waiting this long for another connection's write lock covers a training process committing a
-// model while the server saves labels; longer would only hide a stuck process.
-constexpr int kBusyTimeoutMs = 5000;
-
 ErrorCode code_for(int rc) {
   switch (rc & 0xff) {
+    // Another connection held its lock past the busy timeout: nothing is wrong with the request
+    // and nothing was written, so it may be sent again (the server answers 503, not 409).
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return ErrorCode::kConflict;
+      return ErrorCode::kBusy;
     case SQLITE_CONSTRAINT:
       return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY
                  ? ErrorCode::kAlreadyExists
@@ -123,7 +121,8 @@ std::optional<double> Statement::optional_real(int column) const {
 
 // --- Database --------------------------------------------------------------------------------
 
-std::unique_ptr<Database> Database::open(const std::filesystem::path& file, bool create) {
+std::unique_ptr<Database> Database::open(const std::filesystem::path& file, bool create,
+                                         const ConnectionOptions& options) {
   std::error_code ec;
   if (!create && !std::filesystem::exists(file, ec)) {
     throw Error(ErrorCode::kNotFound, "no project database at " + file.string());
@@ -138,11 +137,16 @@ std::unique_ptr<Database> Database::open(const std::filesystem::path& file, bool
     throw Error(code_for(rc), "cannot open " + file.string() + ": " + message);
   }
   std::unique_ptr<Database> db(new Database(file, handle));
-  sqlite3_busy_timeout(handle, kBusyTimeoutMs);
+  sqlite3_busy_timeout(handle, static_cast<int>(options.busy_timeout.count()));
   sqlite3_extended_result_codes(handle, 1);
+  if (options.read_only) {
+    // The writer opened first has put the file in WAL mode (the mode is stored in the file).
+    db->exec("PRAGMA query_only=ON; PRAGMA foreign_keys=ON;");
+    return db;
+  }
   // WAL lets the server read while a CLI or worker writes. synchronous=FULL syncs the WAL on every
   // commit: a save the page was told succeeded survives a power cut (NORMAL may lose the last
-  // commits). Label saves are human-paced, so the extra fsync per commit costs nothing visible.
+  // commits).
   auto mode = db->prepare("PRAGMA journal_mode=WAL");
   if (!mode.step() || mode.text(0) != "wal") {
     throw Error(ErrorCode::kIo, "cannot switch " + file.string() + " to WAL mode");
@@ -172,6 +176,27 @@ void Database::exec(const std::string& sql) {
 std::int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
 
 int Database::changes() const { return sqlite3_changes(db_); }
+
+void Database::set_full_sync(bool full) {
+  exec(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+}
+
+void Database::on_wal_commit(std::function<void(int pages)> hook) {
+  wal_hook_ = std::move(hook);
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) {
+        static_cast<Database*>(self)->wal_hook_(pages);
+        return SQLITE_OK;
+      },
+      this);
+}
+
+void Database::checkpoint() {
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc != SQLITE_OK) fail(db_, rc, "checkpoint");
+}
 
 int Database::user_version() {
   auto statement = prepare("PRAGMA user_version");

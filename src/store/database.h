@@ -1,10 +1,12 @@
 // A thin RAII layer over one sqlite3 connection: prepared statements with typed binds, and
 // transactions that commit on return and roll back on any exception. Not thread-safe by itself:
-// the Store serialises calls on its mutex.
+// the Store's Connections give each connection to one thread at a time.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,11 +78,22 @@ enum class TransactionKind {
   kWrite,  // BEGIN IMMEDIATE: takes the write lock up front, so no deadlock on upgrade
 };
 
+struct ConnectionOptions {
+  // How long a statement waits for another connection's lock before it fails with kBusy. Long
+  // enough for a training process committing a model while the server saves labels; longer would
+  // only hide a stuck process.
+  std::chrono::milliseconds busy_timeout{5000};
+  // A reader (PRAGMA query_only): any write through it fails, so a Store method that writes on a
+  // read transaction is caught by the tests instead of racing the writer.
+  bool read_only = false;
+};
+
 class Database {
  public:
   // Opens (or, with `create`, creates) the database file and sets WAL, foreign keys, synchronous
   // and the busy timeout. Throws kNotFound when the file is missing and `create` is false.
-  static std::unique_ptr<Database> open(const std::filesystem::path& file, bool create);
+  static std::unique_ptr<Database> open(const std::filesystem::path& file, bool create,
+                                        const ConnectionOptions& options = {});
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -92,6 +105,17 @@ class Database {
   int changes() const;  // rows changed by the last statement
   int user_version();
   const std::filesystem::path& file() const { return file_; }
+  // synchronous=FULL (the default: a commit is on disk when it returns) or NORMAL (a commit may be
+  // lost in a power cut until a later FULL commit or checkpoint syncs the log). Takes effect from
+  // the next commit; set it outside transactions.
+  void set_full_sync(bool full);
+  // Calls `hook` after each commit with the number of pages in the write-ahead log, in place of
+  // SQLite's own checkpoint at 1000 pages (which would run inside a commit, on a request's time).
+  // The hook must not throw.
+  void on_wal_commit(std::function<void(int pages)> hook);
+  // A passive checkpoint: copies what it can of the log into the database file, waiting for no
+  // reader or writer.
+  void checkpoint();
 
   // Runs `work` inside a transaction: committed when it returns, rolled back when it throws.
   // Nested calls become savepoints, so a Store method may call another.
@@ -125,6 +149,7 @@ class Database {
   std::filesystem::path file_;
   sqlite3* db_;
   int depth_ = 0;  // open transactions: 1 = BEGIN, more = savepoints
+  std::function<void(int)> wal_hook_;
 };
 
 }  // namespace boxloop

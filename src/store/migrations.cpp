@@ -152,6 +152,17 @@ ALTER TABLE label_event ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0 CHECK (re
 ALTER TABLE label_event ADD COLUMN model_id INTEGER REFERENCES model (id);
 UPDATE label_event SET drawn = box_count;
 )sql"},
+    // The next image without sorting every unlabeled one (Store::next_image): each image carries
+    // its rank in the current queue (NULL when not queued; replace_queue writes it with the
+    // query rows), so the unlabeled queued images sit in one partial index in queue order, and
+    // unlabeled ones in import order are image_by_status. Expired leases are found by expiry.
+    Migration{"indexes for the next image", R"sql(
+ALTER TABLE image ADD COLUMN queue_rank INTEGER;
+UPDATE image SET queue_rank = (SELECT rank FROM query WHERE query.image_id = image.id);
+CREATE INDEX image_unlabeled_by_queue_rank ON image (queue_rank)
+  WHERE status = 'unlabeled' AND queue_rank IS NOT NULL;
+CREATE INDEX lease_by_expiry ON lease (expires_at);
+)sql"},
 };
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/time.h"
+#include "store/connections.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "store/rows.h"
@@ -76,8 +77,8 @@ JobState job_state_from_string(const std::string& text) {
   throw Error(ErrorCode::kInvalidArgument, "unknown job state '" + text + "'");
 }
 
-Store::Store(std::filesystem::path dir, std::unique_ptr<Database> db)
-    : dir_(std::move(dir)), db_(std::move(db)) {}
+Store::Store(std::filesystem::path dir, std::unique_ptr<Connections> connections)
+    : dir_(std::move(dir)), db_(std::move(connections)) {}
 
 Store::~Store() = default;
 
@@ -110,10 +111,13 @@ std::unique_ptr<Store> Store::create(const std::filesystem::path& dir, const std
   try {
     auto db = Database::open(db_file, /*create=*/false);  // an empty file is an empty database
     apply_migrations(*db);
-    std::unique_ptr<Store> store(new Store(dir, std::move(db)));
-    store->db_->transaction(TransactionKind::kWrite, [&] {
-      auto insert = store->db_->prepare(
-          "INSERT INTO project (id, name, created_at, settings) VALUES (1, ?, ?, ?)");
+    const StoreOptions options;
+    std::unique_ptr<Store> store(new Store(
+        dir, std::make_unique<Connections>(std::move(db), ConnectionOptions{options.busy_timeout},
+                                           options.readers)));
+    store->db_->write([&](Database& db) {
+      auto insert =
+          db.prepare("INSERT INTO project (id, name, created_at, settings) VALUES (1, ?, ?, ?)");
       insert.bind_all(name, now_iso8601(), default_settings().dump()).run();
       for (const Category& category : categories) store->add_category(category);
     });
@@ -126,18 +130,20 @@ std::unique_ptr<Store> Store::create(const std::filesystem::path& dir, const std
   }
 }
 
-std::unique_ptr<Store> Store::open(const std::filesystem::path& dir) {
+std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, const StoreOptions& options) {
   const auto db_file = dir / kDatabaseFile;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(db_file, ec)) {
     throw Error(ErrorCode::kNotFound, "no boxloop project in " + dir.string() + " (missing " +
                                           std::string(kDatabaseFile) + ")");
   }
-  auto db = Database::open(db_file, /*create=*/false);
+  const ConnectionOptions connection{options.busy_timeout};
+  auto db = Database::open(db_file, /*create=*/false, connection);
   apply_migrations(*db);
-  std::unique_ptr<Store> store(new Store(dir, std::move(db)));
-  const bool has_project = store->db_->transaction(TransactionKind::kRead, [&] {
-    auto select = store->db_->prepare("SELECT count(*) FROM project");
+  std::unique_ptr<Store> store(
+      new Store(dir, std::make_unique<Connections>(std::move(db), connection, options.readers)));
+  const bool has_project = store->db_->read([&](Database& db) {
+    auto select = db.prepare("SELECT count(*) FROM project");
     select.step();
     return select.integer(0) == 1;
   });
@@ -148,13 +154,11 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir) {
 }
 
 int Store::schema_version() {
-  std::lock_guard lock(mutex_);
-  return db_->user_version();
+  return db_->read([](Database& db) { return db.user_version(); });
 }
 
 void Store::batch(const std::function<void()>& work) {
-  std::lock_guard lock(mutex_);
-  db_->transaction(TransactionKind::kWrite, work);
+  db_->write([&](Database&) { work(); });
 }
 
 // --- project ---------------------------------------------------------------------------------
@@ -177,33 +181,35 @@ void warn_once_about_settings(const std::filesystem::path& dir,
 }  // namespace
 
 std::string Store::name() {
-  std::lock_guard lock(mutex_);
-  auto select = db_->prepare("SELECT name FROM project WHERE id = 1");
-  if (!select.step()) throw Error(ErrorCode::kCorrupt, "the project record is missing");
-  return select.text(0);
+  return db_->read([](Database& db) {
+    auto select = db.prepare("SELECT name FROM project WHERE id = 1");
+    if (!select.step()) throw Error(ErrorCode::kCorrupt, "the project record is missing");
+    return select.text(0);
+  });
 }
 
 Json Store::settings() {
-  std::lock_guard lock(mutex_);
-  auto select = db_->prepare("SELECT settings FROM project WHERE id = 1");
-  if (!select.step()) throw Error(ErrorCode::kCorrupt, "the project record is missing");
+  const std::string text = db_->read([](Database& db) {
+    auto select = db.prepare("SELECT settings FROM project WHERE id = 1");
+    if (!select.step()) throw Error(ErrorCode::kCorrupt, "the project record is missing");
+    return select.text(0);
+  });
   // Values stored by an older version that this one refuses read as their defaults; the next
   // change of the settings writes the repaired values.
-  StoredSettings read = read_stored_settings(select.text(0));
+  StoredSettings read = read_stored_settings(text);
   if (!read.problems.empty()) warn_once_about_settings(dir_, read.problems);
   return std::move(read.settings);
 }
 
 Json Store::update_settings(const Json& patch) {
-  std::lock_guard lock(mutex_);
   if (!patch.is_object()) {
     throw Error(ErrorCode::kInvalidArgument, "a settings patch must be a JSON object");
   }
-  return db_->transaction(TransactionKind::kWrite, [&] {
+  return db_->write([&](Database& db) {
     Json merged = settings();
     merged.merge_patch(patch);
     validate_settings(merged);
-    auto update = db_->prepare("UPDATE project SET settings = ? WHERE id = 1");
+    auto update = db.prepare("UPDATE project SET settings = ? WHERE id = 1");
     update.bind_all(merged.dump()).run();
     return merged;
   });
@@ -212,25 +218,26 @@ Json Store::update_settings(const Json& patch) {
 // --- categories ------------------------------------------------------------------------------
 
 std::vector<Category> Store::categories() {
-  std::lock_guard lock(mutex_);
-  auto select = db_->prepare(std::string("SELECT ") + kCategoryColumns +
+  return db_->read([](Database& db) {
+    auto select = db.prepare(std::string("SELECT ") + kCategoryColumns +
                              " FROM category ORDER BY position, id");
-  std::vector<Category> result;
-  while (select.step()) result.push_back(read_category(select));
-  return result;
+    std::vector<Category> result;
+    while (select.step()) result.push_back(read_category(select));
+    return result;
+  });
 }
 
 std::optional<Category> Store::category_by_name(const std::string& name) {
-  std::lock_guard lock(mutex_);
-  auto select =
-      db_->prepare(std::string("SELECT ") + kCategoryColumns + " FROM category WHERE name = ?");
-  select.bind_all(name);
-  if (!select.step()) return std::nullopt;
-  return read_category(select);
+  return db_->read([&](Database& db) -> std::optional<Category> {
+    auto select =
+        db.prepare(std::string("SELECT ") + kCategoryColumns + " FROM category WHERE name = ?");
+    select.bind_all(name);
+    if (!select.step()) return std::nullopt;
+    return read_category(select);
+  });
 }
 
 Category Store::add_category(const Category& category) {
-  std::lock_guard lock(mutex_);
   if (category.name.empty()) throw Error(ErrorCode::kInvalidArgument, "a category needs a name");
   if (category.hotkey.size() > 1) {
     throw Error(
@@ -242,19 +249,19 @@ Category Store::add_category(const Category& category) {
                                                  "' must look like #rrggbb, not '" +
                                                  category.color + "'");
   }
-  return db_->transaction(TransactionKind::kWrite, [&] {
+  return db_->write([&](Database& db) {
     if (category_by_name(category.name)) {
       throw Error(ErrorCode::kAlreadyExists, "category '" + category.name + "' already exists");
     }
     if (!category.hotkey.empty()) {
-      auto clash = db_->prepare("SELECT name FROM category WHERE hotkey = ?");
+      auto clash = db.prepare("SELECT name FROM category WHERE hotkey = ?");
       clash.bind_all(category.hotkey);
       if (clash.step()) {
         throw Error(ErrorCode::kAlreadyExists,
                     "hotkey '" + category.hotkey + "' is taken by '" + clash.text(0) + "'");
       }
     }
-    auto stats = db_->prepare("SELECT count(*), coalesce(max(position) + 1, 0) FROM category");
+    auto stats = db.prepare("SELECT count(*), coalesce(max(position) + 1, 0) FROM category");
     stats.step();
     Category added = category;
     if (added.position == 0) added.position = stats.integer(1);
@@ -262,27 +269,28 @@ Category Store::add_category(const Category& category) {
       added.color = kPalette[static_cast<std::size_t>(stats.integer(0)) % kPalette.size()];
     }
     auto insert =
-        db_->prepare("INSERT INTO category (name, hotkey, color, position) VALUES (?, ?, ?, ?)");
+        db.prepare("INSERT INTO category (name, hotkey, color, position) VALUES (?, ?, ?, ?)");
     insert.bind_all(added.name, added.hotkey, added.color, added.position).run();
-    added.id = db_->last_insert_id();
+    added.id = db.last_insert_id();
     return added;
   });
 }
 
 std::vector<CategoryCount> Store::category_counts() {
-  std::lock_guard lock(mutex_);
-  auto select = db_->prepare(std::string("SELECT ") + kCategoryColumns + R"sql(,
-           count(image.id), count(DISTINCT image.id)
-    FROM category
-    LEFT JOIN annotation ON annotation.category_id = category.id
-    LEFT JOIN image ON image.id = annotation.image_id AND image.status = 'labeled'
-    GROUP BY category.id
-    ORDER BY category.position, category.id)sql");
-  std::vector<CategoryCount> result;
-  while (select.step()) {
-    result.push_back(CategoryCount{read_category(select), select.integer(5), select.integer(6)});
-  }
-  return result;
+  return db_->read([](Database& db) {
+    auto select = db.prepare(std::string("SELECT ") + kCategoryColumns + R"sql(,
+             count(image.id), count(DISTINCT image.id)
+      FROM category
+      LEFT JOIN annotation ON annotation.category_id = category.id
+      LEFT JOIN image ON image.id = annotation.image_id AND image.status = 'labeled'
+      GROUP BY category.id
+      ORDER BY category.position, category.id)sql");
+    std::vector<CategoryCount> result;
+    while (select.step()) {
+      result.push_back(CategoryCount{read_category(select), select.integer(5), select.integer(6)});
+    }
+    return result;
+  });
 }
 
 }  // namespace boxloop

@@ -1,11 +1,16 @@
 // The project store: one folder per project holding `boxloop.db` (SQLite, WAL, foreign keys on,
 // schema versioned by migrations), `images/` (the image folder) and `models/` (weights).
 //
-// Every public method is one transaction and is safe to call from several threads (calls are
-// serialised on one connection). Several processes may open the same project (SQLite WAL with a
-// busy timeout): the CLI can train while the server serves.
+// Every public method is one transaction and is safe to call from several threads: reads run
+// on a pool of read connections, each on a snapshot of the last commit, and never wait for a
+// write; writes take turns on one write connection (store/connections.h). Several processes may
+// open the same project (SQLite WAL with a busy timeout): the CLI can train while the server
+// serves. A call that waits for another process's lock past the busy timeout throws kBusy and
+// writes nothing.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -20,7 +25,14 @@
 
 namespace boxloop {
 
-class Database;
+class Connections;
+
+struct StoreOptions {
+  // How long a call waits for another process's lock on the database before it throws kBusy.
+  std::chrono::milliseconds busy_timeout{5000};
+  // Read connections open at most at once; a read beyond them waits for one to be free.
+  std::size_t readers = 8;
+};
 
 struct LabelEvent {
   Id id = 0;
@@ -115,7 +127,8 @@ class Store {
   static std::unique_ptr<Store> create(const std::filesystem::path& dir, const std::string& name,
                                        const std::vector<Category>& categories);
   // Opens an existing project and applies pending migrations; throws kNotFound when none is there.
-  static std::unique_ptr<Store> open(const std::filesystem::path& dir);
+  static std::unique_ptr<Store> open(const std::filesystem::path& dir,
+                                     const StoreOptions& options = {});
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -128,8 +141,8 @@ class Store {
   // Runs `work` (calls on this Store) as one write transaction, so a bulk import pays one commit
   // (one fsync) per batch instead of one per row. Each call inside is a savepoint: one that
   // throws and is caught inside `work` undoes only itself; an exception out of `work` undoes the
-  // whole batch. Other threads and processes wait for the write lock meanwhile, so keep batches
-  // short (tens of rows, well under a second).
+  // whole batch. Other threads' writes (not their reads) and other processes wait for the write
+  // lock meanwhile, so keep batches short (tens of rows, well under a second).
   void batch(const std::function<void()>& work);
 
   // --- project -----------------------------------------------------------------------------
@@ -251,10 +264,10 @@ class Store {
   void logout(const std::string& token);
 
  private:
-  Store(std::filesystem::path dir, std::unique_ptr<Database> db);
+  Store(std::filesystem::path dir, std::unique_ptr<Connections> connections);
   std::filesystem::path dir_;
-  std::unique_ptr<Database> db_;
-  std::recursive_mutex mutex_;
+  std::unique_ptr<Connections> db_;
+  std::mutex audit_rng_mutex_;
   std::mt19937_64 audit_rng_{std::random_device{}()};
 };
 

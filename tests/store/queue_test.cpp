@@ -5,6 +5,8 @@
 #include <set>
 #include <thread>
 
+#include "store/database.h"
+#include "store/next_image_sql.h"
 #include "store_fixture.h"
 
 namespace boxloop::testing {
@@ -183,6 +185,68 @@ TEST_F(StoreTest, AReaderNeverSeesAHalfReplacedQueue) {
   watcher.join();
   EXPECT_GT(reads, 0);
   EXPECT_EQ(store().queue()[0].image_id, ids[9]);
+}
+
+// Every statement of next_image walks an index in the order it wants and stops at the first free
+// image: no sort of the unlabeled images, no read of every image row (next_image_sql.h).
+TEST_F(StoreTest, NextImageStatementsWalkIndexesInsteadOfScanning) {
+  store().batch([&] {
+    for (int i = 0; i < 50; ++i) add_image(i);
+  });
+  auto db = Database::open(project_dir() / Store::kDatabaseFile, /*create=*/false);
+  const auto plan = [&](const std::string& statement) {
+    auto explain = db->prepare("EXPLAIN QUERY PLAN " + statement);
+    std::string steps;
+    while (explain.step()) steps += explain.text(3) + "\n";
+    return steps;
+  };
+  namespace sql = next_image_sql;
+  const std::vector<std::pair<std::string, std::string>> statements = {
+      {"held", sql::held()},
+      {"pending_audit", sql::pending_audit()},
+      {"served_counts", sql::served_counts()},
+      {"audit_candidates_count", sql::audit_candidates_count()},
+      {"audit_candidate", sql::audit_candidate()},
+      {"queued", sql::queued()},
+      {"imported", sql::imported()}};
+  for (const auto& [name, statement] : statements) {
+    const std::string steps = plan(statement);
+    EXPECT_EQ(steps.find("TEMP B-TREE"), std::string::npos) << name << ":\n" << steps;
+    std::size_t start = 0;
+    for (std::size_t end; (end = steps.find('\n', start)) != std::string::npos; start = end + 1) {
+      const std::string step = steps.substr(start, end - start);
+      const bool table_scan =
+          step.rfind("SCAN image", 0) == 0 && step.find("INDEX") == std::string::npos;
+      EXPECT_FALSE(table_scan) << name << ":\n" << steps;
+    }
+  }
+  EXPECT_NE(plan(sql::held()).find("lease_by_labeler (labeler=?)"), std::string::npos);
+  EXPECT_NE(plan(sql::queued()).find("image_unlabeled_by_queue_rank"), std::string::npos);
+  EXPECT_NE(plan(sql::imported()).find("image_by_status (status=?)"), std::string::npos);
+}
+
+// Labeled images stay in the queue until the next one replaces it; the next image skips them
+// through the index of unlabeled ranks, in queue order, then follows import order.
+TEST_F(StoreTest, AStaleQueueIsSkippedWhereLabeledAndFollowedWhereNot) {
+  std::vector<Image> images;
+  for (int i = 0; i < 6; ++i) images.push_back(add_image(i));
+  // Queue: 5, 3, 1; import order then gives 0, 2, 4.
+  store().replace_queue(std::nullopt, "margin",
+                        {QueueEntry{images[5].id, 0.9, 0}, QueueEntry{images[3].id, 0.8, 0},
+                         QueueEntry{images[1].id, 0.7, 0}});
+  store().save_labels(save_of(images[5], {}));
+  std::vector<Id> served;
+  for (int i = 0; i < 5; ++i) {
+    const auto image = store().next_image("ann" + std::to_string(i), 60);
+    ASSERT_TRUE(image);
+    served.push_back(image->id);
+  }
+  EXPECT_EQ(served, (std::vector<Id>{images[3].id, images[1].id, images[0].id, images[2].id,
+                                     images[4].id}));
+  // A new queue forgets the old ranks.
+  store().release_leases("ann0");
+  store().replace_queue(std::nullopt, "margin", {QueueEntry{images[1].id, 0.5, 0}});
+  EXPECT_EQ(store().next_image("bob", 60)->id, images[3].id);  // no longer queued: import order
 }
 
 }  // namespace

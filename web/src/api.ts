@@ -24,6 +24,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly body: ApiErrorBody,
+    // How long the server asked to wait before sending again (Retry-After), if it said.
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -44,6 +46,18 @@ export function isUnauthorized(error: unknown): boolean {
 
 export function isConflict(error: unknown): error is ApiError {
   return error instanceof ApiError && error.status === 409;
+}
+
+// The server could not take the request now (503: its database was locked by another process,
+// nothing was written): the same request may be sent again after a wait. Not a conflict.
+export function isBusy(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.status === 503;
+}
+
+// Retry-After in seconds (the only form the server sends); null when absent or not a number.
+export function retryAfterMs(header: string | null): number | null {
+  if (header === null || !/^\d+$/.test(header.trim())) return null;
+  return Number(header.trim()) * 1000;
 }
 
 export class Api {
@@ -168,5 +182,11 @@ async function errorFrom(response: Response): Promise<ApiError> {
   }
   const code = body.error?.code ?? `http_${response.status}`;
   const message = body.error?.message ?? `${response.status} ${response.statusText}`;
-  return new ApiError(response.status, code, message, body);
+  return new ApiError(
+    response.status,
+    code,
+    message,
+    body,
+    retryAfterMs(response.headers.get('Retry-After')),
+  );
 }
