@@ -352,7 +352,7 @@ std::vector<RunResult> report_runs(const Json& report) {
 
 Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_report,
               const RoundFn& on_round) {
-  use_all_cores();
+  prepare_cpu_for_torch();
   check_plan(o);
   const Json settings = scratch_settings(source, o);
   std::vector<std::string> strategies;
