@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
     if (flag == "--iters") iters = std::stoi(argv[i + 1]);
     if (flag == "--archs") archs = argv[i + 1];
   }
-  boxloop::use_all_cores();
+  boxloop::prepare_cpu_for_torch();
   constexpr int kClasses = 6;  // the card ranks
   std::mt19937 rng(1);
   std::stringstream list(archs);

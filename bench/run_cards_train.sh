@@ -6,8 +6,10 @@
 # The JSON lines, each with the commit and date they were measured at, go to stdout and to
 # bench/out/cards_train.json (with the epoch log).
 set -euo pipefail
+# As `boxloop` does for itself (src/cli/main.cpp): OpenMP threads that spin starve everything else.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 build=${1:?build folder}
-epochs=${2:-60}
+epochs=${2:-100}
 shift $(($# < 2 ? $# : 2))
 root=$(cd "$(dirname "$0")/.." && pwd)
 commit=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)

@@ -1,6 +1,12 @@
 #include <spdlog/spdlog.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
+#include <climits>
+#include <mutex>
 #include <thread>
 
 #include "core/error.h"
@@ -35,7 +41,27 @@ std::filesystem::path default_pretrained_weights(const std::string& arch,
   throw Error(ErrorCode::kInvalidArgument, "unknown detector architecture '" + arch + "'");
 }
 
-void use_all_cores() {
+void keep_freed_memory_for_reuse() {
+#if defined(__GLIBC__)
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // Both or neither: without mappings a large free lands at the heap's top, and the default trim
+    // threshold (128 kB) would hand it back to the system at once, faulting it in again next step.
+    if (mallopt(M_MMAP_MAX, 0) != 1 || mallopt(M_TRIM_THRESHOLD, INT_MAX) != 1) {
+      spdlog::debug("glibc refused the allocator settings: training allocates as before");
+    }
+  });
+#endif
+}
+
+void release_free_memory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
+void prepare_cpu_for_torch() {
+  keep_freed_memory_for_reuse();
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (torch::get_num_threads() != cores) {
     torch::set_num_threads(cores);

@@ -242,7 +242,7 @@ ScoreResult score_unlabeled(Store& store, const ScoreOptions& options, const Pro
   if (auto record = resolve_model_record(store, options.model)) model_id = record->id;
   const LoadedCheckpoint model = load_checkpoint(resolve_model_path(&store, options.model));
   model.detector->mutable_config().score_threshold = options.score_threshold;
-  use_all_cores();
+  prepare_cpu_for_torch();
 
   // A bounded round re-scores the queue's head and a random sample that changes every model.
   const CandidateSet candidates = select_candidates(

@@ -352,7 +352,7 @@ std::vector<RunResult> report_runs(const Json& report) {
 
 Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_report,
               const RoundFn& on_round) {
-  use_all_cores();
+  prepare_cpu_for_torch();
   check_plan(o);
   const Json settings = scratch_settings(source, o);
   std::vector<std::string> strategies;
@@ -438,11 +438,15 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
       pool.size(), test.samples.size(), test.description["kind"].get<std::string>(),
       strategies.size(), o.seeds.size(), o.rounds, probe.steps, probe.input_size);
 
+  // Every run of the earlier report is in the report from its first write on: a simulation killed
+  // again before it reaches a run it would keep must not drop that run from the file.
+  if (o.previous_report.contains("runs")) {
+    for (const Json& run : o.previous_report["runs"]) report["runs"].push_back(run);
+  }
   for (std::uint64_t seed : o.seeds) {
     for (const std::string& strategy : strategies) {
-      if (const auto kept = previous_run(o.previous_report, strategy, seed, o.rounds)) {
+      if (previous_run(o.previous_report, strategy, seed, o.rounds)) {
         spdlog::info("simulation: {} seed {} already in the report", strategy, seed);
-        report["runs"].push_back(*kept);
         continue;
       }
       const fs::path dir = work / ("run-" + std::to_string(seed) + "-" + strategy);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "detector/detector.h"
 #include "loop/round_options.h"
 #include "loop/score_job.h"
 #include "loop/state/candidates.h"
@@ -115,6 +116,9 @@ bool LoopWorker::run_next_job() {
     spdlog::error("loop: {} job {} failed: {}", job->kind, job->id, e.what());
   }
   current_job_ = 0;
+  // A round's peak (training activations) stays on the heap while it runs (detector.h); between
+  // rounds an idle server need not hold it.
+  release_free_memory();
   return true;
 }
 

@@ -192,7 +192,7 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
                            const CancelFn& cancel) {
   check_train_options(o);
   const torch::Device device = choose_device(o.device);
-  use_all_cores();
+  prepare_cpu_for_torch();
   const auto started = std::chrono::steady_clock::now();
   const auto cancelled = [&] { return cancel && cancel(); };
 

@@ -267,6 +267,35 @@ TEST(Simulate, ContinuesAnEarlierReportAndRefusesOneOfAnotherDesign) {
   EXPECT_EQ(error_code_of([&] { simulate(*source, o); }), ErrorCode::kInvalidArgument);
 }
 
+TEST(Simulate, AContinuedReportKeepsEveryEarlierRunFromItsFirstWrite) {
+  TempDir dir;
+  auto source = make_synth_project(dir.path() / "source", kTwo, 16);
+  SimulationOptions o = tiny_simulation(dir.path() / "work");
+  o.strategies = {"random"};
+  o.seeds = {3, 4};
+  const Json first = simulate(*source, o);
+  ASSERT_EQ(first["runs"].size(), 2u);
+
+  // Continued with a new strategy: seed 3's margin run is written before seed 4 is reached, and
+  // a kill at that moment must leave random's seed 4 run in the file.
+  o.strategies = {"random", "margin"};
+  o.previous_report = first;
+  std::vector<Json> writes;
+  const Json second = simulate(*source, o, [&](const Json& partial) { writes.push_back(partial); });
+  ASSERT_FALSE(writes.empty());
+  const auto has_run = [](const Json& report, const std::string& strategy, int seed) {
+    for (const Json& run : report["runs"]) {
+      if (run["strategy"] == strategy && run["seed"] == seed) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(has_run(writes.front(), "margin", 3));
+  EXPECT_TRUE(has_run(writes.front(), "random", 3));
+  EXPECT_TRUE(has_run(writes.front(), "random", 4))
+      << "the earlier run not yet reached was dropped";
+  EXPECT_EQ(second["runs"].size(), 4u);
+}
+
 TEST(Simulate, RefusesTooSmallAProjectAndBadOptionsBeforeTraining) {
   TempDir dir;
   auto source = make_synth_project(dir.path() / "source", kTwo, 8);

@@ -58,7 +58,9 @@ struct PseudoLabelOptions {
 
 struct TrainOptions {
   std::string arch = "fastestdet";
-  int epochs = 60;
+  // With mosaics and the weight average, 60 epochs left the cards fine-tune still climbing
+  // (final mAP@0.5 0.909 on the fixed 20 %); 100 reached 0.931 (README "Figures").
+  int epochs = 100;
   int batch = 16;
   double lr = 0.01;
   double momentum = 0.937;
