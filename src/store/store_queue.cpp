@@ -18,15 +18,6 @@ using store_rows::read_image;
 using store_rows::read_proposal;
 using store_rows::unix_ms_now;
 
-// The share of served images drawn for the audit set, from the settings (0 when absent or not a
-// number in [0, 1)).
-double audit_fraction(const Json& settings) {
-  const auto it = settings.find("audit_fraction");
-  if (it == settings.end() || !it->is_number()) return 0;
-  const double f = it->get<double>();
-  return f > 0 && f < 1 ? f : 0;
-}
-
 // What replace_queue checks before it writes anything.
 void check_proposals(std::optional<Id> model_id, const std::vector<Proposal>& proposals) {
   if (proposals.empty()) return;
@@ -69,7 +60,7 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
   if (lease_seconds <= 0) {
     throw Error(ErrorCode::kInvalidArgument, "a lease must last at least one second");
   }
-  const double fraction = audit_fraction(settings());
+  const double fraction = settings().audit_fraction;
   return db_->transaction(TransactionKind::kWrite, [&]() -> std::optional<Image> {
     const std::int64_t now = unix_ms_now();
     db_->prepare("DELETE FROM lease WHERE expires_at <= ?").bind_all(now).run();
