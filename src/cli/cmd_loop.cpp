@@ -95,7 +95,7 @@ void print_loop_status(Store& store) {
   }
   std::cout << "\nstate " << loop::to_string(s.state);
   if (s.job) {
-    std::cout << " (" << s.job->kind << " job " << s.job->id << ", "
+    std::cout << " (" << to_string(s.job->kind) << " job " << s.job->id << ", "
               << static_cast<int>(s.job->progress * 100) << "%"
               << (s.job->message.empty() ? "" : ": " + s.job->message) << ")";
   }
@@ -104,12 +104,12 @@ void print_loop_status(Store& store) {
 
 void run_loop(const LoopArgs& args) {
   auto store = Store::open(args.project);
-  Json patch = Json::object();
-  if (args.every_option->count() > 0) patch["every"] = args.every;
-  if (args.strategy_option->count() > 0) patch["strategy"] = args.strategy;
-  if (args.enable) patch["enabled"] = true;
-  if (args.disable) patch["enabled"] = false;
-  if (!patch.empty()) loop::update_loop_settings(*store, patch);
+  loop::LoopSettingsChange change;
+  if (args.every_option->count() > 0) change.every = args.every;
+  if (args.strategy_option->count() > 0) change.strategy = args.strategy;
+  if (args.enable) change.enabled = true;
+  if (args.disable) change.enabled = false;
+  if (change.every || change.strategy || change.enabled) loop::update_loop_settings(*store, change);
   if (args.run) {
     const Job job = loop::start_round(*store);
     std::cout << "round queued: train job " << job.id

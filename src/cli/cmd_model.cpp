@@ -57,7 +57,7 @@ void run_train(const TrainArgs& args) {
                 "another process is training this project; wait for it to finish (or stop it)"};
   }
   for (const Job& job : store->jobs()) {
-    if (job.kind != "train") continue;
+    if (job.kind != JobKind::kTrain) continue;
     if (job.state == JobState::kRunning) {
       // We hold the lock, so nobody runs it: its process was killed. Its checkpoints stay, and
       // this run resumes from them when the parameters match.
@@ -71,8 +71,8 @@ void run_train(const TrainArgs& args) {
                                             "or cancel it first"};
     }
   }
-  const Job created = store->create_job("train", to_json(options));
-  const auto claimed = store->claim_next_job({"train"});
+  const Job created = store->create_job(JobKind::kTrain, to_json(options));
+  const auto claimed = store->claim_next_job({JobKind::kTrain});
   if (!claimed || claimed->id != created.id) {
     throw Error{ErrorCode::kConflict,
                 "another process claimed train job " + std::to_string(created.id)};

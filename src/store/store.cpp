@@ -68,6 +68,31 @@ std::string to_string(JobState state) {
   return "queued";
 }
 
+std::string to_string(JobKind kind) {
+  switch (kind) {
+    case JobKind::kTrain:
+      return "train";
+    case JobKind::kScore:
+      return "score";
+    case JobKind::kDetect:
+      return "detect";
+    case JobKind::kImport:
+      return "import";
+    case JobKind::kExport:
+      return "export";
+  }
+  return "train";
+}
+
+JobKind job_kind_from_string(const std::string& text) {
+  for (const JobKind kind :
+       {JobKind::kTrain, JobKind::kScore, JobKind::kDetect, JobKind::kImport, JobKind::kExport}) {
+    if (text == to_string(kind)) return kind;
+  }
+  throw Error(ErrorCode::kInvalidArgument,
+              "unknown job kind '" + text + "' (train, score, detect, import or export)");
+}
+
 JobState job_state_from_string(const std::string& text) {
   if (text == "queued") return JobState::kQueued;
   if (text == "running") return JobState::kRunning;
@@ -118,7 +143,7 @@ std::unique_ptr<Store> Store::create(const std::filesystem::path& dir, const std
     store->db_->write([&](Database& db) {
       auto insert =
           db.prepare("INSERT INTO project (id, name, created_at, settings) VALUES (1, ?, ?, ?)");
-      insert.bind_all(name, now_iso8601(), default_settings().dump()).run();
+      insert.bind_all(name, now_iso8601(), to_json(ProjectSettings{}).dump()).run();
       for (const Category& category : categories) store->add_category(category);
     });
     spdlog::info("created project '{}' in {} with {} categories", name, dir.string(),
@@ -188,7 +213,7 @@ std::string Store::name() {
   });
 }
 
-Json Store::settings() {
+ProjectSettings Store::settings() {
   const std::string text = db_->read([](Database& db) {
     auto select = db.prepare("SELECT settings FROM project WHERE id = 1");
     if (!select.step()) throw Error(ErrorCode::kCorrupt, "the project record is missing");
@@ -201,18 +226,21 @@ Json Store::settings() {
   return std::move(read.settings);
 }
 
-Json Store::update_settings(const Json& patch) {
-  if (!patch.is_object()) {
-    throw Error(ErrorCode::kInvalidArgument, "a settings patch must be a JSON object");
-  }
+ProjectSettings Store::change_settings(const std::function<void(ProjectSettings&)>& change) {
   return db_->write([&](Database& db) {
-    Json merged = settings();
-    merged.merge_patch(patch);
-    validate_settings(merged);
-    auto update = db.prepare("UPDATE project SET settings = ? WHERE id = 1");
-    update.bind_all(merged.dump()).run();
-    return merged;
+    ProjectSettings changed = settings();
+    change(changed);
+    // Through the reading's checks: a change made in code gets the same ranges as one sent.
+    const Json written = to_json(changed);
+    ProjectSettings result = parse_settings(written);
+    db.prepare("UPDATE project SET settings = ? WHERE id = 1").bind_all(written.dump()).run();
+    return result;
   });
+}
+
+ProjectSettings Store::update_settings(const Json& patch) {
+  return change_settings(
+      [&](ProjectSettings& settings) { settings = patch_settings(settings, patch); });
 }
 
 // --- categories ------------------------------------------------------------------------------

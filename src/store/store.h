@@ -22,6 +22,7 @@
 
 #include "core/json.h"
 #include "core/types.h"
+#include "store/settings.h"
 
 namespace boxloop {
 
@@ -82,9 +83,15 @@ enum class JobState { kQueued, kRunning, kDone, kFailed, kCancelled };
 std::string to_string(JobState state);
 JobState job_state_from_string(const std::string& text);
 
+// What a job does. The job table and the API keep the names ("train", "score", ...).
+enum class JobKind { kTrain, kScore, kDetect, kImport, kExport };
+std::string to_string(JobKind kind);
+// Throws kInvalidArgument for a name that is no job kind.
+JobKind job_kind_from_string(const std::string& text);
+
 struct Job {
   Id id = 0;
-  std::string kind;  // train | score | detect | import | export
+  JobKind kind = JobKind::kTrain;
   JobState state = JobState::kQueued;
   double progress = 0;
   std::string message;
@@ -147,9 +154,16 @@ class Store {
 
   // --- project -----------------------------------------------------------------------------
   std::string name();
-  Json settings();
-  // Merges `patch` into the settings (JSON merge patch) and returns the result.
-  Json update_settings(const Json& patch);
+  // The stored settings, read leniently (read_stored_settings): a value an older version stored
+  // that this one refuses reads as its default, with a warning logged once.
+  ProjectSettings settings();
+  // The one write of the settings: applies `change` to the current settings and writes the result
+  // when parse_settings accepts it (types and ranges), all in one transaction; returns what was
+  // written. Throws kInvalidArgument naming the setting (nothing written) or what `change`
+  // throws. What the store cannot check is the caller's (loop/state/settings_change.h).
+  ProjectSettings change_settings(const std::function<void(ProjectSettings&)>& change);
+  // change_settings with a JSON merge patch (patch_settings).
+  ProjectSettings update_settings(const Json& patch);
 
   // --- categories --------------------------------------------------------------------------
   std::vector<Category> categories();  // ordered by position
@@ -239,9 +253,9 @@ class Store {
   void update_model_metrics(Id id, const Json& metrics);
 
   // --- jobs ----------------------------------------------------------------------------------
-  Job create_job(const std::string& kind, const Json& params);
+  Job create_job(JobKind kind, const Json& params);
   // Atomically moves the oldest queued job (of the given kinds, all when empty) to running.
-  std::optional<Job> claim_next_job(const std::vector<std::string>& kinds = {});
+  std::optional<Job> claim_next_job(const std::vector<JobKind>& kinds = {});
   void update_job_progress(Id id, double progress, const std::string& message);
   void finish_job(Id id, JobState state, const std::string& error = "");
   void request_job_cancel(Id id);

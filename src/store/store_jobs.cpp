@@ -15,39 +15,26 @@ namespace {
 using store_rows::kJobColumns;
 using store_rows::read_job;
 
-const std::vector<std::string>& job_kinds() {
-  static const std::vector<std::string> kinds = {"train", "score", "detect", "import", "export"};
-  return kinds;
-}
-
-void check_kind(const std::string& kind) {
-  const auto& kinds = job_kinds();
-  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
-    throw Error(ErrorCode::kInvalidArgument,
-                "unknown job kind '" + kind + "' (train, score, detect, import or export)");
-  }
-}
-
 }  // namespace
 
-Job Store::create_job(const std::string& kind, const Json& params) {
-  check_kind(kind);
+Job Store::create_job(JobKind kind, const Json& params) {
   const Json stored = params.is_null() ? Json::object() : params;
   return db_->write([&](Database& db) {
     db.prepare("INSERT INTO job (kind, params, created_at) VALUES (?, ?, ?)")
-        .bind_all(kind, stored.dump(), now_iso8601())
+        .bind_all(to_string(kind), stored.dump(), now_iso8601())
         .run();
     return *job(db.last_insert_id());
   });
 }
 
-std::optional<Job> Store::claim_next_job(const std::vector<std::string>& kinds) {
-  for (const auto& kind : kinds) check_kind(kind);
+std::optional<Job> Store::claim_next_job(const std::vector<JobKind>& kinds) {
+  Json names = Json::array();
+  for (const JobKind kind : kinds) names.push_back(to_string(kind));
   return db_->write([&](Database& db) -> std::optional<Job> {
     auto select = db.prepare(
         "SELECT id FROM job WHERE state = 'queued' AND (json_array_length(?1) = 0 OR kind IN "
         "(SELECT value FROM json_each(?1))) ORDER BY id LIMIT 1");
-    select.bind_all(Json(kinds).dump());
+    select.bind_all(names.dump());
     if (!select.step()) return std::nullopt;
     const Id id = select.int64(0);
     db.prepare(

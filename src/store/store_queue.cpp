@@ -20,15 +20,6 @@ using store_rows::read_image;
 using store_rows::read_proposal;
 using store_rows::unix_ms_now;
 
-// The share of served images drawn for the audit set, from the settings (0 when absent or not a
-// number in [0, 1)).
-double audit_fraction(const Json& settings) {
-  const auto it = settings.find("audit_fraction");
-  if (it == settings.end() || !it->is_number()) return 0;
-  const double f = it->get<double>();
-  return f > 0 && f < 1 ? f : 0;
-}
-
 // What replace_queue checks before it writes anything.
 void check_proposals(std::optional<Id> model_id, const std::vector<Proposal>& proposals) {
   if (proposals.empty()) return;
@@ -74,7 +65,7 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
   // would, and the draw is made again. So the commit skips the fsync, and a next costs no disk
   // wait; the next label save's commit makes it durable with everything before it.
   const auto serve = [&](Database& db) -> std::optional<Image> {
-    const double fraction = audit_fraction(settings());
+    const double fraction = settings().audit_fraction;
     const std::int64_t now = unix_ms_now();
     db.prepare("DELETE FROM lease WHERE expires_at <= ?").bind_all(now).run();
     const std::string excluded = Json(exclude).dump();

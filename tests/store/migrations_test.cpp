@@ -95,7 +95,7 @@ TEST(Migrations, OpeningAVersionOneProjectKeepsItsDataAndMigrates) {
       "INSERT INTO job (kind, state, created_at) VALUES ('train', 'running', 'x');");
   EXPECT_EQ(store->schema_version(), latest_schema_version());
   EXPECT_EQ(store->name(), "old");
-  EXPECT_EQ(store->settings()["trigger_every"], 20);  // defaults fill the empty settings
+  EXPECT_EQ(store->settings().trigger_every, 20);  // defaults fill the empty settings
   ASSERT_EQ(store->annotations(1).size(), 1u);
   EXPECT_EQ(store->annotations(1)[0].box, (Box{1, 2, 3, 4}));
   ASSERT_TRUE(store->job(1));

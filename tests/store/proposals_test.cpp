@@ -178,24 +178,23 @@ TEST_F(ProposalsTest, BadEffortFiguresAreRefusedAndNothingIsWritten) {
 }
 
 TEST_F(ProposalsTest, TheThresholdSettingIsAutoByDefaultOrANumberFromZeroToOne) {
-  EXPECT_TRUE(store().settings().contains("proposal_threshold"));
-  EXPECT_TRUE(store().settings()["proposal_threshold"].is_null());
-  EXPECT_FALSE(proposal_threshold(store().settings()));
+  EXPECT_FALSE(store().settings().proposal_threshold);
+  EXPECT_TRUE(to_json(store().settings())["proposal_threshold"].is_null());
 
   store().update_settings(Json{{"proposal_threshold", 0.35}});
-  EXPECT_EQ(proposal_threshold(store().settings()), 0.35);
+  EXPECT_EQ(store().settings().proposal_threshold, 0.35);
   for (const Json& bad : {Json(1.5), Json(-0.1), Json("high"), Json(true)}) {
     expect_error(ErrorCode::kInvalidArgument, [&] {
       store().update_settings(Json{{"proposal_threshold", bad}});
     });
   }
-  EXPECT_EQ(proposal_threshold(store().settings()), 0.35);
+  EXPECT_EQ(store().settings().proposal_threshold, 0.35);
   // null: back to automatic.
   store().update_settings(Json{{"proposal_threshold", nullptr}});
-  EXPECT_FALSE(proposal_threshold(store().settings()));
-  EXPECT_TRUE(store().settings()["proposal_threshold"].is_null());
+  EXPECT_FALSE(store().settings().proposal_threshold);
+  EXPECT_TRUE(to_json(store().settings())["proposal_threshold"].is_null());
   // A value stored out of range before it was checked reads as automatic.
-  EXPECT_FALSE(proposal_threshold(Json{{"proposal_threshold", 7}}));
+  EXPECT_FALSE(read_stored_settings(R"({"proposal_threshold":7})").settings.proposal_threshold);
 }
 
 }  // namespace
