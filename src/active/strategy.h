@@ -59,9 +59,9 @@ std::string to_string(const Strategy& strategy);
 // ignores min_score (parse rejects '@T' with top_box, as it would have no effect).
 bool operator==(const Strategy& a, const Strategy& b);
 
-// The spec projects use unless they pick one: least_confidence:sum. On the real cards (5 seeds,
-// README "Which query order beats random") it beats random per image labeled on every seed and is
-// level with it per box; no strategy tried beats random per box.
+// The spec projects use unless they pick one: least_confidence:sum+effort. On the real cards (5
+// seeds, README "Which query order beats random") it is level with random per image, per box and
+// per second of effort; no strategy tried beats random per box.
 std::string default_strategy_spec();
 
 // Whether rank_images needs ScoredImage::features (and RankContext::labeled_features) for it.

@@ -32,7 +32,7 @@
 namespace boxloop::loop {
 
 struct SimulationOptions {
-  std::vector<std::string> strategies{"random", "least_confidence:sum"};
+  std::vector<std::string> strategies{"random", "least_confidence:sum+effort"};
   std::vector<std::uint64_t> seeds{1, 2, 3, 4, 5};
   int start = 20;  // images labeled at random before the first model
   int step = 20;   // images labeled per round
