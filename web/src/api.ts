@@ -60,8 +60,18 @@ export function retryAfterMs(header: string | null): number | null {
   return Number(header.trim()) * 1000;
 }
 
+// Reads (GET) that the server answers 503 (busy database) are sent again this many times in all,
+// after the wait it asks for: a read changes nothing, so repeating it is always safe. Writes are
+// retried by the save queue, which keeps them across reloads.
+export const BUSY_READ_ATTEMPTS = 4;
+const DEFAULT_BUSY_WAIT_MS = 1000;
+
 export class Api {
-  constructor(private readonly token: () => string | null) {}
+  constructor(
+    private readonly token: () => string | null,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) =>
+      new Promise((resolve) => setTimeout(resolve, ms)),
+  ) {}
 
   private headers(json: boolean): Headers {
     const headers = new Headers();
@@ -72,6 +82,17 @@ export class Api {
   }
 
   private async send(method: string, path: string, body?: unknown): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.sendOnce(method, path, body);
+      } catch (error) {
+        if (method !== 'GET' || !isBusy(error) || attempt >= BUSY_READ_ATTEMPTS) throw error;
+        await this.sleep(error.retryAfterMs ?? DEFAULT_BUSY_WAIT_MS);
+      }
+    }
+  }
+
+  private async sendOnce(method: string, path: string, body?: unknown): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(path, {
