@@ -2,12 +2,12 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
-#include <cstdio>
 #include <iostream>
 #include <memory>
 
 #include "active/halting.h"
 #include "cli/commands.h"
+#include "cli/number_text.h"
 #include "cli/progress_bar.h"
 #include "core/error.h"
 #include "loop/score.h"
@@ -18,12 +18,6 @@ namespace boxloop::cli {
 
 namespace {
 
-std::string fixed(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.2f", value);
-  return text;
-}
-
 // How far ordering by uncertainty still beats labeling at random, in the queue's own terms.
 void print_halting_summary(Store& store) {
   const std::vector<QueueEntry> queue = store.queue();
@@ -32,9 +26,9 @@ void print_halting_summary(Store& store) {
   const active::HaltingReport report = active::halting_report(uncertainties);
   int zones[3] = {0, 0, 0};
   for (double u : uncertainties) ++zones[static_cast<int>(report.zone(u))];
-  std::cout << "uncertainty " << fixed(report.min_uncertainty) << " .. "
-            << fixed(report.max_uncertainty) << "; flat (the order beats a random pick by less "
-            << "than " << fixed(report.tolerance) << ") in the least uncertain "
+  std::cout << "uncertainty " << fixed(report.min_uncertainty, 2) << " .. "
+            << fixed(report.max_uncertainty, 2) << "; flat (the order beats a random pick by less "
+            << "than " << fixed(report.tolerance, 2) << ") in the least uncertain "
             << static_cast<int>(100 * report.flat_until + 0.5) << " % of the queue\n"
             << "green " << zones[0] << ", orange " << zones[1] << ", red " << zones[2] << " images"
             << (zones[0] == 0 ? " (nothing in green: label more, then retrain)" : "") << "\n";
@@ -53,7 +47,7 @@ void run_score(const ScoreArgs& args) {
   std::cout << "queue of " << result.images << " unlabeled images, strategy " << result.strategy
             << ", model "
             << (result.model_id ? std::to_string(result.model_id) : args.options.model) << " ("
-            << fixed(result.seconds) << " s)\n";
+            << fixed(result.seconds, 2) << " s)\n";
   if (result.images > 0) print_halting_summary(*store);
 }
 

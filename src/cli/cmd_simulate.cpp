@@ -13,6 +13,7 @@
 #include <tuple>
 
 #include "cli/commands.h"
+#include "cli/number_text.h"
 #include "cli/shared_paths.h"
 #include "core/error.h"
 #include "imageio/image_file.h"
@@ -40,14 +41,6 @@ struct SimulateArgs {
   bool cost_measured = false;
   std::optional<double> cost_draw, cost_verify, cost_adjust, cost_reject;
 };
-
-std::string fixed(double v, int digits = 3, bool sign = false) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, sign ? "%+.*f" : "%.*f", digits, v);
-  return buf;
-}
-
-std::string percent(double share) { return fixed(100 * share, 0) + " %"; }
 
 // "0.512 [0.480, 0.544]", or the mean alone below 2 seeds.
 std::string with_interval(const loop::MeanInterval& m, int digits = 3, bool sign = false) {

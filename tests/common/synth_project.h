@@ -12,6 +12,9 @@
 
 namespace boxloop::testing {
 
+// Two card categories: enough for a detector to tell classes apart, small enough to train fast.
+inline const std::vector<std::string> kTwoCategories{"nine", "king"};
+
 // Creates a project in `dir` with `categories`, `labeled` synthetic images (cards of those
 // categories, labeled by "test") and `unlabeled` more images without labels.
 std::unique_ptr<Store> make_synth_project(const std::filesystem::path& dir,

@@ -16,8 +16,6 @@ namespace {
 using boxloop::testing::make_synth_project;
 using boxloop::testing::TempDir;
 
-const std::vector<std::string> kTwo{"nine", "king"};
-
 std::shared_ptr<Detector> random_detector() {
   torch::manual_seed(5);
   return make_detector(DetectorConfig{.arch = "fastestdet", .num_classes = 2, .input_size = 64});
@@ -31,7 +29,7 @@ std::vector<Id> queue_ids(Store& store) {
 
 TEST(DiverseScore, DetectAndEmbedAddsFeaturesToTheSameDetections) {
   TempDir dir;
-  auto store = make_synth_project(dir.path() / "p", kTwo, 2, 5);
+  auto store = make_synth_project(dir.path() / "p", boxloop::testing::kTwoCategories, 2, 5);
   auto detector = random_detector();
   const auto images = store->images_with_status(ImageStatus::kUnlabeled);
   const auto plain = detect_images(*store, *detector, images, 2);
@@ -58,10 +56,10 @@ TEST(DiverseScore, DetectAndEmbedAddsFeaturesToTheSameDetections) {
 
 TEST(DiverseScore, QueueHeadIsTheTop3KOfTheLoopsBatch) {
   TempDir dir;
-  auto store = make_synth_project(dir.path() / "p", kTwo, 3, 9);
+  auto store = make_synth_project(dir.path() / "p", boxloop::testing::kTwoCategories, 3, 9);
   auto detector = random_detector();
   const auto checkpoint = dir.path() / "model.pt";
-  save_checkpoint(*detector, checkpoint, kTwo, Json::object());
+  save_checkpoint(*detector, checkpoint, boxloop::testing::kTwoCategories, Json::object());
   update_loop_settings(*store, Json{{"every", 2}});  // K = 2: the head is the 6 most uncertain
 
   ScoreOptions options;
@@ -84,7 +82,7 @@ TEST(DiverseScore, QueueHeadIsTheTop3KOfTheLoopsBatch) {
 
 TEST(DiverseScore, TypicalSpreadImagesPicksDistinctPoolImagesBySeed) {
   TempDir dir;
-  auto store = make_synth_project(dir.path() / "p", kTwo, 0, 12);
+  auto store = make_synth_project(dir.path() / "p", boxloop::testing::kTwoCategories, 0, 12);
   auto detector = random_detector();
   const std::vector<Image> pool = store->images();
   const auto picks = typical_spread_images(*store, *detector, pool, 4, 9, 4);

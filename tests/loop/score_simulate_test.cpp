@@ -22,8 +22,6 @@ using boxloop::testing::TempDir;
 using testing::tiny_simulation;
 using testing::tiny_train_options;
 
-const std::vector<std::string> kTwo{"nine", "king"};
-
 ErrorCode error_code_of(const std::function<void()>& f) {
   try {
     f();
@@ -35,7 +33,7 @@ ErrorCode error_code_of(const std::function<void()>& f) {
 
 TEST(Score, QueueHoldsEveryUnlabeledImageOnceInRankOrder) {
   TempDir dir;
-  auto store = make_synth_project(dir.path() / "p", kTwo, 6, 9);
+  auto store = make_synth_project(dir.path() / "p", boxloop::testing::kTwoCategories, 6, 9);
   train_detector(*store, tiny_train_options());
 
   ScoreOptions options;
@@ -67,7 +65,7 @@ TEST(Score, QueueHoldsEveryUnlabeledImageOnceInRankOrder) {
 // behind them: the queue still holds every unlabeled image once.
 TEST(Score, ABoundedScoringRanksItsCandidatesAheadOfTheImagesItKeeps) {
   TempDir dir;
-  auto store = make_synth_project(dir.path() / "p", kTwo, 6, 9);
+  auto store = make_synth_project(dir.path() / "p", boxloop::testing::kTwoCategories, 6, 9);
   train_detector(*store, tiny_train_options());
   score_unlabeled(*store, {});
   const std::vector<QueueEntry> before = store->queue();
@@ -99,7 +97,7 @@ TEST(Score, ABoundedScoringRanksItsCandidatesAheadOfTheImagesItKeeps) {
 
 TEST(Score, ProjectSettingChoosesTheStrategyAndBadInputIsRefused) {
   TempDir dir;
-  auto store = make_synth_project(dir.path() / "p", kTwo, 4, 3);
+  auto store = make_synth_project(dir.path() / "p", boxloop::testing::kTwoCategories, 4, 3);
   // No model yet: nothing to score with.
   EXPECT_EQ(error_code_of([&] { score_unlabeled(*store, {}); }), ErrorCode::kNotFound);
   train_detector(*store, tiny_train_options());
@@ -115,7 +113,7 @@ TEST(Score, ProjectSettingChoosesTheStrategyAndBadInputIsRefused) {
 
 TEST(Simulate, EveryStrategyGetsTheSameStartAndBudgetAndTheReportComparesWithRandom) {
   TempDir dir;
-  auto source = make_synth_project(dir.path() / "source", kTwo, 16);
+  auto source = make_synth_project(dir.path() / "source", boxloop::testing::kTwoCategories, 16);
   int rounds_reported = 0;
   const Json report = simulate(*source, tiny_simulation(dir.path() / "work"), nullptr,
                                [&](const RunResult&, const TrainOptions&) { ++rounds_reported; });
@@ -173,9 +171,9 @@ TEST(Simulate, RoundsTrainWithTheLoopRoundsOptions) {
   const Json settings{
       {"model", {{"arch", "fastestdet"}}},
       {"train", {{"steps", 3}, {"batch", 2}, {"input_size", 96}, {"flip", false}, {"lr", 0.02}}}};
-  auto source = make_synth_project(dir.path() / "source", kTwo, 14);
+  auto source = make_synth_project(dir.path() / "source", boxloop::testing::kTwoCategories, 14);
   source->update_settings(settings);
-  auto product = make_synth_project(dir.path() / "product", kTwo, 6, 4);
+  auto product = make_synth_project(dir.path() / "product", boxloop::testing::kTwoCategories, 6, 4);
   product->update_settings(settings);
 
   SimulationOptions o = tiny_simulation(dir.path() / "work");
@@ -210,14 +208,14 @@ TEST(Simulate, RoundsTrainWithTheLoopRoundsOptions) {
 
 TEST(Simulate, AnExternalTestSetLeavesTheWholeProjectToThePool) {
   TempDir dir;
-  auto source = make_synth_project(dir.path() / "source", kTwo, 10);
+  auto source = make_synth_project(dir.path() / "source", boxloop::testing::kTwoCategories, 10);
   SynthOptions synth;
   synth.count = 5;
   synth.seed = 99;
   synth.width = 320;
   synth.height = 240;
   synth.max_cards = 2;
-  synth.categories = kTwo;
+  synth.categories = boxloop::testing::kTwoCategories;
   const std::vector<ImageLabels> written = write_synth_dataset(dir.path() / "test", synth);
   int boxes = 0;
   for (const ImageLabels& l : written) boxes += static_cast<int>(l.boxes.size());
@@ -241,7 +239,7 @@ TEST(Simulate, AnExternalTestSetLeavesTheWholeProjectToThePool) {
 
 TEST(Simulate, ContinuesAnEarlierReportAndRefusesOneOfAnotherDesign) {
   TempDir dir;
-  auto source = make_synth_project(dir.path() / "source", kTwo, 16);
+  auto source = make_synth_project(dir.path() / "source", boxloop::testing::kTwoCategories, 16);
   SimulationOptions o = tiny_simulation(dir.path() / "work");
   o.strategies = {"random"};
   const Json first = simulate(*source, o);
@@ -269,7 +267,7 @@ TEST(Simulate, ContinuesAnEarlierReportAndRefusesOneOfAnotherDesign) {
 
 TEST(Simulate, AContinuedReportKeepsEveryEarlierRunFromItsFirstWrite) {
   TempDir dir;
-  auto source = make_synth_project(dir.path() / "source", kTwo, 16);
+  auto source = make_synth_project(dir.path() / "source", boxloop::testing::kTwoCategories, 16);
   SimulationOptions o = tiny_simulation(dir.path() / "work");
   o.strategies = {"random"};
   o.seeds = {3, 4};
@@ -298,7 +296,7 @@ TEST(Simulate, AContinuedReportKeepsEveryEarlierRunFromItsFirstWrite) {
 
 TEST(Simulate, RefusesTooSmallAProjectAndBadOptionsBeforeTraining) {
   TempDir dir;
-  auto source = make_synth_project(dir.path() / "source", kTwo, 8);
+  auto source = make_synth_project(dir.path() / "source", boxloop::testing::kTwoCategories, 8);
   SimulationOptions o = tiny_simulation(dir.path() / "work");
   o.rounds = 5;  // 4 + 4 x 3 images > the 6 of the pool
   EXPECT_EQ(error_code_of([&] { simulate(*source, o); }), ErrorCode::kInvalidArgument);

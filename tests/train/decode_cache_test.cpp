@@ -12,8 +12,6 @@
 namespace boxloop {
 namespace {
 
-const std::vector<std::string> kTwo{"nine", "king"};
-
 bool same_pixels(const cv::Mat& a, const cv::Mat& b) {
   return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
 }
@@ -61,7 +59,7 @@ void expect_same_batches(const std::vector<Sample>& fresh, const std::vector<Sam
 
 TEST(DecodeCache, GivesTheSameSamplesAndBatchesAsDecodingAfresh) {
   testing::TempDir dir;
-  auto store = testing::make_synth_project(dir.path() / "p", kTwo, 4, 1);
+  auto store = testing::make_synth_project(dir.path() / "p", testing::kTwoCategories, 4, 1);
   const std::vector<Sample> fresh = load_samples(*store, 160);
 
   DecodeCache cache(std::size_t{64} << 20);
@@ -86,7 +84,7 @@ TEST(DecodeCache, GivesTheSameSamplesAndBatchesAsDecodingAfresh) {
 
 TEST(DecodeCache, BoxesFollowTheLabelsOfNowNotOfTheCachedRun) {
   testing::TempDir dir;
-  auto store = testing::make_synth_project(dir.path() / "p", kTwo, 2);
+  auto store = testing::make_synth_project(dir.path() / "p", testing::kTwoCategories, 2);
   DecodeCache cache(std::size_t{64} << 20);
   load_samples(*store, 160, LabeledSubset::kAll, nullptr, nullptr, &cache);
   // Relabel one image with a single box of the second category.
@@ -110,7 +108,7 @@ TEST(DecodeCache, BoxesFollowTheLabelsOfNowNotOfTheCachedRun) {
 
 TEST(DecodeCache, KeepsWithinItsByteLimitAndDecodesTheRest) {
   testing::TempDir dir;
-  auto store = testing::make_synth_project(dir.path() / "p", kTwo, 4);
+  auto store = testing::make_synth_project(dir.path() / "p", testing::kTwoCategories, 4);
   const std::vector<Sample> fresh = load_samples(*store, 160);
   const std::size_t one = fresh[0].bgr.total() * fresh[0].bgr.elemSize();
   DecodeCache cache(one * 2 + one / 2);  // room for two of the four

@@ -17,8 +17,6 @@ namespace {
 using testing::make_synth_project;
 using testing::TempDir;
 
-const std::vector<std::string> kTwo{"nine", "king"};
-
 // A model of the project, so that a queue can carry its proposals.
 Id add_model(Store& store) {
   ModelRecord record;
@@ -61,7 +59,7 @@ PseudoLabelOptions at(double threshold) {
 TEST(PseudoLabels, OnlyUnlabeledNonAuditImagesWithAConfidentProposalAndOnlyThoseBoxes) {
   TempDir dir;
   // Images 0-1 labeled, 2-7 unlabeled (320 x 240).
-  auto store = make_synth_project(dir.path() / "p", kTwo, 2, 6);
+  auto store = make_synth_project(dir.path() / "p", testing::kTwoCategories, 2, 6);
   const std::vector<Image> images = store->images();
   const Id nine = store->category_by_name("nine")->id;
   const Id king = store->category_by_name("king")->id;
@@ -187,7 +185,7 @@ TEST(PseudoLabels, OptionsAreReadCheckedAndWrittenBackOffByDefault) {
   }
 }
 
-TrainOptions tiny_options() {
+TrainOptions tiny_pseudo_label_options() {
   TrainOptions o;
   o.from = "scratch";
   o.input_size = 96;
@@ -214,11 +212,11 @@ void expect_same_losses(const TrainResult& a, const TrainResult& b) {
 TEST(PseudoLabels, ARunTrainsOnThemAndRecordsThemAndARunWithoutThemIsUnchanged) {
   TempDir dir;
   // Images 0-5 labeled, 6-9 unlabeled.
-  auto store = make_synth_project(dir.path() / "p", kTwo, 6, 4);
+  auto store = make_synth_project(dir.path() / "p", testing::kTwoCategories, 6, 4);
   const std::vector<Image> images = store->images();
   const Id nine = store->category_by_name("nine")->id;
   const Id king = store->category_by_name("king")->id;
-  const TrainOptions off = tiny_options();
+  const TrainOptions off = tiny_pseudo_label_options();
   const TrainResult before = train_detector(*store, off);
 
   store->set_audit(images[9].id, true);

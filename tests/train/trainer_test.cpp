@@ -24,8 +24,6 @@ namespace fs = std::filesystem;
 using testing::make_synth_project;
 using testing::TempDir;
 
-const std::vector<std::string> kTwo{"nine", "king"};
-
 TrainOptions tiny_options() {
   TrainOptions o;
   o.from = "scratch";
@@ -61,7 +59,7 @@ ErrorCode error_code_of(F&& f, std::string* message = nullptr) {
 
 TEST(Trainer, RunsAsAJobAndRecordsTheModelWithItsMetrics) {
   TempDir dir;
-  auto store = make_synth_project(dir.path() / "p", kTwo, 6);
+  auto store = make_synth_project(dir.path() / "p", testing::kTwoCategories, 6);
   TrainOptions o = tiny_options();
   o.epochs = 3;
   o.val_fraction = 0.3;
@@ -120,7 +118,7 @@ class Overfit : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir;
-    store_ = make_synth_project(dir_->path() / "p", kTwo, 4).release();
+    store_ = make_synth_project(dir_->path() / "p", testing::kTwoCategories, 4).release();
     TrainOptions o = no_augment(tiny_options());
     o.epochs = 120;
     o.eval_every = 40;
@@ -169,7 +167,7 @@ TEST_F(Overfit, LossFallsMapReachesOneAndSavedModelsDetectTheSame) {
     const fs::path copy = dir_->path() / "copy.pt";
     save_checkpoint_atomically(*a.detector, copy, a.category_names, Json::object());
     const LoadedCheckpoint b = load_checkpoint(copy);
-    EXPECT_EQ(b.category_names, kTwo);
+    EXPECT_EQ(b.category_names, testing::kTwoCategories);
     const cv::Mat image = read_image_bgr(store_->image_dir() / "img0.png");
     const auto da = detect_image(*a.detector, image);
     const auto db = detect_image(*b.detector, image);
@@ -202,7 +200,7 @@ TEST_F(Overfit, LossFallsMapReachesOneAndSavedModelsDetectTheSame) {
 
 TEST(Trainer, AuditImagesNeverTrainAndScoreTheFinalModel) {
   TempDir dir;
-  auto store = make_synth_project(dir.path() / "p", kTwo, 8);
+  auto store = make_synth_project(dir.path() / "p", testing::kTwoCategories, 8);
   const std::vector<Image> images = store->images();
   store->set_audit(images[1].id, true);
   store->set_audit(images[4].id, true);
@@ -235,7 +233,7 @@ TEST(Trainer, AuditImagesNeverTrainAndScoreTheFinalModel) {
 
 TEST(Trainer, AFixedStepBudgetIsExactEvenWithAPartialLastEpoch) {
   TempDir dir;
-  auto store = make_synth_project(dir.path() / "p", kTwo, 6);
+  auto store = make_synth_project(dir.path() / "p", testing::kTwoCategories, 6);
   TrainOptions o = tiny_options();
   o.batch = 2;  // 3 steps an epoch
   o.steps = 7;  // 3 + 3 + 1
@@ -248,7 +246,7 @@ TEST(Trainer, AFixedStepBudgetIsExactEvenWithAPartialLastEpoch) {
 
 TEST(Trainer, FrozenBatchNormKeepsItsRunningStatisticsAndStillTrains) {
   TempDir dir;
-  auto store = make_synth_project(dir.path() / "p", kTwo, 4);
+  auto store = make_synth_project(dir.path() / "p", testing::kTwoCategories, 4);
   const auto running_statistics_moved = [&](bool freeze) {
     TrainOptions o = tiny_options();
     o.epochs = 2;
@@ -292,7 +290,7 @@ TEST(Split, AddingImagesNeverMovesAnImageBetweenTrainAndValidation) {
 
 TEST(Trainer, KilledRunResumesFromTheNextEpochWithItsOptimizerState) {
   TempDir dir;
-  auto store = make_synth_project(dir.path() / "p", kTwo, 4);
+  auto store = make_synth_project(dir.path() / "p", testing::kTwoCategories, 4);
   TrainOptions o = tiny_options();
   o.batch = 2;  // 2 steps an epoch
   o.epochs = 4;
@@ -333,7 +331,7 @@ TEST(Trainer, KilledRunResumesFromTheNextEpochWithItsOptimizerState) {
 
 TEST(Trainer, CorruptCheckpointOfAnUnfinishedRunIsReported) {
   TempDir dir;
-  auto store = make_synth_project(dir.path() / "p", kTwo, 4);
+  auto store = make_synth_project(dir.path() / "p", testing::kTwoCategories, 4);
   TrainOptions o = tiny_options();
   o.epochs = 3;
   int steps = 0;
@@ -358,14 +356,14 @@ TEST(Trainer, BadInputsFailWithClearMessages) {
   TempDir dir;
   std::string message;
   {
-    auto store = make_synth_project(dir.path() / "unlabeled", kTwo, 0, 3);
+    auto store = make_synth_project(dir.path() / "unlabeled", testing::kTwoCategories, 0, 3);
     EXPECT_EQ(error_code_of([&] { train_detector(*store, tiny_options()); }, &message),
               ErrorCode::kInvalidArgument);
     EXPECT_NE(message.find("no labeled images"), std::string::npos) << message;
   }
   {
     // Cards are drawn only as nine / king; "queen" never appears.
-    auto store = make_synth_project(dir.path() / "p", kTwo, 3);
+    auto store = make_synth_project(dir.path() / "p", testing::kTwoCategories, 3);
     store->add_category(Category{0, "queen", "q", "#00ff00", 0});
     EXPECT_EQ(error_code_of([&] { train_detector(*store, tiny_options()); }, &message),
               ErrorCode::kInvalidArgument);
@@ -405,7 +403,7 @@ TEST(Trainer, BadInputsFailWithClearMessages) {
 
 TEST(Trainer, CancelRequestOnTheJobStopsItAndMarksItCancelled) {
   TempDir dir;
-  auto store = make_synth_project(dir.path() / "p", kTwo, 2);
+  auto store = make_synth_project(dir.path() / "p", testing::kTwoCategories, 2);
   const Job job = store->create_job(JobKind::kTrain, Json::object());
   store->claim_next_job({JobKind::kTrain});
   store->request_job_cancel(job.id);
