@@ -34,7 +34,7 @@ Connections::Connections(std::unique_ptr<Database> writer, ConnectionOptions opt
       request_checkpoint();
     } catch (const std::exception& e) {
       // The commit stands; the log only grows until a later request or the last close.
-      spdlog::warn("cannot start checkpointing {}: {}", writer_->file().string(), e.what());
+      spdlog::warn("cannot start checkpointing {}: {}", writer_->location(), e.what());
     }
   });
 }
@@ -69,11 +69,11 @@ void Connections::run_checkpoints() {
       if (!db) {
         ConnectionOptions options = reader_options_;
         options.read_only = false;  // a checkpoint writes the database file
-        db = Database::open(writer_->file(), /*create=*/false, options);
+        db = writer_->open_another(options);
       }
       db->checkpoint();
     } catch (const std::exception& e) {
-      spdlog::warn("checkpoint of {} failed: {}", writer_->file().string(), e.what());
+      spdlog::warn("checkpoint of {} failed: {}", writer_->location(), e.what());
     }
     lock.lock();
   }
@@ -83,8 +83,8 @@ Database* Connections::current(bool write) const {
   for (auto it = open_here.rbegin(); it != open_here.rend(); ++it) {
     if (it->owner != this) continue;
     if (write && !it->writing) {
-      throw Error(ErrorCode::kInternal, "a store write was called inside a read transaction on " +
-                                            it->db->file().string());
+      throw Error(ErrorCode::kInternal,
+                  "a store write was called inside a read transaction on " + it->db->location());
     }
     return it->db;
   }
@@ -112,7 +112,7 @@ Connections::Reader::Reader(Connections& owner) : owner(owner) {
   }
   // Opened outside the lock: opening reads the file, and other threads may take idle readers.
   try {
-    db = Database::open(owner.writer_->file(), /*create=*/false, owner.reader_options_);
+    db = owner.writer_->open_another(owner.reader_options_);
   } catch (...) {
     std::lock_guard lock(owner.pool_mutex_);
     --owner.open_readers_;

@@ -11,6 +11,10 @@
 // it passes 1000 pages, not inside whichever commit crossed that size as SQLite would by default:
 // a checkpoint syncs both files, and a save should not wait for that.
 //
+// On PostgreSQL the same holds with the server's rules (store/postgres_database.h): readers see
+// a snapshot, this process's writes queue on the writer, and a write that conflicts with another
+// process's is refused with kBusy; there is no checkpointing to do.
+//
 // A transaction belongs to the thread that opened it: a Store call made inside another one (a
 // write that reads first, a batch) runs on the same connection, a nested write as a savepoint, so
 // it sees what the outer one wrote and stays one transaction. A write inside a read is a bug
@@ -22,6 +26,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -43,6 +48,9 @@ class Connections {
   ~Connections();
   Connections(const Connections&) = delete;
   Connections& operator=(const Connections&) = delete;
+
+  Dialect dialect() const { return writer_->dialect(); }
+  std::string location() const { return writer_->location(); }
 
   // Runs work(db) in a read transaction (a snapshot) and returns what it returns.
   template <class F>

@@ -1,5 +1,7 @@
 // The project store: one folder per project holding `boxloop.db` (SQLite, WAL, foreign keys on,
-// schema versioned by migrations), `images/` (the image folder) and `models/` (weights).
+// schema versioned by migrations), `images/` (the image folder) and `models/` (weights). For a
+// team the records may live in PostgreSQL instead (StoreOptions::database), with the same schema
+// and the same code path (store/database.h); the folder then holds the images and models only.
 //
 // Every public method is one transaction and is safe to call from several threads: reads run
 // on a pool of read connections, each on a snapshot of the last commit, and never wait for a
@@ -29,6 +31,11 @@ namespace boxloop {
 class Connections;
 
 struct StoreOptions {
+  // Where the project's records are: empty for the SQLite file in the project folder (the
+  // embedded default), or a PostgreSQL URL (postgresql://user@host/db) whose database holds one
+  // project. The images and models stay in the project folder either way: every process that
+  // opens the project mounts the same folder.
+  std::string database;
   // How long a call waits for another process's lock on the database before it throws kBusy.
   std::chrono::milliseconds busy_timeout{5000};
   // Read connections open at most at once; a read beyond them waits for one to be free.
@@ -130,9 +137,11 @@ class Store {
   static constexpr const char* kImageFolder = "images";
   static constexpr const char* kModelFolder = "models";
 
-  // Creates the folder layout and an empty database; throws kAlreadyExists when a project is there.
+  // Creates the folder layout and an empty database (options.database: SQLite in the folder or a
+  // PostgreSQL database); throws kAlreadyExists when a project is there.
   static std::unique_ptr<Store> create(const std::filesystem::path& dir, const std::string& name,
-                                       const std::vector<Category>& categories);
+                                       const std::vector<Category>& categories,
+                                       const StoreOptions& options = {});
   // Opens an existing project and applies pending migrations; throws kNotFound when none is there.
   static std::unique_ptr<Store> open(const std::filesystem::path& dir,
                                      const StoreOptions& options = {});
@@ -141,6 +150,9 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   const std::filesystem::path& dir() const { return dir_; }
+  // Where the records are, for messages: the database file or the server URL (no password).
+  std::string database_location() const;
+  bool uses_postgres() const;
   std::filesystem::path image_dir() const { return dir_ / kImageFolder; }
   std::filesystem::path model_dir() const { return dir_ / kModelFolder; }
   int schema_version();

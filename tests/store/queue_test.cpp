@@ -202,13 +202,13 @@ TEST_F(StoreTest, NextImageStatementsWalkIndexesInsteadOfScanning) {
   };
   namespace sql = next_image_sql;
   const std::vector<std::pair<std::string, std::string>> statements = {
-      {"held", sql::held()},
-      {"pending_audit", sql::pending_audit()},
-      {"served_counts", sql::served_counts()},
-      {"audit_candidates_count", sql::audit_candidates_count()},
-      {"audit_candidate", sql::audit_candidate()},
-      {"queued", sql::queued()},
-      {"imported", sql::imported()}};
+      {"held", sql::held(Dialect::kSqlite)},
+      {"pending_audit", sql::pending_audit(Dialect::kSqlite)},
+      {"served_counts", sql::served_counts(Dialect::kSqlite)},
+      {"audit_candidates_count", sql::audit_candidates_count(Dialect::kSqlite)},
+      {"audit_candidate", sql::audit_candidate(Dialect::kSqlite)},
+      {"queued", sql::queued(Dialect::kSqlite)},
+      {"imported", sql::imported(Dialect::kSqlite)}};
   for (const auto& [name, statement] : statements) {
     const std::string steps = plan(statement);
     EXPECT_EQ(steps.find("TEMP B-TREE"), std::string::npos) << name << ":\n" << steps;
@@ -220,9 +220,12 @@ TEST_F(StoreTest, NextImageStatementsWalkIndexesInsteadOfScanning) {
       EXPECT_FALSE(table_scan) << name << ":\n" << steps;
     }
   }
-  EXPECT_NE(plan(sql::held()).find("lease_by_labeler (labeler=?)"), std::string::npos);
-  EXPECT_NE(plan(sql::queued()).find("image_unlabeled_by_queue_rank"), std::string::npos);
-  EXPECT_NE(plan(sql::imported()).find("image_by_status (status=?)"), std::string::npos);
+  EXPECT_NE(plan(sql::held(Dialect::kSqlite)).find("lease_by_labeler (labeler=?)"),
+            std::string::npos);
+  EXPECT_NE(plan(sql::queued(Dialect::kSqlite)).find("image_unlabeled_by_queue_rank"),
+            std::string::npos);
+  EXPECT_NE(plan(sql::imported(Dialect::kSqlite)).find("image_by_status (status=?)"),
+            std::string::npos);
 }
 
 // Labeled images stay in the queue until the next one replaces it; the next image skips them
