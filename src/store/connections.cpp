@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
+#include <random>
+#include <thread>
 
 #include "core/error.h"
 
@@ -127,6 +130,13 @@ Connections::Reader::~Reader() {
     owner.idle_readers_.push_back(std::move(db));
   }
   owner.reader_returned_.notify_one();
+}
+
+void Connections::pause_before_retry(int attempt) {
+  thread_local std::minstd_rand random{std::random_device{}()};
+  const int longest = 1 << std::min(attempt, 6);
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(std::uniform_int_distribution<int>(1, longest)(random)));
 }
 
 void Connections::set_durability(Durability durability) {

@@ -169,6 +169,10 @@ class Database {
   virtual void on_wal_commit(std::function<void(int pages)> hook) {}
   // SQLite only: a passive checkpoint, waiting for no reader or writer.
   virtual void checkpoint() {}
+  // Whether a kBusy since the last call was a conflict with a concurrent transaction that a
+  // retry of the whole transaction may resolve (PostgreSQL's serialization failures and
+  // deadlocks), rather than a lock waited for until the busy timeout. Clears the mark.
+  virtual bool take_conflict() { return false; }
 
   // Runs `work` inside a transaction: committed when it returns, rolled back when it throws.
   // Nested calls become savepoints, so a Store method may call another.

@@ -44,9 +44,10 @@ ErrorCode code_for_sqlstate(const std::string& state) {
   return ErrorCode::kInternal;
 }
 
-// Runs `work`, turning libpqxx's exceptions into boxloop::Error (the store's contract).
+// Runs `work`, turning libpqxx's exceptions into boxloop::Error (the store's contract), and
+// marks `conflict` when the transaction lost to a concurrent one.
 template <class F>
-auto guarded(std::string_view what, F&& work) -> decltype(work()) {
+auto guarded(std::string_view what, bool& conflict, F&& work) -> decltype(work()) {
   const auto fail = [&](ErrorCode code, const std::exception& e) -> Error {
     return Error(code, "database: " + message_of(e) + " (" + std::string(what) + ")");
   };
@@ -55,7 +56,8 @@ auto guarded(std::string_view what, F&& work) -> decltype(work()) {
   } catch (const pqxx::statement_completion_unknown& e) {
     throw fail(ErrorCode::kIo, e);  // the connection broke during the commit
   } catch (const pqxx::transaction_rollback& e) {
-    throw fail(ErrorCode::kBusy, e);  // serialization failure, deadlock
+    conflict = true;  // serialization failure, deadlock
+    throw fail(ErrorCode::kBusy, e);
   } catch (const pqxx::sql_error& e) {
     throw fail(code_for_sqlstate(e.sqlstate()), e);
   } catch (const pqxx::broken_connection& e) {
@@ -265,7 +267,7 @@ Statement PostgresDatabase::prepare(std::string_view sql) {
 
 pqxx::result PostgresDatabase::run(const std::string& sql,
                                    const std::vector<std::optional<std::string>>& params) {
-  return guarded(sql, [&] {
+  return guarded(sql, conflict_, [&] {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
@@ -279,7 +281,7 @@ pqxx::result PostgresDatabase::run(const std::string& sql,
 }
 
 void PostgresDatabase::exec(const std::string& sql) {
-  guarded(sql, [&] {
+  guarded(sql, conflict_, [&] {
     pqxx::nontransaction carrier(link_->connection);
     const pqxx::result result = carrier.exec(sql);
     changes_ = static_cast<int>(result.affected_rows());

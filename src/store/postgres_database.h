@@ -19,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/database.h"
@@ -53,6 +54,7 @@ class PostgresDatabase final : public Database {
   int user_version() override;
   void set_user_version(int version) override;
   void set_full_sync(bool full) override { full_sync_ = full; }
+  bool take_conflict() override { return std::exchange(conflict_, false); }
 
   // Runs one statement with text parameters (nullopt: NULL) and records its changed rows; what
   // PostgresStatement calls. Throws boxloop::Error.
@@ -73,6 +75,7 @@ class PostgresDatabase final : public Database {
   ConnectionOptions options_;
   std::unique_ptr<Link> link_;
   bool full_sync_ = true;
+  bool conflict_ = false;  // a serialization failure or deadlock since take_conflict
   std::int64_t last_insert_id_ = 0;
   int changes_ = 0;
   // The tables with an identity id, read from the catalogue on first need and again after a

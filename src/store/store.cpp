@@ -242,7 +242,8 @@ int Store::schema_version() {
 }
 
 void Store::batch(const std::function<void()>& work) {
-  db_->write([&](Database&) { work(); });
+  // Not rerun on a conflict: `work` is the caller's code, which may do more than database work.
+  db_->write([&](Database&) { work(); }, Durability::kFull, Connections::Retry::kNo);
 }
 
 // --- project ---------------------------------------------------------------------------------

@@ -6,9 +6,9 @@
 // Every public method is one transaction and is safe to call from several threads: reads run
 // on a pool of read connections, each on a snapshot of the last commit, and never wait for a
 // write; writes take turns on one write connection (store/connections.h). Several processes may
-// open the same project (SQLite WAL with a busy timeout): the CLI can train while the server
-// serves. A call that waits for another process's lock past the busy timeout throws kBusy and
-// writes nothing.
+// open the same project (SQLite WAL with a busy timeout; PostgreSQL SERIALIZABLE writes, rerun on
+// a conflict): the CLI can train while the server serves. A call that waits for another process's
+// lock past the busy timeout throws kBusy and writes nothing.
 #pragma once
 
 #include <chrono>
@@ -161,7 +161,9 @@ class Store {
   // (one fsync) per batch instead of one per row. Each call inside is a savepoint: one that
   // throws and is caught inside `work` undoes only itself; an exception out of `work` undoes the
   // whole batch. Other threads' writes (not their reads) and other processes wait for the write
-  // lock meanwhile, so keep batches short (tens of rows, well under a second).
+  // lock meanwhile, so keep batches short (tens of rows, well under a second). On PostgreSQL a
+  // batch that conflicts with another process's write is kBusy (not rerun: `work` is the
+  // caller's); every other write method is rerun until the busy timeout.
   void batch(const std::function<void()>& work);
 
   // --- project -----------------------------------------------------------------------------
