@@ -5,17 +5,24 @@
 //
 // It needs the server binaries (Debian's `postgresql` package: /usr/lib/postgresql/N/bin, or
 // BOXLOOP_PG_BIN); without them available() is false and the PostgreSQL variants skip, saying so.
-// PostgreSQL refuses to run as root, so under root (CI) it runs as the `postgres` user through
-// runuser. fsync is off: the tests check behaviour, not crash safety, and a cluster per run is
-// thrown away anyway.
+// PostgreSQL refuses to run as root, so under root (CI) it runs as the `postgres` user (initdb
+// through runuser; the server forked and switched to that user here). The server is this
+// process's child with a parent-death signal: a test program that crashes takes its server with
+// it, and the next run removes the folders such runs left. fsync is off: the tests check
+// behaviour, not crash safety, and a cluster per run is thrown away anyway.
 #pragma once
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +31,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "store/postgres_database.h"
 
@@ -66,12 +75,14 @@ class PostgresServer {
   void stop() {
     std::lock_guard lock(mutex_);
     admin_.reset();
-    if (started_) {
-      started_ = false;
-      run(pg("pg_ctl") + " -D " + (root_ / "data").string() + " -m immediate -w stop >> " +
-              (root_ / "pg_ctl.log").string() + " 2>&1",
-          /*must_succeed=*/false);
+    if (server_pid_ > 0) {
+      // SIGQUIT: PostgreSQL's immediate shutdown; its children go with it.
+      ::kill(server_pid_, SIGQUIT);
+      int status = 0;
+      ::waitpid(server_pid_, &status, 0);
+      server_pid_ = -1;
     }
+    started_ = false;
     if (!root_.empty()) {
       std::error_code ec;
       std::filesystem::remove_all(root_, ec);
@@ -92,7 +103,7 @@ class PostgresServer {
       }
     }
     if (bin_.empty() || !std::filesystem::exists(bin_ / "initdb") ||
-        !std::filesystem::exists(bin_ / "pg_ctl")) {
+        !std::filesystem::exists(bin_ / "postgres")) {
       why_ =
           "PostgreSQL server binaries not found (no /usr/lib/postgresql/*/bin/initdb; install "
           "Debian's postgresql package or set BOXLOOP_PG_BIN): PostgreSQL variants skipped";
@@ -119,11 +130,11 @@ class PostgresServer {
   }
 
   // Runs a shell command, as the postgres user when we are root.
-  void run(const std::string& command, bool must_succeed = true) {
+  void run(const std::string& command) {
     const std::string line =
         as_owner_ ? "runuser -u postgres -- sh -c '" + command + "'" : "sh -c '" + command + "'";
     const int rc = std::system(line.c_str());
-    if (rc != 0 && must_succeed) {
+    if (rc != 0) {
       throw std::runtime_error("test PostgreSQL: `" + command + "` failed (" + std::to_string(rc) +
                                "):\n" + logs());
     }
@@ -131,7 +142,7 @@ class PostgresServer {
 
   std::string logs() const {
     std::string text;
-    for (const char* name : {"initdb.log", "pg_ctl.log", "server.log"}) {
+    for (const char* name : {"initdb.log", "server.log"}) {
       std::ifstream in(root_ / name);
       std::stringstream content;
       content << in.rdbuf();
@@ -156,7 +167,66 @@ class PostgresServer {
     return ntohs(address.sin_port);
   }
 
+  // Removes the folders of earlier runs whose server is gone (a crashed or killed test program).
+  // A folder younger than ten minutes may be another test program's, still starting.
+  static void remove_stale_clusters() {
+    std::error_code ec;
+    const auto now = std::filesystem::file_time_type::clock::now();
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::filesystem::temp_directory_path(), ec)) {
+      if (entry.path().filename().string().rfind("boxloop-pg-", 0) != 0) continue;
+      const auto age = now - std::filesystem::last_write_time(entry.path(), ec);
+      if (ec || age < std::chrono::minutes(10)) continue;
+      std::ifstream pid_file(entry.path() / "data" / "postmaster.pid");
+      long pid = 0;
+      if (pid_file >> pid && pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0) continue;
+      std::filesystem::remove_all(entry.path(), ec);
+    }
+  }
+
+  // Forks the server as the cluster's owner, logging to server.log. The parent-death signal is
+  // set after the switch of user (a change of credentials clears it).
+  void spawn_server() {
+    const std::string postgres = pg("postgres");
+    std::vector<std::string> args = {postgres,
+                                     "-D",
+                                     (root_ / "data").string(),
+                                     "-p",
+                                     std::to_string(port_),
+                                     "-k",
+                                     root_.string(),
+                                     "-c",
+                                     "listen_addresses=127.0.0.1",
+                                     "-c",
+                                     "fsync=off",
+                                     "-c",
+                                     "full_page_writes=off",
+                                     "-c",
+                                     "max_connections=300"};
+    const int log = ::open((root_ / "server.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error("test PostgreSQL: fork failed");
+    if (pid == 0) {
+      if (log >= 0) {
+        ::dup2(log, 1);
+        ::dup2(log, 2);
+      }
+      if (as_owner_ && (::setgid(owner_gid_) != 0 || ::setuid(owner_uid_) != 0)) ::_exit(126);
+      ::prctl(PR_SET_PDEATHSIG, SIGQUIT);
+      if (::getppid() != parent) ::_exit(125);  // the test program is gone already
+      std::vector<char*> argv;
+      for (auto& arg : args) argv.push_back(arg.data());
+      argv.push_back(nullptr);
+      ::execv(postgres.c_str(), argv.data());
+      ::_exit(127);
+    }
+    if (log >= 0) ::close(log);
+    server_pid_ = pid;
+  }
+
   void start() {
+    remove_stale_clusters();
     std::random_device random;
     root_ = std::filesystem::temp_directory_path() /
             ("boxloop-pg-" + std::to_string(random()) + std::to_string(random()));
@@ -165,17 +235,30 @@ class PostgresServer {
       throw std::runtime_error("test PostgreSQL: cannot hand " + root_.string() + " to postgres");
     }
     port_ = free_port();
-    const std::string data = (root_ / "data").string();
-    run(pg("initdb") + " -D " + data + " -U boxloop --auth=trust -N -E UTF8 --locale=C > " +
-        (root_ / "initdb.log").string() + " 2>&1");
-    const std::string server_options = "-p " + std::to_string(port_) + " -k " + root_.string() +
-                                       " -c listen_addresses=127.0.0.1 -c fsync=off"
-                                       " -c full_page_writes=off -c max_connections=300";
-    run(pg("pg_ctl") + " -D " + data + " -l " + (root_ / "server.log").string() +
-        " -w -t 60 -o \"" + server_options + "\" start > " + (root_ / "pg_ctl.log").string() +
+    run(pg("initdb") + " -D " + (root_ / "data").string() +
+        " -U boxloop --auth=trust -N -E UTF8 --locale=C > " + (root_ / "initdb.log").string() +
         " 2>&1");
+    spawn_server();
+    // Ready when it accepts a connection; a server that exits is a failure with its log.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (;;) {
+      int status = 0;
+      if (::waitpid(server_pid_, &status, WNOHANG) == server_pid_) {
+        server_pid_ = -1;
+        throw std::runtime_error("test PostgreSQL: the server exited at start:\n" + logs());
+      }
+      try {
+        admin_ = PostgresDatabase::open(url("postgres"));
+        break;
+      } catch (const std::exception& e) {
+        if (std::chrono::steady_clock::now() > deadline) {
+          throw std::runtime_error(std::string("test PostgreSQL: not ready after 60 s: ") +
+                                   e.what() + "\n" + logs());
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     started_ = true;
-    admin_ = PostgresDatabase::open(url("postgres"));
   }
 
   std::mutex mutex_;
@@ -187,6 +270,7 @@ class PostgresServer {
   std::filesystem::path root_;
   int port_ = 0;
   bool started_ = false;
+  pid_t server_pid_ = -1;
   int databases_ = 0;
   std::unique_ptr<PostgresDatabase> admin_;
 };
