@@ -169,6 +169,9 @@ class Database {
   virtual void on_wal_commit(std::function<void(int pages)> hook) {}
   // SQLite only: a passive checkpoint, waiting for no reader or writer.
   virtual void checkpoint() {}
+  // Announces `what` changed to other processes' ChangeFeeds (store/change_feed.h), at the
+  // commit of the current transaction: PostgreSQL NOTIFY; nothing on SQLite, which has no channel.
+  virtual void notify(const std::string& what) {}
   // Whether a kBusy since the last call was a conflict with a concurrent transaction that a
   // retry of the whole transaction may resolve (PostgreSQL's serialization failures and
   // deadlocks), rather than a lock waited for until the busy timeout. Clears the mark.

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "store/change_feed.h"
 #include "store/sql_dialect.h"
 
 namespace boxloop {
@@ -243,11 +244,15 @@ std::unique_ptr<PostgresDatabase> PostgresDatabase::open(const std::string& url,
     throw Error(ErrorCode::kIo, "cannot connect to " + where + ": " + message_of(e));
   }
   std::unique_ptr<PostgresDatabase> db(new PostgresDatabase(url, options, std::move(link)));
-  // Notices (CREATE ... IF NOT EXISTS, a ROLLBACK after a failed COMMIT) would go to stderr.
-  std::string setup = "SET client_min_messages = error; SET lock_timeout = " +
-                      std::to_string(options.busy_timeout.count()) + ";";
-  if (options.read_only) setup += " SET default_transaction_read_only = on;";
-  db->exec(setup);
+  // Session settings through libpqxx, which sets them again should it reconnect a lost
+  // connection. Notices (CREATE ... IF NOT EXISTS, a ROLLBACK after a failed COMMIT) would go to
+  // stderr.
+  guarded("session settings", db->conflict_, [&] {
+    pqxx::connection& connection = db->link_->connection;
+    connection.set_variable("client_min_messages", "error");
+    connection.set_variable("lock_timeout", std::to_string(options.busy_timeout.count()));
+    if (options.read_only) connection.set_variable("default_transaction_read_only", "on");
+  });
   return db;
 }
 
@@ -321,6 +326,10 @@ void PostgresDatabase::set_user_version(int version) {
       "DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES (" +
       std::to_string(version) + ")");
   generated_id_tables_.reset();  // a migration may have added tables
+}
+
+void PostgresDatabase::notify(const std::string& what) {
+  run(std::string("SELECT pg_notify('") + kChangeChannel + "', $1)", {what});
 }
 
 std::string PostgresDatabase::begin_sql(TransactionKind kind) const {

@@ -54,6 +54,7 @@ class PostgresDatabase final : public Database {
   int user_version() override;
   void set_user_version(int version) override;
   void set_full_sync(bool full) override { full_sync_ = full; }
+  void notify(const std::string& what) override;
   bool take_conflict() override { return std::exchange(conflict_, false); }
 
   // Runs one statement with text parameters (nullopt: NULL) and records its changed rows; what

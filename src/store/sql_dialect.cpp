@@ -93,4 +93,8 @@ const char* ordered_join(Dialect dialect) {
   return dialect == Dialect::kSqlite ? "CROSS JOIN" : "JOIN";
 }
 
+const char* skip_locked(Dialect dialect) {
+  return dialect == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
+}
+
 }  // namespace boxloop::sql_dialect

@@ -29,4 +29,9 @@ std::string indexed_by(Dialect dialect, std::string_view index);
 // JOIN takes no ON clause.
 const char* ordered_join(Dialect dialect);
 
+// Appended to a SELECT that picks a row to claim (a queued job): PostgreSQL locks the row and
+// skips rows another transaction has locked, so two workers claiming at once take different rows
+// instead of one of them failing on the conflict. SQLite has one writer: nothing to add.
+const char* skip_locked(Dialect dialect);
+
 }  // namespace boxloop::sql_dialect

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/time.h"
+#include "store/change_feed.h"
 #include "store/connections.h"
 #include "store/database.h"
 #include "store/migrations.h"
@@ -109,8 +110,9 @@ JobState job_state_from_string(const std::string& text) {
   throw Error(ErrorCode::kInvalidArgument, "unknown job state '" + text + "'");
 }
 
-Store::Store(std::filesystem::path dir, std::unique_ptr<Connections> connections)
-    : dir_(std::move(dir)), db_(std::move(connections)) {}
+Store::Store(std::filesystem::path dir, std::unique_ptr<Connections> connections,
+             StoreOptions options)
+    : dir_(std::move(dir)), options_(std::move(options)), db_(std::move(connections)) {}
 
 Store::~Store() = default;
 
@@ -178,9 +180,11 @@ std::unique_ptr<Store> Store::create(const std::filesystem::path& dir, const std
   try {
     // An empty file is an empty database.
     auto db = open_writer(dir, options, /*create_file=*/false);
-    std::unique_ptr<Store> store(new Store(
-        dir, std::make_unique<Connections>(std::move(db), ConnectionOptions{options.busy_timeout},
-                                           options.readers)));
+    std::unique_ptr<Store> store(
+        new Store(dir,
+                  std::make_unique<Connections>(
+                      std::move(db), ConnectionOptions{options.busy_timeout}, options.readers),
+                  options));
     store->db_->write([&](Database& db) {
       // On PostgreSQL the database may hold a project already; its row is the claim (id = 1), so
       // of two processes creating one, the second fails here with kAlreadyExists.
@@ -222,8 +226,10 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, const Store
   auto db = open_writer(dir, options, /*create_file=*/false);
   const std::string location = db->location();
   std::unique_ptr<Store> store(
-      new Store(dir, std::make_unique<Connections>(
-                         std::move(db), ConnectionOptions{options.busy_timeout}, options.readers)));
+      new Store(dir,
+                std::make_unique<Connections>(
+                    std::move(db), ConnectionOptions{options.busy_timeout}, options.readers),
+                options));
   const bool has_project = store->db_->read([&](Database& db) {
     auto select = db.prepare("SELECT count(*) FROM project");
     select.step();
@@ -236,6 +242,12 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, const Store
 std::string Store::database_location() const { return db_->location(); }
 
 bool Store::uses_postgres() const { return db_->dialect() == Dialect::kPostgres; }
+
+std::unique_ptr<ChangeFeed> Store::watch_changes(
+    std::function<void(const std::string&)> on_change) {
+  if (!uses_postgres()) return nullptr;
+  return listen_for_changes(options_.database, std::move(on_change));
+}
 
 int Store::schema_version() {
   return db_->read([](Database& db) { return db.user_version(); });

@@ -28,6 +28,7 @@
 
 namespace boxloop {
 
+class ChangeFeed;
 class Connections;
 
 struct StoreOptions {
@@ -153,6 +154,10 @@ class Store {
   // Where the records are, for messages: the database file or the server URL (no password).
   std::string database_location() const;
   bool uses_postgres() const;
+  // Calls `on_change` (on a thread of its own) with what changed whenever a process commits a
+  // change other processes' pages should hear of (kLabelsChanged: a label save), for as long as
+  // the returned feed lives. None on SQLite, whose processes poll (store/change_feed.h).
+  std::unique_ptr<ChangeFeed> watch_changes(std::function<void(const std::string&)> on_change);
   std::filesystem::path image_dir() const { return dir_ / kImageFolder; }
   std::filesystem::path model_dir() const { return dir_ / kModelFolder; }
   int schema_version();
@@ -292,8 +297,9 @@ class Store {
   void logout(const std::string& token);
 
  private:
-  Store(std::filesystem::path dir, std::unique_ptr<Connections> connections);
+  Store(std::filesystem::path dir, std::unique_ptr<Connections> connections, StoreOptions options);
   std::filesystem::path dir_;
+  StoreOptions options_;  // as opened: a change feed connects to the same database
   std::unique_ptr<Connections> db_;
   std::mutex audit_rng_mutex_;
   std::mt19937_64 audit_rng_{std::random_device{}()};

@@ -7,6 +7,7 @@
 #include "store/connections.h"
 #include "store/database.h"
 #include "store/rows.h"
+#include "store/sql_dialect.h"
 #include "store/store.h"
 
 namespace boxloop {
@@ -37,7 +38,7 @@ std::optional<Job> Store::claim_next_job(const std::vector<JobKind>& kinds) {
   if (!kind_filter.empty()) kind_filter += ")";
   return db_->write([&](Database& db) -> std::optional<Job> {
     auto select = db.prepare("SELECT id FROM job WHERE state = 'queued'" + kind_filter +
-                             " ORDER BY id LIMIT 1");
+                             " ORDER BY id LIMIT 1" + sql_dialect::skip_locked(db.dialect()));
     if (!select.step()) return std::nullopt;
     const Id id = select.int64(0);
     db.prepare(

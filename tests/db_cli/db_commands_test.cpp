@@ -177,5 +177,54 @@ TEST_F(DbCommandsTest, ServeWithDbServesThePostgresProject) {
   EXPECT_NE(stats->body.find("\"labeled\":3"), std::string::npos) << stats->body;
 }
 
+// Two servers on one database: a save through one reaches the other's data at once and its open
+// pages as a `counts` event (LISTEN/NOTIFY).
+TEST_F(DbCommandsTest, ASaveThroughOneServerReachesThePagesOfAnother) {
+  ASSERT_EQ(run("db copy " + project_.string() + " " + url_).exit_code, 0);
+  const ServerProcess first(project_, url_, temp_.path() / "first.log");
+  const ServerProcess second(project_, url_, temp_.path() / "second.log");
+  ASSERT_FALSE(first.url().empty());
+  ASSERT_FALSE(second.url().empty());
+  const std::string token = first.login();  // a session both servers accept: it is in the database
+  ASSERT_FALSE(token.empty());
+
+  // A page on the second server: its event stream, read until a counts event or 20 s.
+  std::string stream;
+  std::mutex mutex;
+  std::atomic<bool> connected{false};
+  std::thread page([&] {
+    httplib::Client client(second.url());
+    client.set_read_timeout(std::chrono::seconds(20));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    client.Get("/api/events", bearer(token), [&](const char* data, std::size_t size) {
+      std::lock_guard lock(mutex);
+      stream.append(data, size);
+      if (stream.find(": connected") != std::string::npos) connected = true;
+      return stream.find("event: counts") == std::string::npos &&
+             std::chrono::steady_clock::now() < deadline;
+    });
+  });
+  for (int i = 0; i < 200 && !connected; ++i) usleep(50'000);
+  ASSERT_TRUE(connected) << "the second server's event stream did not open";
+
+  // Skip the unlabeled image through the first server.
+  httplib::Client client(first.url());
+  const auto skip = client.Post("/api/images/4/skip", bearer(token), Json{{"version", 0}}.dump(),
+                                "application/json");
+  ASSERT_TRUE(skip);
+  EXPECT_EQ(skip->status, 200) << skip->body;
+  page.join();
+  {
+    std::lock_guard lock(mutex);
+    const std::size_t at = stream.find("event: counts");
+    ASSERT_NE(at, std::string::npos) << stream;
+    EXPECT_NE(stream.find("\"skipped\":1", at), std::string::npos) << stream;
+  }
+  httplib::Client other(second.url());
+  const auto stats = other.Get("/api/stats", bearer(token));
+  ASSERT_TRUE(stats);
+  EXPECT_NE(stats->body.find("\"skipped\":1"), std::string::npos) << stats->body;
+}
+
 }  // namespace
 }  // namespace boxloop::testing
