@@ -19,7 +19,7 @@ LoopWorker::~LoopWorker() { stop(); }
 
 void LoopWorker::start() {
   if (thread_.joinable() || store_) throw Error{ErrorCode::kInternal, "the loop already started"};
-  store_ = Store::open(dir_);
+  store_ = Store::open(dir_, options_.store);
   {
     // A job left running is either a live trainer's (another process holding the lock) or an
     // orphan of a process that died; only orphans go back in the queue.

@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
+#include <random>
+#include <thread>
 
 #include "core/error.h"
 
@@ -34,7 +37,7 @@ Connections::Connections(std::unique_ptr<Database> writer, ConnectionOptions opt
       request_checkpoint();
     } catch (const std::exception& e) {
       // The commit stands; the log only grows until a later request or the last close.
-      spdlog::warn("cannot start checkpointing {}: {}", writer_->file().string(), e.what());
+      spdlog::warn("cannot start checkpointing {}: {}", writer_->location(), e.what());
     }
   });
 }
@@ -69,11 +72,11 @@ void Connections::run_checkpoints() {
       if (!db) {
         ConnectionOptions options = reader_options_;
         options.read_only = false;  // a checkpoint writes the database file
-        db = Database::open(writer_->file(), /*create=*/false, options);
+        db = writer_->open_another(options);
       }
       db->checkpoint();
     } catch (const std::exception& e) {
-      spdlog::warn("checkpoint of {} failed: {}", writer_->file().string(), e.what());
+      spdlog::warn("checkpoint of {} failed: {}", writer_->location(), e.what());
     }
     lock.lock();
   }
@@ -83,8 +86,8 @@ Database* Connections::current(bool write) const {
   for (auto it = open_here.rbegin(); it != open_here.rend(); ++it) {
     if (it->owner != this) continue;
     if (write && !it->writing) {
-      throw Error(ErrorCode::kInternal, "a store write was called inside a read transaction on " +
-                                            it->db->file().string());
+      throw Error(ErrorCode::kInternal,
+                  "a store write was called inside a read transaction on " + it->db->location());
     }
     return it->db;
   }
@@ -112,7 +115,7 @@ Connections::Reader::Reader(Connections& owner) : owner(owner) {
   }
   // Opened outside the lock: opening reads the file, and other threads may take idle readers.
   try {
-    db = Database::open(owner.writer_->file(), /*create=*/false, owner.reader_options_);
+    db = owner.writer_->open_another(owner.reader_options_);
   } catch (...) {
     std::lock_guard lock(owner.pool_mutex_);
     --owner.open_readers_;
@@ -127,6 +130,13 @@ Connections::Reader::~Reader() {
     owner.idle_readers_.push_back(std::move(db));
   }
   owner.reader_returned_.notify_one();
+}
+
+void Connections::pause_before_retry(int attempt) {
+  thread_local std::minstd_rand random{std::random_device{}()};
+  const int longest = 1 << std::min(attempt, 6);
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(std::uniform_int_distribution<int>(1, longest)(random)));
 }
 
 void Connections::set_durability(Durability durability) {

@@ -11,21 +11,28 @@
 // it passes 1000 pages, not inside whichever commit crossed that size as SQLite would by default:
 // a checkpoint syncs both files, and a save should not wait for that.
 //
+// On PostgreSQL the same holds with the server's rules (store/postgres_database.h): readers see
+// a snapshot, this process's writes queue on the writer, and a write that conflicts with another
+// process's is refused with kBusy; there is no checkpointing to do.
+//
 // A transaction belongs to the thread that opened it: a Store call made inside another one (a
 // write that reads first, a batch) runs on the same connection, a nested write as a savepoint, so
 // it sees what the outer one wrote and stays one transaction. A write inside a read is a bug
 // (kInternal): the read's snapshot cannot become a write.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <vector>
 
+#include "core/error.h"
 #include "store/database.h"
 
 namespace boxloop {
@@ -44,6 +51,9 @@ class Connections {
   Connections(const Connections&) = delete;
   Connections& operator=(const Connections&) = delete;
 
+  Dialect dialect() const { return writer_->dialect(); }
+  std::string location() const { return writer_->location(); }
+
   // Runs work(db) in a read transaction (a snapshot) and returns what it returns.
   template <class F>
   auto read(F&& work) -> std::invoke_result_t<F&, Database&> {
@@ -55,8 +65,15 @@ class Connections {
 
   // Runs work(db) in a write transaction on the writer (BEGIN IMMEDIATE), or as a savepoint of
   // the write this thread is already in (which then decides the durability).
+  //
+  // A transaction that loses to another process's (PostgreSQL's serialization failures: two
+  // servers leasing the same image) runs again from the start, after a short random pause, until
+  // the busy timeout: as a write on SQLite waits for the other's lock. So `work` must do nothing
+  // but database work through `db` and this Store, unless `retry` is kNo (Store::batch runs the
+  // caller's code). Past the timeout, or with kNo, the conflict is kBusy.
+  enum class Retry { kYes, kNo };
   template <class F>
-  auto write(F&& work, Durability durability = Durability::kFull)
+  auto write(F&& work, Durability durability = Durability::kFull, Retry retry = Retry::kYes)
       -> std::invoke_result_t<F&, Database&> {
     if (Database* db = current(/*write=*/true)) {
       return db->transaction(TransactionKind::kWrite, [&] { return work(*db); });
@@ -64,7 +81,19 @@ class Connections {
     std::lock_guard lock(write_mutex_);
     set_durability(durability);
     Scope scope(*this, *writer_, /*writing=*/true);
-    return writer_->transaction(TransactionKind::kWrite, [&] { return work(*writer_); });
+    const auto deadline = std::chrono::steady_clock::now() + reader_options_.busy_timeout;
+    for (int attempt = 0;; ++attempt) {
+      writer_->take_conflict();
+      try {
+        return writer_->transaction(TransactionKind::kWrite, [&] { return work(*writer_); });
+      } catch (const Error& e) {
+        const bool conflict = e.code() == ErrorCode::kBusy && writer_->take_conflict();
+        if (!conflict || retry == Retry::kNo || std::chrono::steady_clock::now() >= deadline) {
+          throw;
+        }
+      }
+      pause_before_retry(attempt);
+    }
   }
 
  private:
@@ -86,6 +115,10 @@ class Connections {
     Connections& owner;
     std::unique_ptr<Database> db;
   };
+
+  // Sleeps a random 1 ms .. 2^attempt ms (at most 64 ms), so that two processes that conflicted
+  // do not meet again in step.
+  static void pause_before_retry(int attempt);
 
   // Sets the writer's synchronous mode for the next commit (under write_mutex_, outside a
   // transaction), so a kFull write never commits lazily after a kLazy one.

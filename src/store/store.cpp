@@ -14,9 +14,11 @@
 
 #include "core/error.h"
 #include "core/time.h"
+#include "store/change_feed.h"
 #include "store/connections.h"
 #include "store/database.h"
 #include "store/migrations.h"
+#include "store/postgres_database.h"
 #include "store/rows.h"
 #include "store/settings.h"
 
@@ -39,15 +41,21 @@ bool is_hex_color(const std::string& color) {
   return true;
 }
 
-// Removes what a failed create() made, so that a retry starts clean. Only empty folders go.
+// Removes the folders a failed create() made, so that a retry starts clean. Only empty folders go.
+void remove_empty_project_folders(const std::filesystem::path& dir, bool dir_existed) {
+  std::error_code ec;
+  std::filesystem::remove(dir / Store::kImageFolder, ec);  // fails harmlessly when not empty
+  std::filesystem::remove(dir / Store::kModelFolder, ec);
+  if (!dir_existed) std::filesystem::remove(dir, ec);
+}
+
+// Removes what a failed create() of an SQLite project made: its database file and empty folders.
 void remove_partial_project(const std::filesystem::path& dir, bool dir_existed) {
   std::error_code ec;
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
     std::filesystem::remove(dir / (std::string(Store::kDatabaseFile) + suffix), ec);
   }
-  std::filesystem::remove(dir / Store::kImageFolder, ec);  // fails harmlessly when not empty
-  std::filesystem::remove(dir / Store::kModelFolder, ec);
-  if (!dir_existed) std::filesystem::remove(dir, ec);
+  remove_empty_project_folders(dir, dir_existed);
 }
 
 }  // namespace
@@ -102,80 +110,143 @@ JobState job_state_from_string(const std::string& text) {
   throw Error(ErrorCode::kInvalidArgument, "unknown job state '" + text + "'");
 }
 
-Store::Store(std::filesystem::path dir, std::unique_ptr<Connections> connections)
-    : dir_(std::move(dir)), db_(std::move(connections)) {}
+Store::Store(std::filesystem::path dir, std::unique_ptr<Connections> connections,
+             StoreOptions options)
+    : dir_(std::move(dir)), options_(std::move(options)), db_(std::move(connections)) {}
 
 Store::~Store() = default;
 
-std::unique_ptr<Store> Store::create(const std::filesystem::path& dir, const std::string& name,
-                                     const std::vector<Category>& categories) {
-  if (name.empty()) throw Error(ErrorCode::kInvalidArgument, "a project needs a name");
-  const auto db_file = dir / kDatabaseFile;
+namespace {
+
+// The project folder's images/ and models/; returns whether the folder existed before.
+bool make_project_folders(const std::filesystem::path& dir) {
   std::error_code ec;
-  if (std::filesystem::exists(db_file, ec)) {
-    throw Error(ErrorCode::kAlreadyExists, "a project already exists in " + dir.string());
-  }
   const bool dir_existed = std::filesystem::exists(dir, ec);
   try {
-    std::filesystem::create_directories(dir / kImageFolder);
-    std::filesystem::create_directories(dir / kModelFolder);
+    std::filesystem::create_directories(dir / Store::kImageFolder);
+    std::filesystem::create_directories(dir / Store::kModelFolder);
   } catch (const std::filesystem::filesystem_error& e) {
     throw Error(ErrorCode::kIo, "cannot create project folder " + dir.string() + ": " + e.what());
   }
-  // Claim the file exclusively: of two processes creating the same project, the loser stops
-  // here instead of later cleaning up (deleting) the winner's database.
-  const int fd = ::open(db_file.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    const int error = errno;
-    if (error == EEXIST) {
-      throw Error(ErrorCode::kAlreadyExists, "a project already exists in " + dir.string());
-    }
-    throw Error(ErrorCode::kIo, "cannot create " + db_file.string() + ": " + std::strerror(error));
+  return dir_existed;
+}
+
+// The write connection to the project's records, opened and migrated.
+std::unique_ptr<Database> open_writer(const std::filesystem::path& dir, const StoreOptions& options,
+                                      bool create_file) {
+  const ConnectionOptions connection{options.busy_timeout};
+  std::unique_ptr<Database> db;
+  if (options.database.empty()) {
+    db = Database::open(dir / Store::kDatabaseFile, create_file, connection);
+  } else if (is_postgres_url(options.database)) {
+    db = open_postgres(options.database, connection);
+  } else {
+    throw Error(
+        ErrorCode::kInvalidArgument,
+        "a project database is the SQLite file in its folder or a postgresql:// URL, not '" +
+            options.database + "'");
   }
-  ::close(fd);
+  apply_migrations(*db);
+  return db;
+}
+
+}  // namespace
+
+std::unique_ptr<Store> Store::create(const std::filesystem::path& dir, const std::string& name,
+                                     const std::vector<Category>& categories,
+                                     const StoreOptions& options) {
+  if (name.empty()) throw Error(ErrorCode::kInvalidArgument, "a project needs a name");
+  const bool sqlite = options.database.empty();
+  const auto db_file = dir / kDatabaseFile;
+  std::error_code ec;
+  if (sqlite && std::filesystem::exists(db_file, ec)) {
+    throw Error(ErrorCode::kAlreadyExists, "a project already exists in " + dir.string());
+  }
+  const bool dir_existed = make_project_folders(dir);
+  if (sqlite) {
+    // Claim the file exclusively: of two processes creating the same project, the loser stops
+    // here instead of later cleaning up (deleting) the winner's database.
+    const int fd = ::open(db_file.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      const int error = errno;
+      if (error == EEXIST) {
+        throw Error(ErrorCode::kAlreadyExists, "a project already exists in " + dir.string());
+      }
+      throw Error(ErrorCode::kIo,
+                  "cannot create " + db_file.string() + ": " + std::strerror(error));
+    }
+    ::close(fd);
+  }
   try {
-    auto db = Database::open(db_file, /*create=*/false);  // an empty file is an empty database
-    apply_migrations(*db);
-    const StoreOptions options;
-    std::unique_ptr<Store> store(new Store(
-        dir, std::make_unique<Connections>(std::move(db), ConnectionOptions{options.busy_timeout},
-                                           options.readers)));
+    // An empty file is an empty database.
+    auto db = open_writer(dir, options, /*create_file=*/false);
+    std::unique_ptr<Store> store(
+        new Store(dir,
+                  std::make_unique<Connections>(
+                      std::move(db), ConnectionOptions{options.busy_timeout}, options.readers),
+                  options));
     store->db_->write([&](Database& db) {
+      // On PostgreSQL the database may hold a project already; its row is the claim (id = 1), so
+      // of two processes creating one, the second fails here with kAlreadyExists.
+      auto existing = db.prepare("SELECT name FROM project WHERE id = 1");
+      if (existing.step()) {
+        throw Error(ErrorCode::kAlreadyExists,
+                    db.location() + " already holds project '" + existing.text(0) + "'");
+      }
       auto insert =
           db.prepare("INSERT INTO project (id, name, created_at, settings) VALUES (1, ?, ?, ?)");
       insert.bind_all(name, now_iso8601(), to_json(ProjectSettings{}).dump()).run();
       for (const Category& category : categories) store->add_category(category);
     });
-    spdlog::info("created project '{}' in {} with {} categories", name, dir.string(),
-                 categories.size());
+    spdlog::info("created project '{}' in {} ({}) with {} categories", name, dir.string(),
+                 store->database_location(), categories.size());
     return store;
   } catch (...) {
-    remove_partial_project(dir, dir_existed);
+    if (sqlite) {
+      remove_partial_project(dir, dir_existed);
+    } else {
+      remove_empty_project_folders(dir, dir_existed);
+    }
     throw;
   }
 }
 
 std::unique_ptr<Store> Store::open(const std::filesystem::path& dir, const StoreOptions& options) {
+  const bool sqlite = options.database.empty();
   const auto db_file = dir / kDatabaseFile;
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(db_file, ec)) {
+  if (sqlite && !std::filesystem::is_regular_file(db_file, ec)) {
     throw Error(ErrorCode::kNotFound, "no boxloop project in " + dir.string() + " (missing " +
                                           std::string(kDatabaseFile) + ")");
   }
-  const ConnectionOptions connection{options.busy_timeout};
-  auto db = Database::open(db_file, /*create=*/false, connection);
-  apply_migrations(*db);
+  if (!sqlite && !std::filesystem::is_directory(dir, ec)) {
+    throw Error(ErrorCode::kNotFound, "no project folder " + dir.string() +
+                                          " (its images and models are read from there)");
+  }
+  auto db = open_writer(dir, options, /*create_file=*/false);
+  const std::string location = db->location();
   std::unique_ptr<Store> store(
-      new Store(dir, std::make_unique<Connections>(std::move(db), connection, options.readers)));
+      new Store(dir,
+                std::make_unique<Connections>(
+                    std::move(db), ConnectionOptions{options.busy_timeout}, options.readers),
+                options));
   const bool has_project = store->db_->read([&](Database& db) {
     auto select = db.prepare("SELECT count(*) FROM project");
     select.step();
     return select.integer(0) == 1;
   });
-  if (!has_project) {
-    throw Error(ErrorCode::kCorrupt, db_file.string() + " holds no project record");
-  }
+  if (!has_project) throw Error(ErrorCode::kCorrupt, location + " holds no project record");
   return store;
+}
+
+std::string Store::database_location() const { return db_->location(); }
+
+bool Store::uses_postgres() const { return db_->dialect() == Dialect::kPostgres; }
+
+std::unique_ptr<ChangeFeed> Store::watch_changes(
+    std::function<void(const std::string&)> on_change) {
+  if (!uses_postgres()) return nullptr;
+  return listen_for_changes(options_.database, std::move(on_change));
 }
 
 int Store::schema_version() {
@@ -183,7 +254,8 @@ int Store::schema_version() {
 }
 
 void Store::batch(const std::function<void()>& work) {
-  db_->write([&](Database&) { work(); });
+  // Not rerun on a conflict: `work` is the caller's code, which may do more than database work.
+  db_->write([&](Database&) { work(); }, Durability::kFull, Connections::Retry::kNo);
 }
 
 // --- project ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 #include "store/connections.h"
 #include "store/database.h"
 #include "store/rows.h"
+#include "store/sql_dialect.h"
 #include "store/store.h"
 
 namespace boxloop {
@@ -28,13 +29,16 @@ Job Store::create_job(JobKind kind, const Json& params) {
 }
 
 std::optional<Job> Store::claim_next_job(const std::vector<JobKind>& kinds) {
-  Json names = Json::array();
-  for (const JobKind kind : kinds) names.push_back(to_string(kind));
+  // The kinds are the enum's fixed names, written into the statement as literals: SQL both back
+  // ends accept, where a list parameter would need each one's JSON functions.
+  std::string kind_filter;
+  for (const JobKind kind : kinds) {
+    kind_filter += (kind_filter.empty() ? " AND kind IN ('" : ", '") + to_string(kind) + "'";
+  }
+  if (!kind_filter.empty()) kind_filter += ")";
   return db_->write([&](Database& db) -> std::optional<Job> {
-    auto select = db.prepare(
-        "SELECT id FROM job WHERE state = 'queued' AND (json_array_length(?1) = 0 OR kind IN "
-        "(SELECT value FROM json_each(?1))) ORDER BY id LIMIT 1");
-    select.bind_all(names.dump());
+    auto select = db.prepare("SELECT id FROM job WHERE state = 'queued'" + kind_filter +
+                             " ORDER BY id LIMIT 1" + sql_dialect::skip_locked(db.dialect()));
     if (!select.step()) return std::nullopt;
     const Id id = select.int64(0);
     db.prepare(

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/time.h"
+#include "store/change_feed.h"
 #include "store/connections.h"
 #include "store/database.h"
 #include "store/rows.h"
@@ -148,6 +149,8 @@ LabelEvent Store::save_labels(const LabelSave& save) {
     event.id = db.last_insert_id();
     // The image is done: its lease would only keep it from nobody.
     db.prepare("DELETE FROM lease WHERE image_id = ?").bind_all(save.image_id).run();
+    // Servers of other processes tell their pages (sent at commit, not at all on a rollback).
+    db.notify(kLabelsChanged);
     return event;
   });
 }

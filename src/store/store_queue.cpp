@@ -70,22 +70,26 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
     db.prepare("DELETE FROM lease WHERE expires_at <= ?").bind_all(now).run();
     const std::string excluded = Json(exclude).dump();
     const auto lease = [&](const Image& image) {
-      db.prepare("INSERT OR REPLACE INTO lease (image_id, labeler, expires_at) VALUES (?, ?, ?)")
+      db.prepare(
+            "INSERT INTO lease (image_id, labeler, expires_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (image_id) DO UPDATE SET labeler = excluded.labeler, "
+            "expires_at = excluded.expires_at")
           .bind_all(image.id, labeler, now + std::int64_t{lease_seconds} * 1000)
           .run();
       return image;
     };
     namespace sql = next_image_sql;
-    auto held = db.prepare(sql::held());
+    const Dialect dialect = db.dialect();
+    auto held = db.prepare(sql::held(dialect));
     held.bind_all(excluded, labeler);
     if (held.step()) return lease(read_image(held));
     // An audit image already drawn but not labeled (its lease ran out, it was dropped) comes
     // first: letting drawn images lapse, hard ones more often, would bias the set.
-    auto pending = db.prepare(sql::pending_audit());
+    auto pending = db.prepare(sql::pending_audit(dialect));
     pending.bind_all(excluded);
     if (pending.step()) return lease(read_image(pending));
     if (fraction > 0) {
-      auto counts = db.prepare(sql::served_counts());
+      auto counts = db.prepare(sql::served_counts(dialect));
       counts.step();
       const auto audit = static_cast<double>(counts.int64(0));
       const auto served = static_cast<double>(counts.int64(1));
@@ -93,7 +97,7 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
       // this one included: with 0.1, the 10th, 20th, ... image served. A project imported with
       // labels catches up with draws at once.
       if (audit + 1 <= fraction * (served + 1) + 1e-9) {
-        auto free_count = db.prepare(sql::audit_candidates_count());
+        auto free_count = db.prepare(sql::audit_candidates_count(dialect));
         free_count.bind_all(excluded);
         free_count.step();
         const std::int64_t free = free_count.int64(0);
@@ -103,7 +107,7 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
             std::lock_guard lock(audit_rng_mutex_);
             pick = std::uniform_int_distribution<std::int64_t>(0, free - 1)(audit_rng_);
           }
-          auto drawn = db.prepare(sql::audit_candidate());
+          auto drawn = db.prepare(sql::audit_candidate(dialect));
           drawn.bind_all(excluded, pick);
           drawn.step();
           Image image = read_image(drawn);
@@ -116,10 +120,10 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
     // Queue rank, then import order; an image someone else holds a live lease on is never a
     // candidate. Import order starts only when every queued unlabeled image is taken, so none of
     // the images it finds is queued.
-    auto queued = db.prepare(sql::queued());
+    auto queued = db.prepare(sql::queued(dialect));
     queued.bind_all(excluded);
     if (queued.step()) return lease(read_image(queued));
-    auto imported = db.prepare(sql::imported());
+    auto imported = db.prepare(sql::imported(dialect));
     imported.bind_all(excluded);
     if (imported.step()) return lease(read_image(imported));
     return std::nullopt;

@@ -15,7 +15,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST_F(StoreTest, ReadsDoNotWaitForAnOpenWrite) {
+TEST_P(StoreTest, ReadsDoNotWaitForAnOpenWrite) {
   const Image image = add_image(1);
   std::promise<void> inside;
   std::promise<void> finish;
@@ -43,7 +43,7 @@ TEST_F(StoreTest, ReadsDoNotWaitForAnOpenWrite) {
   EXPECT_EQ(store().annotations(image.id).size(), 1u);
 }
 
-TEST_F(StoreTest, ManyThreadsSaveAndReadWithoutLosingASave) {
+TEST_P(StoreTest, ManyThreadsSaveAndReadWithoutLosingASave) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 10;
   store().batch([&] {
@@ -67,19 +67,20 @@ TEST_F(StoreTest, ManyThreadsSaveAndReadWithoutLosingASave) {
   EXPECT_EQ(store().count_label_events_after(0), kThreads * kPerThread);
 }
 
-TEST_F(StoreTest, ALockHeldByAnotherProcessIsBusyAndWritesNothing) {
+TEST_P(StoreTest, ALockHeldByAnotherProcessIsBusyAndWritesNothing) {
   const Image image = add_image(1);
   store_.reset();
-  StoreOptions options;
+  StoreOptions options = store_options();
   options.busy_timeout = 50ms;
   store_ = Store::open(project_dir(), options);
-  // Another process (here: another connection) holds the write lock.
-  auto other = Database::open(project_dir() / Store::kDatabaseFile, /*create=*/false);
-  other->exec("BEGIN IMMEDIATE");
+  // Another process (here: another connection) holds the write lock: SQLite's one lock, or on
+  // PostgreSQL the lock on the image row a save and a lease both need.
+  auto other = open_database();
+  other->exec(on_postgres() ? "BEGIN; SELECT id FROM image FOR UPDATE" : "BEGIN IMMEDIATE");
   expect_error(ErrorCode::kBusy,
                [&] { store().save_labels(save_of(image, {box("nine", 1, 1, 5, 5)})); });
   expect_error(ErrorCode::kBusy, [&] { store().next_image("ann", 60); });
-  // Reads go on (WAL): they never wait for the lock.
+  // Reads go on (WAL, MVCC): they never wait for the lock.
   EXPECT_EQ(store().image(image.id)->version, 0);
   EXPECT_TRUE(store().annotations(image.id).empty());
   other->exec("ROLLBACK");
@@ -88,14 +89,14 @@ TEST_F(StoreTest, ALockHeldByAnotherProcessIsBusyAndWritesNothing) {
   EXPECT_EQ(store().save_labels(save_of(image, {box("nine", 1, 1, 5, 5)})).version, 1);
 }
 
-TEST_F(StoreTest, ReadsUseReadOnlyConnections) {
+TEST_P(StoreTest, ReadsUseReadOnlyConnections) {
   // A reader refuses writes: a store method that wrote on a read transaction would fail here
   // instead of racing the writer.
   store().add_user("ann", UserRole::kLabeler);
   ConnectionOptions options;
   options.read_only = true;
-  auto reader = Database::open(project_dir() / Store::kDatabaseFile, false, options);
-  expect_error(ErrorCode::kIo, [&] { reader->exec("DELETE FROM user"); });
+  auto reader = open_database(options);
+  expect_error(ErrorCode::kIo, [&] { reader->exec("DELETE FROM \"user\""); });
   EXPECT_EQ(store().users().size(), 1u);
 }
 

@@ -7,7 +7,7 @@
 namespace boxloop::testing {
 namespace {
 
-TEST_F(StoreTest, ModelsKeepTheirLineageAndMetrics) {
+TEST_P(StoreTest, ModelsKeepTheirLineageAndMetrics) {
   EXPECT_FALSE(store().latest_model());
   const ModelRecord first =
       store().add_model(model_of("fastestdet", "models/1.pt", std::nullopt, 20));
@@ -44,9 +44,9 @@ TEST(JobKindTest, NamesRoundTripAndUnknownOnesAreRefused) {
   }
 }
 
-TEST_F(StoreTest, JobKindsAreStoredByName) {
+TEST_P(StoreTest, JobKindsAreStoredByName) {
   const Job job = store().create_job(JobKind::kScore, Json::object());
-  auto db = Database::open(project_dir() / Store::kDatabaseFile, false);
+  auto db = open_database();
   auto select = db->prepare("SELECT kind FROM job WHERE id = ?");
   select.bind_all(job.id);
   ASSERT_TRUE(select.step());
@@ -54,7 +54,7 @@ TEST_F(StoreTest, JobKindsAreStoredByName) {
   EXPECT_EQ(store().job(job.id)->kind, JobKind::kScore);
 }
 
-TEST_F(StoreTest, JobsAreClaimedOldestFirstByKind) {
+TEST_P(StoreTest, JobsAreClaimedOldestFirstByKind) {
   const Job train = store().create_job(JobKind::kTrain, Json{{"steps", 300}});
   const Job score = store().create_job(JobKind::kScore, Json::object());
   const Job train2 = store().create_job(JobKind::kTrain, nullptr);
@@ -78,9 +78,9 @@ TEST_F(StoreTest, JobsAreClaimedOldestFirstByKind) {
   EXPECT_EQ(store().jobs(1).size(), 1u);
 }
 
-TEST_F(StoreTest, TwoWorkersNeverClaimTheSameJob) {
+TEST_P(StoreTest, TwoWorkersNeverClaimTheSameJob) {
   for (int i = 0; i < 30; ++i) store().create_job(JobKind::kScore, {});
-  auto other = Store::open(project_dir());
+  auto other = Store::open(project_dir(), store_options());
   std::vector<Id> claimed[2];
   auto worker = [&](Store& s, std::vector<Id>& mine) {
     try {
@@ -99,7 +99,7 @@ TEST_F(StoreTest, TwoWorkersNeverClaimTheSameJob) {
   EXPECT_EQ(all.size(), 30u);
 }
 
-TEST_F(StoreTest, ProgressAndFinishAreRecorded) {
+TEST_P(StoreTest, ProgressAndFinishAreRecorded) {
   const Job job = store().create_job(JobKind::kTrain, {});
   store().claim_next_job();
   store().update_job_progress(job.id, 0.25, "step 150/600");
@@ -127,7 +127,7 @@ TEST_F(StoreTest, ProgressAndFinishAreRecorded) {
   EXPECT_EQ(store().job(ok.id)->error, "");
 }
 
-TEST_F(StoreTest, CancelFlagsARunningJobAndCancelsAQueuedOne) {
+TEST_P(StoreTest, CancelFlagsARunningJobAndCancelsAQueuedOne) {
   const Job running = store().create_job(JobKind::kTrain, {});
   const Job queued = store().create_job(JobKind::kScore, {});
   ASSERT_EQ(store().claim_next_job()->id, running.id);
@@ -146,7 +146,7 @@ TEST_F(StoreTest, CancelFlagsARunningJobAndCancelsAQueuedOne) {
   expect_error(ErrorCode::kNotFound, [&] { store().request_job_cancel(12345); });
 }
 
-TEST_F(StoreTest, RunningJobsOfADeadProcessAreRequeued) {
+TEST_P(StoreTest, RunningJobsOfADeadProcessAreRequeued) {
   const Job a = store().create_job(JobKind::kTrain, {});
   const Job b = store().create_job(JobKind::kScore, {});
   const Job c = store().create_job(JobKind::kScore, {});
@@ -156,7 +156,7 @@ TEST_F(StoreTest, RunningJobsOfADeadProcessAreRequeued) {
   store().request_job_cancel(b.id);
   // A restart: the store is reopened and the worker requeues.
   store_.reset();
-  store_ = Store::open(project_dir());
+  store_ = Store::open(project_dir(), store_options());
   EXPECT_EQ(store().requeue_running_jobs(), 1);
   const Job requeued = *store().job(a.id);
   EXPECT_EQ(requeued.state, JobState::kQueued);

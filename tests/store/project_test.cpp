@@ -96,7 +96,7 @@ TEST(StoreOpen, ASecondStoreOnTheSameFolderSeesTheWrites) {
   EXPECT_TRUE(writer->category_by_name("king"));
 }
 
-TEST_F(StoreTest, SettingsStartWithTheDefaults) {
+TEST_P(StoreTest, SettingsStartWithTheDefaults) {
   const ProjectSettings settings = store().settings();
   EXPECT_EQ(settings, ProjectSettings{});
   // The query strategy's default lives in active/ (loop::loop_settings falls back to it).
@@ -113,7 +113,7 @@ TEST_F(StoreTest, SettingsStartWithTheDefaults) {
   EXPECT_EQ(stored["model"], (Json{{"arch", "fastestdet"}, {"input_size", 352}}));
 }
 
-TEST_F(StoreTest, SettingsMergePatchKeepsUntouchedKeysAndRemovesNulls) {
+TEST_P(StoreTest, SettingsMergePatchKeepsUntouchedKeysAndRemovesNulls) {
   const ProjectSettings result = store().update_settings(
       Json{{"trigger_every", 5}, {"model", {{"input_size", 416}}}, {"train", {{"steps", 300}}}});
   EXPECT_EQ(result.trigger_every, 5);
@@ -128,12 +128,12 @@ TEST_F(StoreTest, SettingsMergePatchKeepsUntouchedKeysAndRemovesNulls) {
   store().update_settings(Json{{"trigger_every", 5}});
   // Persisted, and seen by a fresh open.
   store_.reset();
-  store_ = Store::open(project_dir());
+  store_ = Store::open(project_dir(), store_options());
   EXPECT_EQ(store().settings().trigger_every, 5);
   EXPECT_EQ(store().settings().model.input_size, 416);
 }
 
-TEST_F(StoreTest, TypedChangesOfTheSettingsAreCheckedLikePatches) {
+TEST_P(StoreTest, TypedChangesOfTheSettingsAreCheckedLikePatches) {
   const ProjectSettings changed =
       store().change_settings([](ProjectSettings& s) { s.audit_fraction = 0.25; });
   EXPECT_EQ(changed.audit_fraction, 0.25);
@@ -225,9 +225,9 @@ TEST(ProjectSettingsTest, PatchesRefuseUnknownKeysUnlessRemovingThem) {
 
 // Older versions stored settings this one refuses (no checks on write, or looser ones): they read
 // as the defaults, key by key, and the next change of the settings stores the repaired values.
-TEST_F(StoreTest, StoredSettingsThatFailValidationReadAsTheirDefaults) {
+TEST_P(StoreTest, StoredSettingsThatFailValidationReadAsTheirDefaults) {
   const auto store_raw = [&](const std::string& text) {
-    auto db = Database::open(project_dir() / Store::kDatabaseFile, false);
+    auto db = open_database();
     db->prepare("UPDATE project SET settings = ? WHERE id = 1").bind_all(text).run();
   };
   const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
@@ -276,7 +276,7 @@ TEST_F(StoreTest, StoredSettingsThatFailValidationReadAsTheirDefaults) {
   // A change writes the repaired settings back.
   store_raw(R"({"lease_seconds":-5,"trigger_every":7})");
   store().update_settings(Json{{"audit_fraction", 0.2}});
-  auto db = Database::open(project_dir() / Store::kDatabaseFile, false);
+  auto db = open_database();
   auto select = db->prepare("SELECT settings FROM project WHERE id = 1");
   ASSERT_TRUE(select.step());
   const Json written = Json::parse(select.text(0));
@@ -285,7 +285,7 @@ TEST_F(StoreTest, StoredSettingsThatFailValidationReadAsTheirDefaults) {
   EXPECT_EQ(written["audit_fraction"], 0.2);
 }
 
-TEST_F(StoreTest, BadSettingsAreRejectedAndNothingChanges) {
+TEST_P(StoreTest, BadSettingsAreRejectedAndNothingChanges) {
   expect_error(ErrorCode::kInvalidArgument, [&] { store().update_settings(Json::array()); });
   expect_error(ErrorCode::kInvalidArgument, [&] {
     store().update_settings(Json{{"trigger_every", 0}});
@@ -296,11 +296,11 @@ TEST_F(StoreTest, BadSettingsAreRejectedAndNothingChanges) {
   expect_error(ErrorCode::kInvalidArgument, [&] {
     store().update_settings(Json{{"model", {{"input_size", -1}}}});
   });
-  EXPECT_EQ(store().settings(), Store::open(project_dir())->settings());
+  EXPECT_EQ(store().settings(), Store::open(project_dir(), store_options())->settings());
   EXPECT_EQ(store().settings().lease_seconds, 300);
 }
 
-TEST_F(StoreTest, CategoriesGetIdsPositionsAndColoursInOrder) {
+TEST_P(StoreTest, CategoriesGetIdsPositionsAndColoursInOrder) {
   const auto categories = store().categories();
   ASSERT_EQ(categories.size(), 3u);
   EXPECT_EQ(categories[0].name, "nine");
@@ -319,7 +319,7 @@ TEST_F(StoreTest, CategoriesGetIdsPositionsAndColoursInOrder) {
   EXPECT_FALSE(store().category_by_name("joker"));
 }
 
-TEST_F(StoreTest, BadCategoriesAreRejected) {
+TEST_P(StoreTest, BadCategoriesAreRejected) {
   expect_error(ErrorCode::kAlreadyExists, [&] {
     store().add_category(Category{0, "nine", "", "", 0});
   });
@@ -338,7 +338,7 @@ TEST_F(StoreTest, BadCategoriesAreRejected) {
   EXPECT_EQ(store().categories().size(), 3u);
 }
 
-TEST_F(StoreTest, CategoryCountsOnlyCountLabeledImages) {
+TEST_P(StoreTest, CategoryCountsOnlyCountLabeledImages) {
   const Image a = add_image(1), b = add_image(2), c = add_image(3);
   store().save_labels(
       save_of(a, {box("nine", 0, 0, 10, 10), box("nine", 20, 20, 5, 5), box("ten", 1, 1, 2, 2)}));

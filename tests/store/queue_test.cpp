@@ -12,7 +12,7 @@
 namespace boxloop::testing {
 namespace {
 
-TEST_F(StoreTest, NextImageFollowsImportOrderWithoutAQueue) {
+TEST_P(StoreTest, NextImageFollowsImportOrderWithoutAQueue) {
   const Image a = add_image(1), b = add_image(2);
   EXPECT_EQ(store().next_image("ann", 60)->id, a.id);
   EXPECT_EQ(store().lease_holder(a.id), "ann");
@@ -24,7 +24,7 @@ TEST_F(StoreTest, NextImageFollowsImportOrderWithoutAQueue) {
   EXPECT_FALSE(store().lease_holder(9999));
 }
 
-TEST_F(StoreTest, ExcludeSkipsImagesTheCallerAlreadyHolds) {
+TEST_P(StoreTest, ExcludeSkipsImagesTheCallerAlreadyHolds) {
   const Image a = add_image(1), b = add_image(2), c = add_image(3);
   EXPECT_EQ(store().next_image("ann", 60)->id, a.id);
   EXPECT_EQ(store().next_image("ann", 60, {a.id})->id, b.id);  // prefetch the next one
@@ -34,7 +34,7 @@ TEST_F(StoreTest, ExcludeSkipsImagesTheCallerAlreadyHolds) {
   EXPECT_FALSE(store().next_image("bob", 60));
 }
 
-TEST_F(StoreTest, SavedAndSkippedImagesAreNotHandedOutAgain) {
+TEST_P(StoreTest, SavedAndSkippedImagesAreNotHandedOutAgain) {
   const Image a = add_image(1), b = add_image(2), c = add_image(3);
   ASSERT_EQ(store().next_image("ann", 60)->id, a.id);
   store().save_labels(save_of(a, {box("nine", 1, 1, 1, 1)}));
@@ -46,10 +46,10 @@ TEST_F(StoreTest, SavedAndSkippedImagesAreNotHandedOutAgain) {
   EXPECT_EQ(store().next_image("ann", 60)->id, c.id);
 }
 
-TEST_F(StoreTest, TwoLabelersNeverGetTheSameImage) {
+TEST_P(StoreTest, TwoLabelersNeverGetTheSameImage) {
   constexpr int kImages = 40;
   for (int i = 0; i < kImages; ++i) add_image(i);
-  auto other = Store::open(project_dir());
+  auto other = Store::open(project_dir(), store_options());
   std::vector<Id> got[4];
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
@@ -80,7 +80,7 @@ TEST_F(StoreTest, TwoLabelersNeverGetTheSameImage) {
   EXPECT_EQ(all.size(), static_cast<std::size_t>(kImages));  // ...and none left out
 }
 
-TEST_F(StoreTest, AnExpiredLeaseFreesTheImage) {
+TEST_P(StoreTest, AnExpiredLeaseFreesTheImage) {
   const Image a = add_image(1);
   ASSERT_EQ(store().next_image("ann", 1)->id, a.id);
   EXPECT_FALSE(store().next_image("bob", 60));
@@ -92,7 +92,7 @@ TEST_F(StoreTest, AnExpiredLeaseFreesTheImage) {
   expect_error(ErrorCode::kInvalidArgument, [&] { store().next_image("", 60); });
 }
 
-TEST_F(StoreTest, ReleasedLeasesGoToTheNextLabeler) {
+TEST_P(StoreTest, ReleasedLeasesGoToTheNextLabeler) {
   const Image a = add_image(1);
   add_image(2);
   ASSERT_EQ(store().next_image("ann", 60)->id, a.id);
@@ -101,7 +101,7 @@ TEST_F(StoreTest, ReleasedLeasesGoToTheNextLabeler) {
   EXPECT_EQ(store().next_image("bob", 60)->id, a.id);
 }
 
-TEST_F(StoreTest, TheQueueOrdersNextImageAndImportOrderFollowsIt) {
+TEST_P(StoreTest, TheQueueOrdersNextImageAndImportOrderFollowsIt) {
   const Image a = add_image(1), b = add_image(2), c = add_image(3), d = add_image(4);
   store().replace_queue(std::nullopt, "least_confidence",
                         {QueueEntry{c.id, 0.9, 0}, QueueEntry{a.id, 0.5, 0}});
@@ -111,7 +111,7 @@ TEST_F(StoreTest, TheQueueOrdersNextImageAndImportOrderFollowsIt) {
   EXPECT_EQ(store().next_image("dee", 60)->id, d.id);
 }
 
-TEST_F(StoreTest, ReplaceQueueStoresTheGivenOrderAndReplacesTheOld) {
+TEST_P(StoreTest, ReplaceQueueStoresTheGivenOrderAndReplacesTheOld) {
   const Image a = add_image(1), b = add_image(2), c = add_image(3);
   const ModelRecord model = store().add_model(model_of("fastestdet", "models/1.pt"));
   EXPECT_TRUE(store().queue_info().is_null());
@@ -131,7 +131,7 @@ TEST_F(StoreTest, ReplaceQueueStoresTheGivenOrderAndReplacesTheOld) {
   EXPECT_FALSE(info["created_at"].get<std::string>().empty());
 }
 
-TEST_F(StoreTest, AFailedQueueReplaceKeepsTheOldQueue) {
+TEST_P(StoreTest, AFailedQueueReplaceKeepsTheOldQueue) {
   const Image a = add_image(1), b = add_image(2);
   store().replace_queue(std::nullopt, "random", {QueueEntry{a.id, 0, 0}, QueueEntry{b.id, 0, 0}});
   // An unknown image at the end: the rows before it must not survive.
@@ -151,11 +151,11 @@ TEST_F(StoreTest, AFailedQueueReplaceKeepsTheOldQueue) {
   EXPECT_EQ(store().queue_info()["strategy"], "random");
 }
 
-TEST_F(StoreTest, AReaderNeverSeesAHalfReplacedQueue) {
+TEST_P(StoreTest, AReaderNeverSeesAHalfReplacedQueue) {
   constexpr int kImages = 200;
   std::vector<Id> ids;
   for (int i = 0; i < kImages; ++i) ids.push_back(add_image(i).id);
-  auto reader = Store::open(project_dir());
+  auto reader = Store::open(project_dir(), store_options());
   std::atomic<bool> done{false};
   std::atomic<int> reads{0};
   std::thread watcher([&] {
@@ -189,11 +189,12 @@ TEST_F(StoreTest, AReaderNeverSeesAHalfReplacedQueue) {
 
 // Every statement of next_image walks an index in the order it wants and stops at the first free
 // image: no sort of the unlabeled images, no read of every image row (next_image_sql.h).
-TEST_F(StoreTest, NextImageStatementsWalkIndexesInsteadOfScanning) {
+TEST_P(StoreTest, NextImageStatementsWalkIndexesInsteadOfScanning) {
+  BOXLOOP_SQLITE_ONLY("EXPLAIN QUERY PLAN; PostgreSQL plans by its statistics");
   store().batch([&] {
     for (int i = 0; i < 50; ++i) add_image(i);
   });
-  auto db = Database::open(project_dir() / Store::kDatabaseFile, /*create=*/false);
+  auto db = open_database();
   const auto plan = [&](const std::string& statement) {
     auto explain = db->prepare("EXPLAIN QUERY PLAN " + statement);
     std::string steps;
@@ -202,13 +203,13 @@ TEST_F(StoreTest, NextImageStatementsWalkIndexesInsteadOfScanning) {
   };
   namespace sql = next_image_sql;
   const std::vector<std::pair<std::string, std::string>> statements = {
-      {"held", sql::held()},
-      {"pending_audit", sql::pending_audit()},
-      {"served_counts", sql::served_counts()},
-      {"audit_candidates_count", sql::audit_candidates_count()},
-      {"audit_candidate", sql::audit_candidate()},
-      {"queued", sql::queued()},
-      {"imported", sql::imported()}};
+      {"held", sql::held(Dialect::kSqlite)},
+      {"pending_audit", sql::pending_audit(Dialect::kSqlite)},
+      {"served_counts", sql::served_counts(Dialect::kSqlite)},
+      {"audit_candidates_count", sql::audit_candidates_count(Dialect::kSqlite)},
+      {"audit_candidate", sql::audit_candidate(Dialect::kSqlite)},
+      {"queued", sql::queued(Dialect::kSqlite)},
+      {"imported", sql::imported(Dialect::kSqlite)}};
   for (const auto& [name, statement] : statements) {
     const std::string steps = plan(statement);
     EXPECT_EQ(steps.find("TEMP B-TREE"), std::string::npos) << name << ":\n" << steps;
@@ -220,14 +221,17 @@ TEST_F(StoreTest, NextImageStatementsWalkIndexesInsteadOfScanning) {
       EXPECT_FALSE(table_scan) << name << ":\n" << steps;
     }
   }
-  EXPECT_NE(plan(sql::held()).find("lease_by_labeler (labeler=?)"), std::string::npos);
-  EXPECT_NE(plan(sql::queued()).find("image_unlabeled_by_queue_rank"), std::string::npos);
-  EXPECT_NE(plan(sql::imported()).find("image_by_status (status=?)"), std::string::npos);
+  EXPECT_NE(plan(sql::held(Dialect::kSqlite)).find("lease_by_labeler (labeler=?)"),
+            std::string::npos);
+  EXPECT_NE(plan(sql::queued(Dialect::kSqlite)).find("image_unlabeled_by_queue_rank"),
+            std::string::npos);
+  EXPECT_NE(plan(sql::imported(Dialect::kSqlite)).find("image_by_status (status=?)"),
+            std::string::npos);
 }
 
 // Labeled images stay in the queue until the next one replaces it; the next image skips them
 // through the index of unlabeled ranks, in queue order, then follows import order.
-TEST_F(StoreTest, AStaleQueueIsSkippedWhereLabeledAndFollowedWhereNot) {
+TEST_P(StoreTest, AStaleQueueIsSkippedWhereLabeledAndFollowedWhereNot) {
   std::vector<Image> images;
   for (int i = 0; i < 6; ++i) images.push_back(add_image(i));
   // Queue: 5, 3, 1; import order then gives 0, 2, 4.
