@@ -31,8 +31,24 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# Node.js may come from outside Debian (with its own npm); Debian's only when there is none.
-if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
+
+# The page's build tools (Vite 7, ESLint 10) need Node.js 20.19 or later; Debian 12's own nodejs is
+# 18.19. Said plainly here rather than as a syntax error from deep inside Vite.
+check_node() {
+  local version major minor
+  version="$(node --version 2>/dev/null || true)"
+  version="${version#v}"
+  major="${version%%.*}"
+  minor="${version#*.}"
+  minor="${minor%%.*}"
+  if [ -z "$version" ] || [ "$major" -lt 20 ] || { [ "$major" -eq 20 ] && [ "$minor" -lt 19 ]; }; then
+    echo "setup-deps.sh: the page needs Node.js 20.19 or later (Vite 7), found '${version:-none}'." >&2
+    echo "Debian 12's nodejs package is 18; install Node.js 20 or 22 (with its npm) first." >&2
+    exit 1
+  fi
+}
+
+check_node
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
