@@ -1,11 +1,20 @@
 // Label-save load on the server: an in-process server on loopback, N labelers (one thread and one
-// keep-alive connection each, each its own user) looping next -> save 2 boxes for a fixed time.
+// keep-alive connection each, each its own user) doing next -> save 2 boxes for a fixed time.
 // Prints one JSON line per figure: saves/s, and p50/p99 latency of saves and of next.
+//
+// Two modes:
+// - saturation (the default): each labeler loops as fast as the server answers; what the server
+//   can take at most, with latency under that overload.
+// - open loop (`--rate R`): each labeler starts a next R times a second on a fixed schedule (a
+//   random phase per labeler, so the labelers do not fire in step) and saves half a period later,
+//   as people at a steady pace would. Latency counts from the scheduled time, not from when the
+//   request went out: a labeler still waiting for a slow answer sends its next request late, and
+//   that wait is part of what the people would feel (no coordinated omission).
 //
 // The project's image records are added straight to the store (no files): next and save never
 // read image files, and generating thousands of pictures would time the generator, not the server.
 //
-//   bench_label_load [--clients 50] [--seconds 10] [--images 20000] [--threads 256]
+//   bench_label_load [--clients 50] [--seconds 10] [--images 20000] [--threads 256] [--rate 0]
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
@@ -37,6 +46,7 @@ struct Args {
   double seconds = 10;
   int images = 20000;
   std::size_t threads = 256;
+  double rate = 0;  // next -> save cycles per labeler per second; 0 = saturation
 };
 
 Args parse_args(int argc, char** argv) {
@@ -52,6 +62,8 @@ Args parse_args(int argc, char** argv) {
       args.images = std::stoi(value);
     else if (flag == "--threads")
       args.threads = std::stoul(value);
+    else if (flag == "--rate")
+      args.rate = std::stod(value);
     else
       throw std::invalid_argument("unknown flag " + flag);
   }
@@ -76,37 +88,67 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-// One labeler: next, then save two boxes on it, until the deadline or the images run out.
-Latencies run_labeler(int port, const std::string& token, const std::vector<Id>& categories,
-                      Clock::time_point deadline) {
+// One keep-alive connection of a labeler and the two requests a labeler makes.
+class Labeler {
+ public:
+  enum class Outcome { kOk, kFailed, kRanOut };
+
+  Labeler(int port, const std::string& token, const std::vector<Id>& categories)
+      : client_("127.0.0.1", port), categories_(categories) {
+    client_.set_keep_alive(true);
+    // As browsers do: without it a PUT's body waits behind its headers for the server's delayed
+    // ACK (Nagle), some 40 ms that no server change could remove.
+    client_.set_tcp_nodelay(true);
+    client_.set_bearer_token_auth(token);
+    client_.set_read_timeout(60);
+  }
+
+  // GET /api/next: remembers the image to save; kRanOut when no image is left.
+  Outcome next() {
+    auto answer = client_.Get("/api/next");
+    if (!answer || answer->status != 200) return Outcome::kFailed;
+    const Json body = Json::parse(answer->body);
+    if (body["image"].is_null()) return Outcome::kRanOut;
+    image_ = body["image"];
+    return Outcome::kOk;
+  }
+
+  // PUT two boxes on the image of the last next().
+  bool save() {
+    const Json body{
+        {"version", image_["version"]},
+        {"boxes",
+         {{{"category_id", categories_[0]}, {"x", 10}, {"y", 20}, {"w", 60}, {"h", 80}},
+          {{"category_id", categories_[1]}, {"x", 200}, {"y", 40}, {"w", 70}, {"h", 90}}}},
+        {"comment", ""}};
+    auto saved = client_.Put("/api/images/" + image_["id"].dump() + "/labels", body.dump(),
+                             "application/json");
+    return saved && saved->status == 200;
+  }
+
+ private:
+  httplib::Client client_;
+  const std::vector<Id>& categories_;
+  Json image_;
+};
+
+// Saturation: next, then save, again at once, until the deadline or the images run out.
+Latencies run_saturating(Labeler& labeler, Clock::time_point deadline) {
   Latencies out;
-  httplib::Client client("127.0.0.1", port);
-  client.set_keep_alive(true);
-  client.set_bearer_token_auth(token);
-  client.set_read_timeout(60);
   while (Clock::now() < deadline) {
     auto start = Clock::now();
-    auto next = client.Get("/api/next");
-    if (!next || next->status != 200) {
+    const auto got = labeler.next();
+    if (got == Labeler::Outcome::kFailed) {
       ++out.failures;
       continue;
     }
     out.next_ms.push_back(ms_since(start));
-    const Json answer = Json::parse(next->body);
-    if (answer["image"].is_null()) {
+    if (got == Labeler::Outcome::kRanOut) {
       out.ran_out = true;
       break;
     }
-    const Json body{
-        {"version", answer["image"]["version"]},
-        {"boxes",
-         {{{"category_id", categories[0]}, {"x", 10}, {"y", 20}, {"w", 60}, {"h", 80}},
-          {{"category_id", categories[1]}, {"x", 200}, {"y", 40}, {"w", 70}, {"h", 90}}}},
-        {"comment", ""}};
     start = Clock::now();
-    auto saved = client.Put("/api/images/" + answer["image"]["id"].dump() + "/labels", body.dump(),
-                            "application/json");
-    if (!saved || saved->status != 200) {
+    if (!labeler.save()) {
       ++out.failures;
       continue;
     }
@@ -115,13 +157,48 @@ Latencies run_labeler(int port, const std::string& token, const std::vector<Id>&
   return out;
 }
 
+// Open loop: a next at begin + phase + k * period, its save half a period later; each latency
+// from its scheduled time (a late start is part of it).
+Latencies run_scheduled(Labeler& labeler, Clock::time_point first, Clock::time_point deadline,
+                        Clock::duration period) {
+  Latencies out;
+  for (auto start = first; start < deadline; start += period) {
+    std::this_thread::sleep_until(start);
+    const auto got = labeler.next();
+    if (got == Labeler::Outcome::kFailed) {
+      ++out.failures;
+      continue;
+    }
+    out.next_ms.push_back(ms_since(start));
+    if (got == Labeler::Outcome::kRanOut) {
+      out.ran_out = true;
+      break;
+    }
+    const auto save_at = start + period / 2;
+    std::this_thread::sleep_until(save_at);
+    if (!labeler.save()) {
+      ++out.failures;
+      continue;
+    }
+    out.save_ms.push_back(ms_since(save_at));
+  }
+  return out;
+}
+
+Clock::duration seconds(double value) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(value));
+}
+
 void print_figure(const std::string& figure, double value, const std::string& unit,
                   const Args& args) {
   std::cout << Json{{"bench", "label_load"},
                     {"figure", figure},
                     {"value", value},
                     {"unit", unit},
+                    {"mode", args.rate > 0 ? "open_loop" : "saturation"},
+                    {"rate_per_labeler", args.rate},
                     {"clients", args.clients},
+                    {"images", args.images},
                     {"seconds", args.seconds},
                     {"hardware_threads", std::thread::hardware_concurrency()}}
                    .dump()
@@ -158,13 +235,19 @@ int main(int argc, char** argv) {
     server.start();
 
     const auto begin = Clock::now();
-    const auto deadline = begin + std::chrono::duration_cast<Clock::duration>(
-                                      std::chrono::duration<double>(args.seconds));
+    const auto deadline = begin + seconds(args.seconds);
+    // Each labeler's phase in the open loop: seeded, so runs compare.
+    std::mt19937_64 rng(16);
+    std::uniform_real_distribution<double> phase(0, args.rate > 0 ? 1 / args.rate : 0);
     std::vector<Latencies> results(args.clients);
     std::vector<std::thread> threads;
     for (int i = 0; i < args.clients; ++i) {
-      threads.emplace_back(
-          [&, i] { results[i] = run_labeler(server.port(), tokens[i], category_ids, deadline); });
+      const auto first = begin + seconds(phase(rng));
+      threads.emplace_back([&, i, first] {
+        Labeler labeler(server.port(), tokens[i], category_ids);
+        results[i] = args.rate > 0 ? run_scheduled(labeler, first, deadline, seconds(1 / args.rate))
+                                   : run_saturating(labeler, deadline);
+      });
     }
     for (auto& thread : threads) thread.join();
     const double elapsed = std::chrono::duration<double>(Clock::now() - begin).count();
@@ -183,6 +266,8 @@ int main(int argc, char** argv) {
     print_figure("save_latency_p99", percentile(all.save_ms, 0.99), "ms", args);
     print_figure("next_latency_p50", percentile(all.next_ms, 0.50), "ms", args);
     print_figure("next_latency_p99", percentile(all.next_ms, 0.99), "ms", args);
+    print_figure("save_latency_max", percentile(all.save_ms, 1), "ms", args);
+    print_figure("next_latency_max", percentile(all.next_ms, 1), "ms", args);
     print_figure("failed_requests", all.failures, "count", args);
     // Every save must have landed, each exactly once, under its labeler's name.
     const int stored = static_cast<int>(store->image_counts().labeled);

@@ -2,7 +2,7 @@
 # Installs the Debian packages boxloop needs, by profile, so that `make demo` does not wait for
 # what only the tests or the benchmarks use:
 #   setup-deps.sh demo    build the boxloop binary and the page (the default)
-#   setup-deps.sh test    + Debian's Chromium for the browser tests
+#   setup-deps.sh test    + Chromium for the browser tests, PostgreSQL for the store's server tests
 #   setup-deps.sh bench   + what the benchmarks compare against (Python torch, wrk)
 # Idempotent: exits at once when every package of the profile is already installed.
 set -euo pipefail
@@ -16,11 +16,13 @@ packages=(
   libtorch-dev libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libsqlite3-dev nlohmann-json3-dev libcpp-httplib-dev
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libssl-dev libzip-dev libpugixml-dev
+  libpqxx-dev
 )
 case "$profile" in
   demo) ;;
-  # The detector test compares with OpenCV's ONNX importer (dnn).
-  test) packages+=(chromium libopencv-dnn-dev) ;;
+  # The detector test compares with OpenCV's ONNX importer (dnn); the store's PostgreSQL tests
+  # start their own server from Debian's binaries (they skip without them).
+  test) packages+=(chromium libopencv-dnn-dev postgresql) ;;
   bench) packages+=(chromium libopencv-dnn-dev python3-torch python3-torchvision python3-opencv wrk curl) ;;
   *) echo "setup-deps.sh: unknown profile '$profile' (demo, test or bench)" >&2; exit 2 ;;
 esac

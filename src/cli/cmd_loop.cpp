@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/number_text.h"
 #include "cli/progress_bar.h"
+#include "cli/project_store.h"
 #include "core/error.h"
 #include "loop/score.h"
 #include "loop/state/rounds.h"
@@ -35,12 +36,12 @@ void print_halting_summary(Store& store) {
 }
 
 struct ScoreArgs {
-  std::string project;
+  std::string project, database;
   loop::ScoreOptions options;
 };
 
 void run_score(const ScoreArgs& args) {
-  auto store = Store::open(args.project);
+  auto store = open_store(args.project, args.database);
   ProgressBar bar("score");
   const loop::ScoreResult result = loop::score_unlabeled(*store, args.options, bar.callback());
   bar.finish();
@@ -56,6 +57,7 @@ void add_score(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "score", "Order the unlabeled images for labeling with a model (replaces the queue)");
   cmd->add_option("project", args->project, "Project folder")->required();
+  add_database_option(*cmd, args->database);
   cmd->add_option("--model", args->options.model, "Model id, last, or checkpoint file")
       ->capture_default_str();
   cmd->add_option("--strategy", args->options.strategy,
@@ -70,7 +72,7 @@ void add_score(CLI::App& app) {
 }
 
 struct LoopArgs {
-  std::string project;
+  std::string project, database;
   int every = 0;
   std::string strategy;
   bool enable = false, disable = false, run = false;
@@ -89,7 +91,7 @@ void print_loop_status(Store& store) {
   }
   std::cout << "\nstate " << loop::to_string(s.state);
   if (s.job) {
-    std::cout << " (" << s.job->kind << " job " << s.job->id << ", "
+    std::cout << " (" << to_string(s.job->kind) << " job " << s.job->id << ", "
               << static_cast<int>(s.job->progress * 100) << "%"
               << (s.job->message.empty() ? "" : ": " + s.job->message) << ")";
   }
@@ -97,13 +99,13 @@ void print_loop_status(Store& store) {
 }
 
 void run_loop(const LoopArgs& args) {
-  auto store = Store::open(args.project);
-  Json patch = Json::object();
-  if (args.every_option->count() > 0) patch["every"] = args.every;
-  if (args.strategy_option->count() > 0) patch["strategy"] = args.strategy;
-  if (args.enable) patch["enabled"] = true;
-  if (args.disable) patch["enabled"] = false;
-  if (!patch.empty()) loop::update_loop_settings(*store, patch);
+  auto store = open_store(args.project, args.database);
+  loop::LoopSettingsChange change;
+  if (args.every_option->count() > 0) change.every = args.every;
+  if (args.strategy_option->count() > 0) change.strategy = args.strategy;
+  if (args.enable) change.enabled = true;
+  if (args.disable) change.enabled = false;
+  if (change.every || change.strategy || change.enabled) loop::update_loop_settings(*store, change);
   if (args.run) {
     const Job job = loop::start_round(*store);
     std::cout << "round queued: train job " << job.id
@@ -117,6 +119,7 @@ void add_loop(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "loop", "Show or set the active-learning loop (retrain and rescore every N labels)");
   cmd->add_option("project", args->project, "Project folder")->required();
+  add_database_option(*cmd, args->database);
   args->every_option =
       cmd->add_option("--every", args->every, "Start a round after this many new labels");
   args->strategy_option =

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
+#include "cli/project_store.h"
 #include "cli/shared_paths.h"
 #include "core/error.h"
 #include "formats/formats.h"
@@ -39,13 +40,13 @@ std::string pct(double v) {
 // ---- train ----------------------------------------------------------------------------------
 
 struct TrainArgs {
-  std::string project;
+  std::string project, database;
   TrainOptions options;
   std::string pretrained;
 };
 
 void run_train(const TrainArgs& args) {
-  auto store = Store::open(args.project);
+  auto store = open_store(args.project, args.database);
   TrainOptions options = args.options;
   options.pretrained = args.pretrained;
   options.pretrained_fallbacks = shared_pretrained_fallbacks();
@@ -57,7 +58,7 @@ void run_train(const TrainArgs& args) {
                 "another process is training this project; wait for it to finish (or stop it)"};
   }
   for (const Job& job : store->jobs()) {
-    if (job.kind != "train") continue;
+    if (job.kind != JobKind::kTrain) continue;
     if (job.state == JobState::kRunning) {
       // We hold the lock, so nobody runs it: its process was killed. Its checkpoints stay, and
       // this run resumes from them when the parameters match.
@@ -71,8 +72,8 @@ void run_train(const TrainArgs& args) {
                                             "or cancel it first"};
     }
   }
-  const Job created = store->create_job("train", to_json(options));
-  const auto claimed = store->claim_next_job({"train"});
+  const Job created = store->create_job(JobKind::kTrain, to_json(options));
+  const auto claimed = store->claim_next_job({JobKind::kTrain});
   if (!claimed || claimed->id != created.id) {
     throw Error{ErrorCode::kConflict,
                 "another process claimed train job " + std::to_string(created.id)};
@@ -115,6 +116,7 @@ void add_train(CLI::App& app) {
   TrainOptions& o = args->options;
   auto* cmd = app.add_subcommand("train", "Train a detector on the project's labels");
   cmd->add_option("project", args->project, "Project folder")->required();
+  add_database_option(*cmd, args->database);
   cmd->add_option("--arch", o.arch, "Architecture (fastestdet, retinanet)")->capture_default_str();
   cmd->add_option("--epochs", o.epochs, "Epochs (at least; see --min-steps)")
       ->capture_default_str();
@@ -159,12 +161,12 @@ void add_train(CLI::App& app) {
 // ---- evaluate -------------------------------------------------------------------------------
 
 struct EvaluateArgs {
-  std::string project, model, images, annotations;
+  std::string project, model, images, annotations, database;
   bool json = false;
 };
 
 void run_evaluate(const EvaluateArgs& args) {
-  auto store = Store::open(args.project);
+  auto store = open_store(args.project, args.database);
   const LoadedCheckpoint model = load_checkpoint(resolve_model_path(store.get(), args.model));
   std::vector<EvalImage> eval;
   ProgressBar bar("evaluate");
@@ -206,6 +208,7 @@ void add_evaluate(CLI::App& app) {
   auto args = std::make_shared<EvaluateArgs>();
   auto* cmd = app.add_subcommand("evaluate", "Score a model on an annotated image set (mAP)");
   cmd->add_option("project", args->project, "Project folder")->required();
+  add_database_option(*cmd, args->database);
   cmd->add_option("--model", args->model, "Model id, last, or checkpoint file")
       ->default_val("last");
   cmd->add_option("--images", args->images, "Folder of the images")->required();
@@ -218,6 +221,7 @@ void add_evaluate(CLI::App& app) {
 
 struct DetectArgs {
   std::vector<std::string> inputs;
+  std::string database;
   std::string model;
   std::string out = "detections";
   bool draw = false;
@@ -242,8 +246,10 @@ void run_detect(const DetectArgs& args) {
   std::unique_ptr<Store> store;
   std::vector<fs::path> files;
   std::size_t first_image = 0;
-  if (fs::exists(fs::path(args.inputs[0]) / Store::kDatabaseFile)) {
-    store = Store::open(args.inputs[0]);
+  // The first input is the project when it holds one (with --db: when it is a folder).
+  const fs::path first(args.inputs[0]);
+  if (args.database.empty() ? fs::exists(first / Store::kDatabaseFile) : fs::is_directory(first)) {
+    store = open_store(args.inputs[0], args.database);
     first_image = 1;
     if (args.inputs.size() == 1) {
       for (const Image& image : store->images()) files.push_back(store->image_dir() / image.path);
@@ -289,6 +295,7 @@ void add_detect(CLI::App& app) {
   cmd->add_option("inputs", args->inputs, "PROJECT [IMAGES...] or IMAGES... (files or folders)")
       ->required();
   cmd->add_option("--model", args->model, "Model id, last, or checkpoint file (default: last)");
+  add_database_option(*cmd, args->database);
   cmd->add_option("--out", args->out, "Output folder")->capture_default_str();
   cmd->add_flag("--draw", args->draw, "Also write the images with boxes drawn");
   cmd->add_option("--threshold", args->threshold, "Minimum score")->capture_default_str();
@@ -309,10 +316,11 @@ void check_pretrained(const fs::path& file, const std::string& arch, Store& stor
 
 struct ModelArgs {
   std::string source, project, sha256, arch = "fastestdet";
+  std::string database;
 };
 
 void run_download(const ModelArgs& args) {
-  auto store = Store::open(args.project);
+  auto store = open_store(args.project, args.database);
   std::string url = args.source, arch = args.arch;
   if (const auto known = known_weights(args.source)) {
     url = known->url;
@@ -339,7 +347,7 @@ void run_download(const ModelArgs& args) {
 }
 
 void run_import(const ModelArgs& args) {
-  auto store = Store::open(args.project);
+  auto store = open_store(args.project, args.database);
   check_pretrained(args.source, args.arch, *store);
   const fs::path target = pretrained_dir(store->dir()) / (args.arch + ".pth");
   fs::create_directories(target.parent_path());
@@ -347,8 +355,8 @@ void run_import(const ModelArgs& args) {
   std::cout << target.string() << "\n";
 }
 
-void run_list(const std::string& project) {
-  auto store = Store::open(project);
+void run_list(const std::string& project, const std::string& database) {
+  auto store = open_store(project, database);
   const auto models = store->models();
   if (models.empty()) {
     std::cout << "no models yet\n";
@@ -379,6 +387,7 @@ void add_model(CLI::App& app) {
   download->add_option("source", args->source, "A known name (fastestdet-coco) or a URL")
       ->required();
   download->add_option("--project", args->project, "Project folder")->required();
+  add_database_option(*download, args->database);
   download->add_option("--sha256", args->sha256, "Expected SHA-256 of the file");
   download->add_option("--arch", args->arch, "Architecture the weights are for (URLs)")
       ->capture_default_str();
@@ -387,13 +396,15 @@ void add_model(CLI::App& app) {
   auto* import = model->add_subcommand("import", "Use a local .pth as the pretrained weights");
   import->add_option("file", args->source, "Weights file (.pth)")->required();
   import->add_option("--project", args->project, "Project folder")->required();
+  add_database_option(*import, args->database);
   import->add_option("--arch", args->arch, "Architecture")->capture_default_str();
   import->callback([args] { run_import(*args);
 });
 
 auto* list = model->add_subcommand("list", "The project's trained models");
 list->add_option("project", args->project, "Project folder")->required();
-list->callback([args] { run_list(args->project); });
+add_database_option(*list, args->database);
+list->callback([args] { run_list(args->project, args->database); });
 }  // namespace
 
 }  // namespace boxloop::cli

@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
+#include "cli/project_store.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "loop/state/effort.h"
@@ -88,11 +89,12 @@ std::size_t count_import_files(const std::vector<std::string>& inputs) {
 void add_init(CLI::App& app) {
   auto* cmd = app.add_subcommand("init", "Create a project folder with its categories");
   struct Args {
-    std::string project, name;
+    std::string project, name, database;
     std::vector<std::string> categories, hotkeys;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("PROJECT", args->project, "Project folder to create")->required();
+  add_database_option(*cmd, args->database);
   cmd->add_option("--categories", args->categories, "Category names, comma-separated")
       ->required()
       ->delimiter(',');
@@ -105,7 +107,7 @@ void add_init(CLI::App& app) {
     const std::string name =
         args->name.empty() ? fs::absolute(args->project).lexically_normal().filename().string()
                            : args->name;
-    auto store = Store::create(args->project, name, categories);
+    auto store = Store::create(args->project, name, categories, store_options(args->database));
     std::cout << "created project '" << name << "' in " << args->project << " with "
               << categories.size() << " categories:";
     for (const auto& c : store->categories()) std::cout << " " << c.name << "[" << c.hotkey << "]";
@@ -116,13 +118,14 @@ void add_init(CLI::App& app) {
 void add_import(CLI::App& app) {
   auto* cmd = app.add_subcommand("import", "Copy (or link) images into the project");
   struct Args {
-    std::string project;
+    std::string project, database;
     std::vector<std::string> inputs;
     bool link = false;
     double max_megapixels = 50;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("PROJECT", args->project, "Project folder")->required();
+  add_database_option(*cmd, args->database);
   cmd->add_option("INPUTS", args->inputs, "Image files and folders (searched recursively)")
       ->required();
   cmd->add_flag("--link", args->link, "Hard-link instead of copying (copies across file systems)");
@@ -130,7 +133,7 @@ void add_import(CLI::App& app) {
                   "Refuse images with more pixels than this (default 50)")
       ->check(CLI::PositiveNumber);
   cmd->callback([args] {
-    auto store = Store::open(args->project);
+    auto store = open_store(args->project, args->database);
     ImportOptions options;
     options.link = args->link;
     options.limits.max_pixels = static_cast<std::int64_t>(std::llround(args->max_megapixels * 1e6));
@@ -160,14 +163,15 @@ void add_import_labels(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "import-labels", "Read labels (VOC folder, COCO .json, .csv, YOLO folder) onto the images");
   struct Args {
-    std::string project, path, labeler = "import";
+    std::string project, path, labeler = "import", database;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("PROJECT", args->project, "Project folder")->required();
+  add_database_option(*cmd, args->database);
   cmd->add_option("PATH", args->path, "Label file or folder")->required();
   cmd->add_option("--labeler", args->labeler, "Name recorded as the labeler (default: import)");
   cmd->callback([args] {
-    auto store = Store::open(args->project);
+    auto store = open_store(args->project, args->database);
     ProgressBar bar("import-labels");
     const auto result = import_labels(*store, args->path, args->labeler, bar.callback());
     bar.finish();
@@ -185,16 +189,17 @@ void add_import_labels(CLI::App& app) {
 void add_export(CLI::App& app) {
   auto* cmd = app.add_subcommand("export", "Write the labeled images' boxes in a label format");
   struct Args {
-    std::string project, format, out;
+    std::string project, format, out, database;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("PROJECT", args->project, "Project folder")->required();
+  add_database_option(*cmd, args->database);
   cmd->add_option("--format", args->format, "coco, voc, yolo or csv")
       ->required()
       ->check(CLI::IsMember({"coco", "voc", "yolo", "csv"}));
   cmd->add_option("--out", args->out, "Output file (coco, csv) or folder (voc, yolo)")->required();
   cmd->callback([args] {
-    auto store = Store::open(args->project);
+    auto store = open_store(args->project, args->database);
     const LabelFormat format = label_format_from_string(args->format);
     const auto labels = project_labels(*store);
     std::vector<std::string> categories;
@@ -250,14 +255,15 @@ void add_stats(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "stats", "Images per status, boxes per category and labeling effort per labeler and round");
   struct Args {
-    std::string project;
+    std::string project, database;
     bool json = false;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("PROJECT", args->project, "Project folder")->required();
+  add_database_option(*cmd, args->database);
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args] {
-    auto store = Store::open(args->project);
+    auto store = open_store(args->project, args->database);
     const ImageCounts images = store->image_counts();
     const auto counts = store->category_counts();
     const loop::EffortTables effort = loop::effort_tables(store->effort_events());

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/progress_bar.h"
+#include "cli/project_store.h"
 #include "cli/shared_paths.h"
 #include "core/error.h"
 #include "loop/worker.h"
@@ -25,6 +26,7 @@ struct ServeArgs {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string web_root;
+  std::string database;  // --db: the project's PostgreSQL database (empty: its SQLite file)
   bool no_loop = false;
   const CLI::Option* host_option = nullptr;  // whether --host was given
 };
@@ -38,6 +40,7 @@ void add_serve_options(CLI::App& cmd, ServeArgs& args) {
                      "this is given)")
           ->capture_default_str();
   cmd.add_option("--web-root", args.web_root, "Folder of the built page (default: web/dist)");
+  add_database_option(cmd, args.database);
   cmd.add_flag("--no-loop", args.no_loop,
                "Do not run the active-learning loop (training and scoring jobs) beside the server");
 }
@@ -87,6 +90,7 @@ void serve_until_signal(Store& store, const ServeArgs& args, const std::string& 
   // The loop's worker opens its own connection to the project: its jobs run for minutes.
   loop::LoopWorkerOptions loop_options;
   loop_options.pretrained_fallbacks = shared_pretrained_fallbacks();
+  loop_options.store = store_options(args.database);
   loop::LoopWorker worker(store.dir(), loop_options);
   if (!args.no_loop) worker.start();
   std::cout << banner << server.url() << std::endl;
@@ -153,7 +157,7 @@ void add_server_commands(CLI::App& app) {
     cmd->add_option("project", *project, "Project folder")->required();
     add_serve_options(*cmd, *args);
     cmd->callback([project, args] {
-      auto store = Store::open(*project);
+      auto store = open_store(*project, args->database);
       serve_until_signal(*store, *args, "boxloop: serving " + *project + " on ");
     });
   }
@@ -167,14 +171,16 @@ void add_server_commands(CLI::App& app) {
     auto name = std::make_shared<std::string>();
     auto role = std::make_shared<std::string>("labeler");
     auto password = std::make_shared<std::string>();
+    auto database = std::make_shared<std::string>();
     add->add_option("project", *project, "Project folder")->required();
+    add_database_option(*add, *database);
     add->add_option("name", *name, "User name")->required();
     add->add_option("--role", *role, "admin or labeler")
         ->check(CLI::IsMember({"admin", "labeler"}))
         ->capture_default_str();
     add->add_option("--password", *password, "Password for logging in on the page");
-    add->callback([project, name, role, password] {
-      auto store = Store::open(*project);
+    add->callback([project, name, role, password, database] {
+      auto store = open_store(*project, *database);
       const std::string token =
           store->add_user(*name, user_role_from_string(*role),
                           password->empty() ? std::nullopt : std::optional(*password));
@@ -184,9 +190,11 @@ void add_server_commands(CLI::App& app) {
 
     auto* list = user->add_subcommand("list", "List the users of a project");
     auto list_project = std::make_shared<std::string>();
+    auto list_database = std::make_shared<std::string>();
     list->add_option("project", *list_project, "Project folder")->required();
-    list->callback([list_project] {
-      auto store = Store::open(*list_project);
+    add_database_option(*list, *list_database);
+    list->callback([list_project, list_database] {
+      auto store = open_store(*list_project, *list_database);
       const auto users = store->users();
       if (users.empty()) std::cout << "no users: the project is open (single-user mode)\n";
       for (const User& u : users) std::cout << u.name << "\t" << to_string(u.role) << "\n";

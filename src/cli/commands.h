@@ -12,5 +12,6 @@ void add_model_commands(CLI::App& app);     // model download|import, train, eva
 void add_server_commands(CLI::App& app);    // serve, user, demo
 void add_loop_commands(CLI::App& app);      // score, loop
 void add_simulate_commands(CLI::App& app);  // simulate
+void add_db_commands(CLI::App& app);        // db copy
 
 }  // namespace boxloop::cli

@@ -20,6 +20,7 @@ enum class ErrorCode {
   kIo,               // the file system or network failed
   kUnsupported,      // valid but not implemented here (e.g. CUDA on a CPU build)
   kCancelled,        // a job was cancelled
+  kBusy,             // the database stayed locked by another writer past the wait: try again soon
   kInternal,         // a bug
 };
 

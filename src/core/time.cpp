@@ -6,8 +6,9 @@
 
 namespace boxloop {
 
-std::string now_iso8601() {
-  const auto now = std::chrono::system_clock::now();
+std::string now_iso8601() { return iso8601(std::chrono::system_clock::now()); }
+
+std::string iso8601(std::chrono::system_clock::time_point now) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;

@@ -101,17 +101,14 @@ nlohmann::json to_json(const DetectorConfig& config);
 DetectorConfig detector_config_from_json(const nlohmann::json& json);
 
 // Readies the process for LibTorch work on the CPU: intra-op threads = the machine's cores
-// (Debian's build starts with 1), and glibc's allocator told to keep freed memory on its heap
-// (keep_freed_memory_for_reuse). Cheap to call again.
-void prepare_cpu_for_torch();
-
-// Every training step allocates and frees activations of tens of MB. glibc serves blocks above its
-// mmap threshold (at most 32 MB, however it adapts) with fresh mappings, so each step page-faults
+// (Debian's build starts with 1), and glibc's allocator told to keep freed memory on its heap.
+// Every training step allocates and frees activations of tens of MB; glibc serves blocks above its
+// mmap threshold (at most 32 MB, however it adapts) with fresh mappings, so each step page-faulted
 // its activations in again, zero-filled: a third of the CPU time of a fine-tune went to the kernel
 // and to threads waiting on it (the cards fine-tune: 24 s an epoch, 7.5 s without; results are
-// bit-identical). This keeps every block on the heap and never trims it, so memory a step frees is
-// reused by the next. The process keeps its peak footprint until release_free_memory().
-void keep_freed_memory_for_reuse();
+// bit-identical). Kept on the heap and never trimmed, memory a step frees is reused by the next;
+// the process keeps its peak footprint until release_free_memory(). Cheap to call again.
+void prepare_cpu_for_torch();
 
 // Gives the heap's free memory back to the system (after a job, so an idle server is small again).
 void release_free_memory();

@@ -41,6 +41,15 @@ std::filesystem::path default_pretrained_weights(const std::string& arch,
   throw Error(ErrorCode::kInvalidArgument, "unknown detector architecture '" + arch + "'");
 }
 
+void release_free_memory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
+namespace {
+
+// See prepare_cpu_for_torch.
 void keep_freed_memory_for_reuse() {
 #if defined(__GLIBC__)
   static std::once_flag once;
@@ -54,11 +63,7 @@ void keep_freed_memory_for_reuse() {
 #endif
 }
 
-void release_free_memory() {
-#if defined(__GLIBC__)
-  malloc_trim(0);
-#endif
-}
+}  // namespace
 
 void prepare_cpu_for_torch() {
   keep_freed_memory_for_reuse();

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "loop/state/rounds.h"
+#include "loop/state/settings_change.h"
 #include "train/model_source.h"
 
 namespace boxloop::loop {
@@ -18,11 +19,8 @@ TrainOptions train_job_options(Store& store, const Json& params,
   defaults.pretrained_fallbacks = pretrained_fallbacks;
   if (!loop_round) return train_options_from_json(own, defaults);
 
-  const Json settings = store.settings();
-  const Json model = settings.value("model", Json::object());
-  if (model.contains("arch") && model["arch"].is_string()) {
-    defaults.arch = model["arch"].get<std::string>();
-  }
+  const ProjectSettings settings = store.settings();
+  defaults.arch = settings.model.arch;
   defaults.steps = kRoundSteps;
   defaults.batch = kRoundBatch;
   defaults.input_size = kRoundInputSize;
@@ -32,7 +30,7 @@ TrainOptions train_job_options(Store& store, const Json& params,
   defaults.include_audit = false;
   defaults.allow_empty_categories = true;
   defaults.from = "";
-  TrainOptions options = train_options_from_json(settings.value("train", Json::object()), defaults);
+  TrainOptions options = read_train_settings(settings, defaults);
   options = train_options_from_json(own, options);
   options.pretrained_fallbacks = pretrained_fallbacks;
   if (!options.from.empty()) return options;

@@ -221,14 +221,7 @@ std::vector<Id> typical_spread_images(Store& store, Detector& detector,
   return out;
 }
 
-std::string project_strategy(Store& store) {
-  const Json settings = store.settings();
-  if (settings.contains("strategy") && settings["strategy"].is_string() &&
-      !settings["strategy"].get<std::string>().empty()) {
-    return settings["strategy"].get<std::string>();
-  }
-  return active::default_strategy_spec();
-}
+std::string project_strategy(Store& store) { return loop_settings(store).strategy; }
 
 ScoreResult score_unlabeled(Store& store, const ScoreOptions& options, const ProgressFn& progress,
                             const CancelFn& cancel) {

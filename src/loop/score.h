@@ -74,7 +74,8 @@ std::vector<Id> typical_spread_images(Store& store, Detector& detector,
 ScoreResult score_unlabeled(Store& store, const ScoreOptions& options,
                             const ProgressFn& progress = nullptr, const CancelFn& cancel = nullptr);
 
-// The strategy a project uses: settings "strategy" when set, else active::default_strategy_spec().
+// The strategy a project uses: loop_settings(store).strategy (the setting when set and it parses,
+// else active::default_strategy_spec()).
 std::string project_strategy(Store& store);
 
 // Labeled images embedded as covered centres for +diverse at most: beyond that, each round would

@@ -17,6 +17,7 @@
 #include "loop/round_options.h"
 #include "loop/score.h"
 #include "loop/state/rounds.h"
+#include "loop/state/settings_change.h"
 #include "train/dataset.h"
 #include "train/trainer.h"
 #include "train/validation.h"
@@ -76,10 +77,9 @@ void check_plan(const SimulationOptions& o) {
 // The scratch projects' settings: the source project's model and train objects (the overrides
 // and an explicit pretrained file written over "train"), and a trigger of one round per `step`
 // labels (a +diverse strategy takes its batch size from it, as in the loop).
-Json scratch_settings(Store& source, const SimulationOptions& o) {
-  const Json settings = source.settings();
-  Json train = settings.value("train", Json::object());
-  if (!train.is_object()) train = Json::object();
+ProjectSettings scratch_settings(Store& source, const SimulationOptions& o) {
+  const ProjectSettings settings = source.settings();
+  Json train = settings.train;
   for (const auto& [key, value] : o.train_overrides.items()) train[key] = value;
   // A loop round also has a wall-clock budget (kRoundTimeBudgetSeconds) that stops it early on a
   // slow or busy machine; a simulation's rounds keep the step cap alone unless --train sets one,
@@ -87,19 +87,21 @@ Json scratch_settings(Store& source, const SimulationOptions& o) {
   // about 25 s, inside the loop's 45 s budget, so the two train the same steps there.
   if (!o.train_overrides.contains("time_budget_seconds")) train["time_budget_seconds"] = 0;
   if (!o.pretrained.empty()) train["pretrained"] = o.pretrained.string();
+  ProjectSettings out;
+  out.train = train;
+  out.trigger_every = o.step;
+  out.model = settings.model;
   // Refuses a typo before any image is read; the rounds read the same object again.
-  train_options_from_json(train);
-  Json out{{"train", train}, {"trigger_every", o.step}};
-  if (settings.contains("model")) out["model"] = settings["model"];
+  read_train_settings(out);
   return out;
 }
 
 std::unique_ptr<Store> make_scratch_project(Store& source, const fs::path& dir,
-                                            const Json& settings,
+                                            const ProjectSettings& settings,
                                             const std::vector<OracleImage>& pool) {
   fs::remove_all(dir);
   auto store = Store::create(dir, source.name() + " (simulation)", source.categories());
-  store->update_settings(settings);
+  store->change_settings([&](ProjectSettings& s) { s = settings; });
   store->batch([&] {
     for (const OracleImage& o : pool) {
       const fs::path from = resolve_inside(source.image_dir(), o.image.path);
@@ -354,7 +356,7 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
               const RoundFn& on_round) {
   prepare_cpu_for_torch();
   check_plan(o);
-  const Json settings = scratch_settings(source, o);
+  const ProjectSettings settings = scratch_settings(source, o);
   std::vector<std::string> strategies;
   for (const std::string& spec : o.strategies) {
     strategies.push_back(active::to_string(active::parse_strategy(spec)));
@@ -371,7 +373,7 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
   TrainOptions probe;
   try {
     auto store = Store::create(work / "probe", source.name() + " (probe)", source.categories());
-    store->update_settings(settings);
+    store->change_settings([&](ProjectSettings& s) { s = settings; });
     probe = train_job_options(*store, Json{{kRoundAfterEventKey, 0}}, o.pretrained_fallbacks);
   } catch (...) {
     fs::remove_all(work / "probe");

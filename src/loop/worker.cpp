@@ -19,7 +19,7 @@ LoopWorker::~LoopWorker() { stop(); }
 
 void LoopWorker::start() {
   if (thread_.joinable() || store_) throw Error{ErrorCode::kInternal, "the loop already started"};
-  store_ = Store::open(dir_);
+  store_ = Store::open(dir_, options_.store);
   {
     // A job left running is either a live trainer's (another process holding the lock) or an
     // orphan of a process that died; only orphans go back in the queue.
@@ -91,29 +91,30 @@ void LoopWorker::run() {
 bool LoopWorker::run_next_job() {
   // Train jobs only while holding the training lock, so `boxloop train` and this never overlap.
   auto lock = std::make_unique<TrainLock>(store_->dir());
-  const std::vector<std::string> kinds =
-      lock->held() ? std::vector<std::string>{"train", "score"} : std::vector<std::string>{"score"};
+  const std::vector<JobKind> kinds = lock->held()
+                                         ? std::vector<JobKind>{JobKind::kTrain, JobKind::kScore}
+                                         : std::vector<JobKind>{JobKind::kScore};
   const auto job = store_->claim_next_job(kinds);
   if (!job) return false;
-  if (job->kind != "train") lock.reset();
+  if (job->kind != JobKind::kTrain) lock.reset();
   current_job_ = job->id;
   // stop() may have come between the claim and the line above and seen no job to cancel.
   if (cancel_) store_->request_job_cancel(job->id);
-  spdlog::info("loop: running {} job {}", job->kind, job->id);
+  spdlog::info("loop: running {} job {}", to_string(job->kind), job->id);
   try {
-    if (job->kind == "train") {
+    if (job->kind == JobKind::kTrain) {
       run_train(*job);
     } else {
       run_score(*job);
     }
   } catch (const Error& e) {
     if (e.code() == ErrorCode::kCancelled) {
-      spdlog::info("loop: {} job {} cancelled", job->kind, job->id);
+      spdlog::info("loop: {} job {} cancelled", to_string(job->kind), job->id);
     } else {
-      spdlog::error("loop: {} job {} failed: {}", job->kind, job->id, e.what());
+      spdlog::error("loop: {} job {} failed: {}", to_string(job->kind), job->id, e.what());
     }
   } catch (const std::exception& e) {
-    spdlog::error("loop: {} job {} failed: {}", job->kind, job->id, e.what());
+    spdlog::error("loop: {} job {} failed: {}", to_string(job->kind), job->id, e.what());
   }
   current_job_ = 0;
   // A round's peak (training activations) stays on the heap while it runs (detector.h); between
@@ -140,7 +141,8 @@ void LoopWorker::run_train(const Job& job) {
   // A large pool scores a candidate set, all of it every few models (loop/state/candidates.h).
   const int candidates = round_candidate_limit(static_cast<int>(store_->models().size()));
   const Job score = store_->create_job(
-      "score", Json{{"model", std::to_string(result.model.id)}, {"candidates", candidates}});
+      JobKind::kScore,
+      Json{{"model", std::to_string(result.model.id)}, {"candidates", candidates}});
   spdlog::info("loop: model {} trained; score job {} queued", result.model.id, score.id);
 }
 

@@ -22,6 +22,8 @@ struct LoopWorkerOptions {
   std::chrono::milliseconds interval{2'000};
   // Searched for pretrained weights after the project's own and $BOXLOOP_PRETRAINED.
   std::vector<std::filesystem::path> pretrained_fallbacks;
+  // How the worker opens the project (its own connections): the server's --db.
+  StoreOptions store;
 };
 
 class LoopWorker {

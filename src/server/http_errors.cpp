@@ -25,6 +25,8 @@ int http_status(ErrorCode code) {
       return 413;
     case ErrorCode::kUnsupported:
       return 501;
+    case ErrorCode::kBusy:
+      return 503;
     case ErrorCode::kIo:
     case ErrorCode::kInternal:
       return 500;
@@ -48,6 +50,8 @@ ErrorCode error_code_for_status(int status) {
       return ErrorCode::kTooLarge;
     case 501:
       return ErrorCode::kUnsupported;
+    case 503:
+      return ErrorCode::kBusy;
     default:
       return ErrorCode::kInternal;
   }
@@ -64,6 +68,8 @@ void send_json(httplib::Response& res, const Json& body, int status) {
 }
 
 void send_error(httplib::Response& res, ErrorCode code, const std::string& message) {
+  // A busy database is a moment's wait, not a fault of the request: say when to send it again.
+  if (code == ErrorCode::kBusy) res.set_header("Retry-After", "1");
   send_json(res, error_json(code, message), http_status(code));
 }
 
@@ -92,7 +98,9 @@ void install_error_handlers(httplib::Server& server) {
         try {
           std::rethrow_exception(ep);
         } catch (const Error& e) {
-          if (http_status(e.code()) >= 500) {
+          if (e.code() == ErrorCode::kBusy) {
+            spdlog::warn("{} {}: {}", req.method, req.path, e.what());
+          } else if (http_status(e.code()) >= 500) {
             spdlog::error("{} {}: {}", req.method, req.path, e.what());
           }
           send_error(res, e.code(), e.what());

@@ -38,9 +38,9 @@ void check_model_reference(Store& store, const std::string& value, const std::st
 
 }  // namespace
 
-TrainOptions client_train_options(Store& store, const Json& params, const std::string& where) {
-  return with_context(where, [&] {
-    TrainOptions options = train_options_from_json(params);
+void check_client_train_options(Store& store, const TrainOptions& options,
+                                const std::string& where) {
+  with_context(where, [&] {
     if (!options.pretrained.empty()) {
       throw Error(
           ErrorCode::kInvalidArgument,
@@ -48,8 +48,13 @@ TrainOptions client_train_options(Store& store, const Json& params, const std::s
           "(import weights with `boxloop model import`, then use \"from\": \"pretrained\")");
     }
     check_model_reference(store, options.from, "from", {"pretrained", "scratch", "last"});
-    return options;
   });
+}
+
+TrainOptions client_train_options(Store& store, const Json& params, const std::string& where) {
+  TrainOptions options = with_context(where, [&] { return train_options_from_json(params); });
+  check_client_train_options(store, options, where);
+  return options;
 }
 
 loop::ScoreOptions client_score_options(Store& store, const Json& params) {
@@ -61,10 +66,11 @@ loop::ScoreOptions client_score_options(Store& store, const Json& params) {
 JobRequest parse_job_request(Store& store, const Json& body) {
   refuse_unknown_keys(body, {"kind", "params"});
   JobRequest request;
-  request.kind = optional_string(body, "kind", 16).value_or("");
-  if (request.kind != "train" && request.kind != "score") {
+  const std::string kind = optional_string(body, "kind", 16).value_or("");
+  if (kind != to_string(JobKind::kTrain) && kind != to_string(JobKind::kScore)) {
     throw Error(ErrorCode::kInvalidArgument, "'kind' must be \"train\" or \"score\"");
   }
+  request.kind = job_kind_from_string(kind);
   request.params = Json::object();
   if (const Json* params = optional_member(body, "params")) {
     if (!params->is_object()) {
@@ -73,7 +79,7 @@ JobRequest parse_job_request(Store& store, const Json& body) {
     }
     request.params = *params;
   }
-  if (request.kind == "train") {
+  if (request.kind == JobKind::kTrain) {
     client_train_options(store, request.params, "params");
   } else {
     with_context("params", [&] { return client_score_options(store, request.params); });

@@ -15,16 +15,21 @@
 namespace boxloop::server {
 
 struct JobRequest {
-  std::string kind;  // "train" | "score"
-  Json params;       // as sent (the worker reads them again), checked
+  JobKind kind = JobKind::kTrain;  // train or score
+  Json params;                     // as sent (the worker reads them again), checked
 };
 
 // {kind: "train"|"score", params?: object}. Throws kInvalidArgument naming the field.
 JobRequest parse_job_request(Store& store, const Json& body);
 
-// Training options from a client (a train job's params, the settings' "train" object), checked
-// as above; `where` prefixes messages ("train").
+// Training options from a client (a train job's params), checked as above; `where` prefixes
+// messages ("params").
 TrainOptions client_train_options(Store& store, const Json& params, const std::string& where = "");
+// The rules above that are a client's alone (no weights file, `from` a model reference), for
+// options read elsewhere (the settings' "train" object, loop::read_train_settings). Throws
+// kInvalidArgument prefixed with `where`.
+void check_client_train_options(Store& store, const TrainOptions& options,
+                                const std::string& where = "");
 loop::ScoreOptions client_score_options(Store& store, const Json& params);
 
 }  // namespace boxloop::server

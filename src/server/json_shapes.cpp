@@ -22,7 +22,7 @@ Json label_event_json(const LabelEvent& event) {
 Json job_json(const Job& job) {
   auto optional_text = [](const std::string& text) { return text.empty() ? Json() : Json(text); };
   return Json{{"id", job.id},
-              {"kind", job.kind},
+              {"kind", to_string(job.kind)},
               {"state", to_string(job.state)},
               {"progress", job.progress},
               {"message", job.message},

@@ -6,7 +6,6 @@
 #include "server/label_request.h"
 #include "server/request_json.h"
 #include "server/route_context.h"
-#include "store/settings.h"
 
 namespace boxloop::server {
 
@@ -77,7 +76,7 @@ void add_label_routes(httplib::Server& server, RouteContext& ctx) {
                                            ? parse_id_list(req.get_param_value("exclude"))
                                            : std::vector<Id>{};
                   const auto image = ctx.store.next_image(
-                      caller.name, lease_seconds(ctx.store.settings()), exclude);
+                      caller.name, ctx.store.settings().lease_seconds, exclude);
                   Json answer = image ? image_with_annotations(ctx.store, *image) : no_image_json();
                   // Where the image sits in the queue's order and on the halting scale.
                   answer["query"] =

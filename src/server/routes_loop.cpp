@@ -7,6 +7,7 @@
 #include "server/loop_json.h"
 #include "server/request_json.h"
 #include "server/route_context.h"
+#include "server/settings_request.h"
 
 namespace boxloop::server {
 
@@ -23,14 +24,17 @@ void add_loop_routes(httplib::Server& server, RouteContext& ctx) {
                          send_json(res, loop_status_json(loop::loop_status(ctx.store)));
                        }));
 
-  // update_loop_settings is the typed shape: it refuses unknown keys, wrong types and ranges.
-  server.Put("/api/loop", json_route(ctx, Access::kAdmin,
-                                     [&ctx](const httplib::Request&, httplib::Response& res,
-                                            const User&, const Json& patch) {
-                                       loop::update_loop_settings(ctx.store, patch);
-                                       send_json(res,
-                                                 loop_status_json(loop::loop_status(ctx.store)));
-                                     }));
+  // The same change of the settings as PATCH /api/project/settings, with the loop's names.
+  server.Put(
+      "/api/loop",
+      json_route(
+          ctx, Access::kAdmin,
+          [&ctx](const httplib::Request&, httplib::Response& res, const User&, const Json& body) {
+            const loop::LoopSettingsChange change = loop::loop_settings_change_from_json(body);
+            change_settings(ctx.store,
+                            [&](ProjectSettings& settings) { loop::apply(change, settings); });
+            send_json(res, loop_status_json(loop::loop_status(ctx.store)));
+          }));
 
   server.Post("/api/loop/run", json_route(
                                    ctx, Access::kAdmin,

@@ -13,7 +13,7 @@ void add_project_routes(httplib::Server& server, RouteContext& ctx) {
                        [&ctx](const httplib::Request&, httplib::Response& res, const User&) {
                          send_json(res, Json{{"name", ctx.store.name()},
                                              {"categories", ctx.store.categories()},
-                                             {"settings", ctx.store.settings()},
+                                             {"settings", to_json(ctx.store.settings())},
                                              {"counts", counts_json(ctx.store)}});
                        }));
 
@@ -30,8 +30,11 @@ void add_project_routes(httplib::Server& server, RouteContext& ctx) {
                json_route(ctx, Access::kAdmin,
                           [&ctx](const httplib::Request&, httplib::Response& res, const User&,
                                  const Json& patch) {
-                            check_settings_patch(ctx.store, patch);
-                            send_json(res, ctx.store.update_settings(patch));
+                            const ProjectSettings changed =
+                                change_settings(ctx.store, [&](ProjectSettings& settings) {
+                                  settings = patch_settings(settings, patch);
+                                });
+                            send_json(res, to_json(changed));
                           }));
 }
 

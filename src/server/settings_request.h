@@ -1,18 +1,18 @@
-// PATCH /api/project/settings: a JSON merge patch of the project settings, checked key by key
-// before the store merges it. The store checks the types and ranges of the merged result
-// (store/settings.h); this adds what the store cannot know: that a key is known at all, that a
-// strategy spec parses, that model.arch is an architecture, and the "train" object's options
-// (train_options_from_json, with the rules for clients of job_request.h).
+// How the settings routes change the project settings (PATCH /api/project/settings with a JSON
+// merge patch, PUT /api/loop with the loop's knobs): both through change_settings, so the same
+// checks apply whichever route is used.
 #pragma once
 
-#include "core/json.h"
+#include <functional>
+
 #include "store/store.h"
 
 namespace boxloop::server {
 
-// Throws kInvalidArgument naming the key. A null value removes a key (its default applies again);
-// an unknown key is refused unless it is being removed, so that keys stored by an older version
-// can be cleaned up.
-void check_settings_patch(Store& store, const Json& patch);
+// loop::change_settings (the store's types and ranges; the strategy spec, model.arch and the
+// train object's options, loop/state/settings_change.h) with a client's rules for a changed
+// train object on top (check_client_train_options: no weights file on the server, `from` a model
+// reference). Throws kInvalidArgument naming the setting; nothing is written then.
+ProjectSettings change_settings(Store& store, const std::function<void(ProjectSettings&)>& change);
 
 }  // namespace boxloop::server

@@ -8,6 +8,7 @@
 #include "loop/state/rounds.h"
 #include "server/json_shapes.h"
 #include "server/loop_json.h"
+#include "store/change_feed.h"
 
 namespace boxloop::server {
 
@@ -19,9 +20,14 @@ StoreWatcher::StoreWatcher(Store& store, EventBus& events, std::chrono::millisec
     : store_(store), events_(events), interval_(interval) {
   poll(/*publish=*/false);  // what exists at start-up is not news
   thread_ = std::thread([this] { run(); });
+  // On PostgreSQL, saves made through other servers on the same database are news here too.
+  feed_ = store_.watch_changes([this](const std::string& what) {
+    if (what == kLabelsChanged) counts_changed();
+  });
 }
 
 StoreWatcher::~StoreWatcher() {
+  feed_.reset();  // no callback into this object from here on
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;

@@ -2,12 +2,14 @@
 // model, a new query queue. It polls, because the change may come from another process (the CLI
 // training while the server serves) that cannot reach this process's EventBus. It also sends the
 // `counts` event after saves, off the request path: counting scans the labels, and a burst of
-// saves needs only one recount.
+// saves needs only one recount. On PostgreSQL it also hears of saves made through other servers on
+// the same database (LISTEN/NOTIFY, store/change_feed.h), so their pages' counts follow too.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -45,6 +47,7 @@ class StoreWatcher {
   bool stopping_ = false;
   bool counts_dirty_ = false;
   std::thread thread_;
+  std::unique_ptr<ChangeFeed> feed_;  // PostgreSQL: other processes' saves; none on SQLite
 };
 
 }  // namespace boxloop::server

@@ -1,187 +1,13 @@
 #include "store/database.h"
 
-#include <spdlog/spdlog.h>
-#include <sqlite3.h>
-
-#include "core/error.h"
+#include <string>
 
 namespace boxloop {
-namespace {
 
-// Waiting this long for another connection's write lock covers a training process committing a
-// model while the server saves labels; longer would only hide a stuck process.
-constexpr int kBusyTimeoutMs = 5000;
-
-ErrorCode code_for(int rc) {
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return ErrorCode::kConflict;
-    case SQLITE_CONSTRAINT:
-      return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY
-                 ? ErrorCode::kAlreadyExists
-                 : ErrorCode::kInvalidArgument;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return ErrorCode::kCorrupt;
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-      return ErrorCode::kIo;
-    default:
-      return ErrorCode::kInternal;
-  }
-}
-
-[[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) {
-  const std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  throw Error(code_for(db ? sqlite3_extended_errcode(db) : rc),
-              "database: " + detail + " (" + std::string(what) + ")");
-}
-
-}  // namespace
-
-// --- Statement -------------------------------------------------------------------------------
-
-Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
-  const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
-  if (rc != SQLITE_OK) fail(db, rc, sql);
-}
-
-Statement::~Statement() { sqlite3_finalize(stmt_); }
-
-Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
-
-Statement& Statement::bind(int index, std::int64_t value) {
-  const int rc = sqlite3_bind_int64(stmt_, index, value);
-  if (rc != SQLITE_OK) fail(db_, rc, sqlite3_sql(stmt_));
-  return *this;
-}
-
-Statement& Statement::bind(int index, double value) {
-  const int rc = sqlite3_bind_double(stmt_, index, value);
-  if (rc != SQLITE_OK) fail(db_, rc, sqlite3_sql(stmt_));
-  return *this;
-}
-
-Statement& Statement::bind(int index, std::string_view value) {
-  const int rc =
-      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-  if (rc != SQLITE_OK) fail(db_, rc, sqlite3_sql(stmt_));
-  return *this;
-}
-
-Statement& Statement::bind(int index, std::nullopt_t) {
-  const int rc = sqlite3_bind_null(stmt_, index);
-  if (rc != SQLITE_OK) fail(db_, rc, sqlite3_sql(stmt_));
-  return *this;
-}
-
-void Statement::reset() { sqlite3_reset(stmt_); }  // its error repeats the last step's, seen there
-
-bool Statement::step() {
-  const int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  fail(db_, rc, sqlite3_sql(stmt_));
-}
-
-void Statement::run() {
-  while (step()) {
-  }
-}
-
-bool Statement::is_null(int column) const {
-  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
-}
-
-std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
-
-int Statement::integer(int column) const { return sqlite3_column_int(stmt_, column); }
-
-double Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
-
-std::string Statement::text(int column) const {
-  const auto* data = sqlite3_column_text(stmt_, column);
-  if (!data) return {};
-  return std::string(reinterpret_cast<const char*>(data),
-                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
-}
-
-std::optional<std::int64_t> Statement::optional_int64(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return int64(column);
-}
-
-std::optional<double> Statement::optional_real(int column) const {
-  if (is_null(column)) return std::nullopt;
-  return real(column);
-}
-
-// --- Database --------------------------------------------------------------------------------
-
-std::unique_ptr<Database> Database::open(const std::filesystem::path& file, bool create) {
-  std::error_code ec;
-  if (!create && !std::filesystem::exists(file, ec)) {
-    throw Error(ErrorCode::kNotFound, "no project database at " + file.string());
-  }
-  sqlite3* handle = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
-                    SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_EXRESCODE;
-  const int rc = sqlite3_open_v2(file.c_str(), &handle, flags, nullptr);
-  if (rc != SQLITE_OK) {
-    const std::string message = handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc);
-    sqlite3_close(handle);
-    throw Error(code_for(rc), "cannot open " + file.string() + ": " + message);
-  }
-  std::unique_ptr<Database> db(new Database(file, handle));
-  sqlite3_busy_timeout(handle, kBusyTimeoutMs);
-  sqlite3_extended_result_codes(handle, 1);
-  // WAL lets the server read while a CLI or worker writes. synchronous=FULL syncs the WAL on every
-  // commit: a save the page was told succeeded survives a power cut (NORMAL may lose the last
-  // commits). Label saves are human-paced, so the extra fsync per commit costs nothing visible.
-  auto mode = db->prepare("PRAGMA journal_mode=WAL");
-  if (!mode.step() || mode.text(0) != "wal") {
-    throw Error(ErrorCode::kIo, "cannot switch " + file.string() + " to WAL mode");
-  }
-  db->exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;");
-  return db;
-}
-
-Database::Database(std::filesystem::path file, sqlite3* db) : file_(std::move(file)), db_(db) {}
-
-Database::~Database() {
-  if (sqlite3_close(db_) != SQLITE_OK) {
-    spdlog::error("closing {} failed: {}", file_.string(), sqlite3_errmsg(db_));
-  }
-}
-
-void Database::exec(const std::string& sql) {
-  char* message = nullptr;
-  const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
-  if (rc != SQLITE_OK) {
-    const std::string detail = message ? message : sqlite3_errstr(rc);
-    sqlite3_free(message);
-    throw Error(code_for(sqlite3_extended_errcode(db_)), "database: " + detail);
-  }
-}
-
-std::int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
-
-int Database::changes() const { return sqlite3_changes(db_); }
-
-int Database::user_version() {
-  auto statement = prepare("PRAGMA user_version");
-  statement.step();
-  return statement.integer(0);
-}
-
+// Savepoints are spelled the same in SQLite and PostgreSQL; only the outermost BEGIN differs.
 Database::Guard::Guard(Database& db, TransactionKind kind) : db_(db), depth_(db.depth_) {
   if (depth_ == 0) {
-    db_.exec(kind == TransactionKind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+    db_.exec(db_.begin_sql(kind));
   } else {
     db_.exec("SAVEPOINT sp" + std::to_string(depth_));
   }
@@ -197,15 +23,11 @@ void Database::Guard::commit() {
 Database::Guard::~Guard() {
   if (done_) return;
   --db_.depth_;
-  const std::string sql = depth_ == 0 ? std::string("ROLLBACK")
-                                      : "ROLLBACK TO sp" + std::to_string(depth_) + "; RELEASE sp" +
-                                            std::to_string(depth_);
-  char* message = nullptr;
-  if (sqlite3_exec(db_.db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-    // Nothing to do but report: SQLite has already rolled back when COMMIT itself failed.
-    spdlog::warn("rollback in {}: {}", db_.file_.string(), message ? message : "?");
-  }
-  sqlite3_free(message);
+  // A PostgreSQL transaction that saw an error accepts nothing but a rollback (to a savepoint),
+  // so a failed inner call is undone before the outer one goes on.
+  db_.exec_quietly(depth_ == 0 ? std::string("ROLLBACK")
+                               : "ROLLBACK TO sp" + std::to_string(depth_) + "; RELEASE sp" +
+                                     std::to_string(depth_));
 }
 
 }  // namespace boxloop

@@ -1,5 +1,7 @@
-// The schema as an ordered list of migrations. PRAGMA user_version holds how many are applied;
-// each runs in its own write transaction, so a crash between two leaves a valid, older schema.
+// The schema as an ordered list of migrations, each written for SQLite and for PostgreSQL.
+// Database::user_version holds how many are applied (SQLite: PRAGMA user_version; PostgreSQL: the
+// schema_version table); each runs in its own write transaction, so a crash between two leaves a
+// valid, older schema.
 // Never edit a released migration: append a new one.
 #pragma once
 

@@ -94,7 +94,7 @@ ModelRecord read_model(const Statement& row, int first) {
 Job read_job(const Statement& row, int first) {
   Job job;
   job.id = row.int64(first);
-  job.kind = row.text(first + 1);
+  job.kind = job_kind_from_string(row.text(first + 1));
   job.state = job_state_from_string(row.text(first + 2));
   job.progress = row.real(first + 3);
   job.message = row.text(first + 4);

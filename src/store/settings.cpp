@@ -1,5 +1,6 @@
 #include "store/settings.h"
 
+#include <algorithm>
 #include <set>
 
 #include "core/error.h"
@@ -8,79 +9,68 @@
 namespace boxloop {
 namespace {
 
+constexpr const char* kLeaseKey = "lease_seconds";
+constexpr const char* kEveryKey = "trigger_every";
+constexpr const char* kEnabledKey = "loop_enabled";
+constexpr const char* kStrategyKey = "strategy";
+constexpr const char* kAuditKey = "audit_fraction";
+constexpr const char* kThresholdKey = "proposal_threshold";
 constexpr const char* kModelKey = "model";
 constexpr const char* kTrainKey = "train";
-constexpr const char* kThresholdKey = "proposal_threshold";
 
-// The member `key` of `object`, or nullptr when it has none.
-const Json* member(const Json& object, const char* key) {
-  const auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
+[[noreturn]] void refuse(const std::string& message) {
+  throw Error(ErrorCode::kInvalidArgument, message);
 }
 
-}  // namespace
-
-Json default_settings() {
-  // No "strategy": absent means active::default_strategy_spec(), the order chosen by simulation,
-  // so a project that never picked one follows a better default when one is found.
-  // audit_fraction 0.1: a tenth of the images served are drawn at random for the audit set. Fewer
-  // (0.05) leaves 6 audit images at 120 labeled, too few for an interval that says anything;
-  // more takes labels from training that the sampler could have chosen.
-  return Json{{"trigger_every", 20},
-              {"lease_seconds", 300},
-              {"audit_fraction", 0.1},
-              // null: chosen per model by each score job (F1 on the audit set).
-              {"proposal_threshold", nullptr},
-              {"model", {{"arch", "fastestdet"}, {"input_size", 352}}},
-              {"train", Json::object()}};
+bool is_known(const std::string& key) {
+  const auto& known = known_settings_keys();
+  return std::find(known.begin(), known.end(), key) != known.end();
 }
 
-Json settings_with_defaults(const Json& stored) {
-  const Json defaults = default_settings();
-  Json settings = defaults;
-  settings.merge_patch(stored);
-  for (const auto& [key, value] : defaults.items()) {
-    if (value.is_null() && !settings.contains(key)) settings[key] = nullptr;
+// Reads the member `key` (not null) of a model object into `model`. Throws kInvalidArgument
+// naming it, an unknown member included.
+void read_model_member(ModelSettings& model, const std::string& key, const Json& value) {
+  if (key == "arch") {
+    model.arch = read_string(value, "model.arch", kMaxSettingText);
+  } else if (key == "input_size") {
+    const auto size = read_int(value, "model.input_size", kMinInputSize, kMaxInputSize);
+    if (size % kMinInputSize != 0) refuse("'model.input_size' must be a multiple of 32");
+    model.input_size = static_cast<int>(size);
+  } else {
+    refuse("model: unknown key '" + key + "' (known: arch, input_size)");
   }
-  return settings;
 }
 
-const std::vector<std::string>& known_settings_keys() {
-  static const std::vector<std::string> keys{"lease_seconds", "trigger_every",  "loop_enabled",
-                                             "strategy",      "audit_fraction", kThresholdKey,
-                                             kModelKey,       kTrainKey};
-  return keys;
+void require_model_object(const Json& value) {
+  if (!value.is_object()) refuse("'model' must be an object {arch, input_size}");
 }
 
-namespace {
-
-// Throws kInvalidArgument naming `key` when its value has the wrong type or range (the rules of
-// validate_settings); an unknown key passes.
-void validate_setting(const std::string& key, const Json& value) {
-  if (key == "lease_seconds") {
-    read_int(value, "lease_seconds", kMinLeaseSeconds, kMaxLeaseSeconds);
-  } else if (key == "trigger_every") {
-    read_int(value, "trigger_every", 1, kMaxTriggerEvery);
-  } else if (key == "loop_enabled") {
-    read_bool(value, "loop_enabled");
-  } else if (key == "strategy") {
-    read_string(value, "strategy", kMaxSettingText);
-  } else if (key == "audit_fraction") {
-    read_number(value, "audit_fraction", 0, kMaxAuditFraction);
+// Reads the known key `key` (its value not null) into `settings`, which is left as it was when
+// the value is refused. Throws kInvalidArgument naming the key.
+void read_known(ProjectSettings& settings, const std::string& key, const Json& value) {
+  if (key == kLeaseKey) {
+    settings.lease_seconds =
+        static_cast<int>(read_int(value, kLeaseKey, kMinLeaseSeconds, kMaxLeaseSeconds));
+  } else if (key == kEveryKey) {
+    settings.trigger_every = static_cast<int>(read_int(value, kEveryKey, 1, kMaxTriggerEvery));
+  } else if (key == kEnabledKey) {
+    settings.loop_enabled = read_bool(value, kEnabledKey);
+  } else if (key == kStrategyKey) {
+    settings.strategy = read_string(value, kStrategyKey, kMaxSettingText);
+  } else if (key == kAuditKey) {
+    settings.audit_fraction = read_number(value, kAuditKey, 0, kMaxAuditFraction);
   } else if (key == kThresholdKey) {
-    if (!value.is_null()) read_number(value, kThresholdKey, 0, 1);
+    settings.proposal_threshold = read_number(value, kThresholdKey, 0, 1);
   } else if (key == kModelKey) {
-    if (!value.is_object()) {
-      throw Error(ErrorCode::kInvalidArgument, "'model' must be an object {arch, input_size}");
+    require_model_object(value);
+    ModelSettings model;  // members left out take their defaults
+    for (const auto& [member, v] : value.items()) {
+      if (!v.is_null()) read_model_member(model, member, v);
     }
-    if (const Json* v = member(value, "arch")) read_string(*v, "model.arch", kMaxSettingText);
-    if (const Json* v = member(value, "input_size")) {
-      if (read_int(*v, "model.input_size", kMinInputSize, kMaxInputSize) % kMinInputSize != 0) {
-        throw Error(ErrorCode::kInvalidArgument, "'model.input_size' must be a multiple of 32");
-      }
-    }
-  } else if (key == kTrainKey && !value.is_object()) {
-    throw Error(ErrorCode::kInvalidArgument, "'train' must be an object of training options");
+    settings.model = model;
+  } else if (key == kTrainKey) {
+    if (!value.is_object()) refuse("'train' must be an object of training options");
+    settings.train = value;
   }
 }
 
@@ -101,15 +91,73 @@ Json parse_bounded(const std::string& text, std::set<std::string>& too_deep) {
   return Json::parse(text, callback, /*allow_exceptions=*/false);
 }
 
+// The model object of stored settings, member by member: a refused member takes its default and
+// an unknown one is dropped, each with a problem.
+ModelSettings read_stored_model(const Json& value, std::vector<std::string>& problems) {
+  ModelSettings model;
+  for (const auto& [member, v] : value.items()) {
+    if (v.is_null()) continue;
+    try {
+      read_model_member(model, member, v);
+    } catch (const Error& e) {
+      const bool known = member == "arch" || member == "input_size";
+      problems.push_back(std::string(e.what()) + (known ? "; the default is used" : "; dropped"));
+    }
+  }
+  return model;
+}
+
 }  // namespace
 
-void validate_settings(const Json& settings) {
-  if (!settings.is_object()) {
-    throw Error(ErrorCode::kInvalidArgument, "settings must be a JSON object");
+const std::vector<std::string>& known_settings_keys() {
+  static const std::vector<std::string> keys{kLeaseKey, kEveryKey,     kEnabledKey, kStrategyKey,
+                                             kAuditKey, kThresholdKey, kModelKey,   kTrainKey};
+  return keys;
+}
+
+ProjectSettings parse_settings(const Json& settings) {
+  if (!settings.is_object()) refuse("settings must be a JSON object");
+  ProjectSettings out;
+  for (const auto& [key, value] : settings.items()) {
+    if (value.is_null()) continue;  // the default, as a merge patch's null
+    if (is_known(key)) {
+      read_known(out, key, value);
+    } else {
+      out.unknown[key] = value;
+    }
   }
-  for (const std::string& key : known_settings_keys()) {
-    if (const Json* v = member(settings, key.c_str())) validate_setting(key, *v);
+  return out;
+}
+
+Json to_json(const ProjectSettings& s) {
+  Json out = Json::object();
+  if (s.unknown.is_object()) {
+    for (const auto& [key, value] : s.unknown.items()) {
+      if (!is_known(key)) out[key] = value;
+    }
   }
+  out[kLeaseKey] = s.lease_seconds;
+  out[kEveryKey] = s.trigger_every;
+  out[kEnabledKey] = s.loop_enabled;
+  if (!s.strategy.empty()) out[kStrategyKey] = s.strategy;
+  out[kAuditKey] = s.audit_fraction;
+  out[kThresholdKey] = s.proposal_threshold ? Json(*s.proposal_threshold) : Json(nullptr);
+  out[kModelKey] = Json{{"arch", s.model.arch}, {"input_size", s.model.input_size}};
+  out[kTrainKey] = s.train;
+  return out;
+}
+
+ProjectSettings patch_settings(const ProjectSettings& current, const Json& patch) {
+  if (!patch.is_object()) refuse("the settings patch must be a JSON object");
+  for (const auto& [key, value] : patch.items()) {
+    if (value.is_null() || is_known(key)) continue;
+    std::string names;
+    for (const std::string& k : known_settings_keys()) names += (names.empty() ? "" : ", ") + k;
+    refuse("unknown setting '" + key + "' (known: " + names + ")");
+  }
+  Json merged = to_json(current);
+  merged.merge_patch(patch);
+  return parse_settings(merged);
 }
 
 StoredSettings read_stored_settings(const std::string& text) {
@@ -118,7 +166,6 @@ StoredSettings read_stored_settings(const std::string& text) {
   Json stored = parse_bounded(text, too_deep);
   if (stored.is_discarded() || !stored.is_object()) {
     out.problems.push_back("the stored settings are not a JSON object; every default is used");
-    out.settings = settings_with_defaults(Json::object());
     return out;
   }
   for (const std::string& key : too_deep) {
@@ -126,45 +173,22 @@ StoredSettings read_stored_settings(const std::string& text) {
     out.problems.push_back("'" + key + "' nests deeper than " +
                            std::to_string(kMaxStoredSettingsDepth) + " levels; dropped");
   }
-  out.settings = settings_with_defaults(stored);
-  const Json defaults = default_settings();
-  for (const std::string& key : known_settings_keys()) {
-    const auto it = out.settings.find(key);
-    if (it == out.settings.end()) continue;
-    try {
-      validate_setting(key, *it);
-    } catch (const Error& e) {
-      const auto fallback = defaults.find(key);
-      if (fallback != defaults.end()) {
-        *it = *fallback;
+  ProjectSettings& settings = out.settings;
+  for (const auto& [key, value] : stored.items()) {
+    if (value.is_null()) continue;
+    if (!is_known(key)) {
+      settings.unknown[key] = value;
+    } else if (key == kModelKey && value.is_object()) {
+      settings.model = read_stored_model(value, out.problems);
+    } else {
+      try {
+        read_known(settings, key, value);
+      } catch (const Error& e) {
         out.problems.push_back(std::string(e.what()) + "; the default is used");
-      } else {
-        out.settings.erase(it);
-        out.problems.push_back(std::string(e.what()) + "; left out");
       }
     }
   }
   return out;
-}
-
-int lease_seconds(const Json& settings) {
-  const Json* v = settings.is_object() ? member(settings, "lease_seconds") : nullptr;
-  if (!v) return kDefaultLeaseSeconds;
-  try {
-    return static_cast<int>(read_int(*v, "lease_seconds", kMinLeaseSeconds, kMaxLeaseSeconds));
-  } catch (const Error&) {
-    return kDefaultLeaseSeconds;
-  }
-}
-
-std::optional<double> proposal_threshold(const Json& settings) {
-  const Json* v = settings.is_object() ? member(settings, kThresholdKey) : nullptr;
-  if (!v || v->is_null()) return std::nullopt;
-  try {
-    return read_number(*v, kThresholdKey, 0, 1);
-  } catch (const Error&) {
-    return std::nullopt;
-  }
 }
 
 }  // namespace boxloop

@@ -1,11 +1,18 @@
 // The project store: one folder per project holding `boxloop.db` (SQLite, WAL, foreign keys on,
-// schema versioned by migrations), `images/` (the image folder) and `models/` (weights).
+// schema versioned by migrations), `images/` (the image folder) and `models/` (weights). For a
+// team the records may live in PostgreSQL instead (StoreOptions::database), with the same schema
+// and the same code path (store/database.h); the folder then holds the images and models only.
 //
-// Every public method is one transaction and is safe to call from several threads (calls are
-// serialised on one connection). Several processes may open the same project (SQLite WAL with a
-// busy timeout): the CLI can train while the server serves.
+// Every public method is one transaction and is safe to call from several threads: reads run
+// on a pool of read connections, each on a snapshot of the last commit, and never wait for a
+// write; writes take turns on one write connection (store/connections.h). Several processes may
+// open the same project (SQLite WAL with a busy timeout; PostgreSQL SERIALIZABLE writes, rerun on
+// a conflict): the CLI can train while the server serves. A call that waits for another process's
+// lock past the busy timeout throws kBusy and writes nothing.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -17,10 +24,24 @@
 
 #include "core/json.h"
 #include "core/types.h"
+#include "store/settings.h"
 
 namespace boxloop {
 
-class Database;
+class ChangeFeed;
+class Connections;
+
+struct StoreOptions {
+  // Where the project's records are: empty for the SQLite file in the project folder (the
+  // embedded default), or a PostgreSQL URL (postgresql://user@host/db) whose database holds one
+  // project. The images and models stay in the project folder either way: every process that
+  // opens the project mounts the same folder.
+  std::string database;
+  // How long a call waits for another process's lock on the database before it throws kBusy.
+  std::chrono::milliseconds busy_timeout{5000};
+  // Read connections open at most at once; a read beyond them waits for one to be free.
+  std::size_t readers = 8;
+};
 
 struct LabelEvent {
   Id id = 0;
@@ -70,9 +91,15 @@ enum class JobState { kQueued, kRunning, kDone, kFailed, kCancelled };
 std::string to_string(JobState state);
 JobState job_state_from_string(const std::string& text);
 
+// What a job does. The job table and the API keep the names ("train", "score", ...).
+enum class JobKind { kTrain, kScore, kDetect, kImport, kExport };
+std::string to_string(JobKind kind);
+// Throws kInvalidArgument for a name that is no job kind.
+JobKind job_kind_from_string(const std::string& text);
+
 struct Job {
   Id id = 0;
-  std::string kind;  // train | score | detect | import | export
+  JobKind kind = JobKind::kTrain;
   JobState state = JobState::kQueued;
   double progress = 0;
   std::string message;
@@ -111,16 +138,26 @@ class Store {
   static constexpr const char* kImageFolder = "images";
   static constexpr const char* kModelFolder = "models";
 
-  // Creates the folder layout and an empty database; throws kAlreadyExists when a project is there.
+  // Creates the folder layout and an empty database (options.database: SQLite in the folder or a
+  // PostgreSQL database); throws kAlreadyExists when a project is there.
   static std::unique_ptr<Store> create(const std::filesystem::path& dir, const std::string& name,
-                                       const std::vector<Category>& categories);
+                                       const std::vector<Category>& categories,
+                                       const StoreOptions& options = {});
   // Opens an existing project and applies pending migrations; throws kNotFound when none is there.
-  static std::unique_ptr<Store> open(const std::filesystem::path& dir);
+  static std::unique_ptr<Store> open(const std::filesystem::path& dir,
+                                     const StoreOptions& options = {});
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
   const std::filesystem::path& dir() const { return dir_; }
+  // Where the records are, for messages: the database file or the server URL (no password).
+  std::string database_location() const;
+  bool uses_postgres() const;
+  // Calls `on_change` (on a thread of its own) with what changed whenever a process commits a
+  // change other processes' pages should hear of (kLabelsChanged: a label save), for as long as
+  // the returned feed lives. None on SQLite, whose processes poll (store/change_feed.h).
+  std::unique_ptr<ChangeFeed> watch_changes(std::function<void(const std::string&)> on_change);
   std::filesystem::path image_dir() const { return dir_ / kImageFolder; }
   std::filesystem::path model_dir() const { return dir_ / kModelFolder; }
   int schema_version();
@@ -128,15 +165,24 @@ class Store {
   // Runs `work` (calls on this Store) as one write transaction, so a bulk import pays one commit
   // (one fsync) per batch instead of one per row. Each call inside is a savepoint: one that
   // throws and is caught inside `work` undoes only itself; an exception out of `work` undoes the
-  // whole batch. Other threads and processes wait for the write lock meanwhile, so keep batches
-  // short (tens of rows, well under a second).
+  // whole batch. Other threads' writes (not their reads) and other processes wait for the write
+  // lock meanwhile, so keep batches short (tens of rows, well under a second). On PostgreSQL a
+  // batch that conflicts with another process's write is kBusy (not rerun: `work` is the
+  // caller's); every other write method is rerun until the busy timeout.
   void batch(const std::function<void()>& work);
 
   // --- project -----------------------------------------------------------------------------
   std::string name();
-  Json settings();
-  // Merges `patch` into the settings (JSON merge patch) and returns the result.
-  Json update_settings(const Json& patch);
+  // The stored settings, read leniently (read_stored_settings): a value an older version stored
+  // that this one refuses reads as its default, with a warning logged once.
+  ProjectSettings settings();
+  // The one write of the settings: applies `change` to the current settings and writes the result
+  // when parse_settings accepts it (types and ranges), all in one transaction; returns what was
+  // written. Throws kInvalidArgument naming the setting (nothing written) or what `change`
+  // throws. What the store cannot check is the caller's (loop/state/settings_change.h).
+  ProjectSettings change_settings(const std::function<void(ProjectSettings&)>& change);
+  // change_settings with a JSON merge patch (patch_settings).
+  ProjectSettings update_settings(const Json& patch);
 
   // --- categories --------------------------------------------------------------------------
   std::vector<Category> categories();  // ordered by position
@@ -226,9 +272,9 @@ class Store {
   void update_model_metrics(Id id, const Json& metrics);
 
   // --- jobs ----------------------------------------------------------------------------------
-  Job create_job(const std::string& kind, const Json& params);
+  Job create_job(JobKind kind, const Json& params);
   // Atomically moves the oldest queued job (of the given kinds, all when empty) to running.
-  std::optional<Job> claim_next_job(const std::vector<std::string>& kinds = {});
+  std::optional<Job> claim_next_job(const std::vector<JobKind>& kinds = {});
   void update_job_progress(Id id, double progress, const std::string& message);
   void finish_job(Id id, JobState state, const std::string& error = "");
   void request_job_cancel(Id id);
@@ -251,10 +297,11 @@ class Store {
   void logout(const std::string& token);
 
  private:
-  Store(std::filesystem::path dir, std::unique_ptr<Database> db);
+  Store(std::filesystem::path dir, std::unique_ptr<Connections> connections, StoreOptions options);
   std::filesystem::path dir_;
-  std::unique_ptr<Database> db_;
-  std::recursive_mutex mutex_;
+  StoreOptions options_;  // as opened: a change feed connects to the same database
+  std::unique_ptr<Connections> db_;
+  std::mutex audit_rng_mutex_;
   std::mt19937_64 audit_rng_{std::random_device{}()};
 };
 

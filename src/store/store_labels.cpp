@@ -4,6 +4,8 @@
 
 #include "core/error.h"
 #include "core/time.h"
+#include "store/change_feed.h"
+#include "store/connections.h"
 #include "store/database.h"
 #include "store/rows.h"
 #include "store/store.h"
@@ -70,23 +72,23 @@ Effort effort_of(const LabelSave& save) {
 }  // namespace
 
 std::vector<Annotation> Store::annotations(Id image_id) {
-  std::lock_guard lock(mutex_);
-  auto select = db_->prepare(std::string("SELECT ") + kAnnotationColumns +
+  return db_->read([&](Database& db) {
+    auto select = db.prepare(std::string("SELECT ") + kAnnotationColumns +
                              " FROM annotation WHERE image_id = ? ORDER BY id");
-  select.bind_all(image_id);
-  std::vector<Annotation> result;
-  while (select.step()) result.push_back(read_annotation(select));
-  return result;
+    select.bind_all(image_id);
+    std::vector<Annotation> result;
+    while (select.step()) result.push_back(read_annotation(select));
+    return result;
+  });
 }
 
 LabelEvent Store::save_labels(const LabelSave& save) {
-  std::lock_guard lock(mutex_);
   if (save.status == ImageStatus::kUnlabeled) {
     throw Error(ErrorCode::kInvalidArgument, "a save marks an image labeled or skipped");
   }
   if (save.labeler.empty()) throw Error(ErrorCode::kInvalidArgument, "a save needs a labeler");
   check_effort(save);
-  return db_->transaction(TransactionKind::kWrite, [&] {
+  return db_->write([&](Database& db) {
     const auto current = image(save.image_id);
     if (!current) {
       throw Error(ErrorCode::kNotFound, "no image " + std::to_string(save.image_id));
@@ -98,11 +100,11 @@ LabelEvent Store::save_labels(const LabelSave& save) {
                       ", you edited " + std::to_string(save.expected_version) +
                       "): reload it to see their boxes");
     }
-    db_->prepare("DELETE FROM annotation WHERE image_id = ?").bind_all(save.image_id).run();
+    db.prepare("DELETE FROM annotation WHERE image_id = ?").bind_all(save.image_id).run();
     // Boxes are checked as they are written: a bad one throws and the transaction rolls back the
     // delete and the boxes before it, so the old labels stay exactly as they were.
-    auto category_exists = db_->prepare("SELECT 1 FROM category WHERE id = ?");
-    auto insert = db_->prepare(
+    auto category_exists = db.prepare("SELECT 1 FROM category WHERE id = ?");
+    auto insert = db.prepare(
         "INSERT INTO annotation (image_id, category_id, x, y, w, h, source, score, origin) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (std::size_t i = 0; i < save.boxes.size(); ++i) {
@@ -132,83 +134,89 @@ LabelEvent Store::save_labels(const LabelSave& save) {
     // The round this save belongs to: the model whose queue (and proposals) the labeler was
     // served from.
     event.model_id = queue_model();
-    db_->prepare("UPDATE image SET status = ?, version = ? WHERE id = ?")
+    db.prepare("UPDATE image SET status = ?, version = ? WHERE id = ?")
         .bind_all(to_string(save.status), event.version, save.image_id)
         .run();
     const Effort& effort = event.effort;
-    db_->prepare(
-           "INSERT INTO label_event (image_id, labeler, comment, status, box_count, created_at, "
-           "version, active_seconds, drawn, accepted, adjusted, rejected, model_id) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    db.prepare(
+          "INSERT INTO label_event (image_id, labeler, comment, status, box_count, created_at, "
+          "version, active_seconds, drawn, accepted, adjusted, rejected, model_id) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind_all(event.image_id, event.labeler, event.comment, to_string(event.status),
                   event.box_count, event.created_at, event.version, effort.active_seconds,
                   effort.drawn, effort.accepted, effort.adjusted, effort.rejected, event.model_id)
         .run();
-    event.id = db_->last_insert_id();
+    event.id = db.last_insert_id();
     // The image is done: its lease would only keep it from nobody.
-    db_->prepare("DELETE FROM lease WHERE image_id = ?").bind_all(save.image_id).run();
+    db.prepare("DELETE FROM lease WHERE image_id = ?").bind_all(save.image_id).run();
+    // Servers of other processes tell their pages (sent at commit, not at all on a rollback).
+    db.notify(kLabelsChanged);
     return event;
   });
 }
 
 std::vector<LabelEvent> Store::label_events(Id image_id) {
-  std::lock_guard lock(mutex_);
-  auto select = db_->prepare(std::string("SELECT ") + kLabelEventColumns +
+  return db_->read([&](Database& db) {
+    auto select = db.prepare(std::string("SELECT ") + kLabelEventColumns +
                              " FROM label_event WHERE image_id = ? ORDER BY id");
-  select.bind_all(image_id);
-  std::vector<LabelEvent> result;
-  while (select.step()) result.push_back(read_label_event(select));
-  return result;
+    select.bind_all(image_id);
+    std::vector<LabelEvent> result;
+    while (select.step()) result.push_back(read_label_event(select));
+    return result;
+  });
 }
 
 std::vector<LabelEvent> Store::label_events_by(const std::string& labeler, int limit) {
-  std::lock_guard lock(mutex_);
-  auto select = db_->prepare(std::string("SELECT ") + kLabelEventColumns +
+  return db_->read([&](Database& db) {
+    auto select = db.prepare(std::string("SELECT ") + kLabelEventColumns +
                              " FROM label_event WHERE labeler = ? ORDER BY id DESC LIMIT ?");
-  select.bind_all(labeler, limit);
-  std::vector<LabelEvent> result;
-  while (select.step()) result.push_back(read_label_event(select));
-  return result;
+    select.bind_all(labeler, limit);
+    std::vector<LabelEvent> result;
+    while (select.step()) result.push_back(read_label_event(select));
+    return result;
+  });
 }
 
 int Store::count_label_events_after(Id after_event_id) {
-  std::lock_guard lock(mutex_);
-  auto select = db_->prepare("SELECT count(*) FROM label_event WHERE id > ?");
-  select.bind_all(after_event_id);
-  select.step();
-  return select.integer(0);
+  return db_->read([&](Database& db) {
+    auto select = db.prepare("SELECT count(*) FROM label_event WHERE id > ?");
+    select.bind_all(after_event_id);
+    select.step();
+    return select.integer(0);
+  });
 }
 
 Id Store::last_label_event_id() {
-  std::lock_guard lock(mutex_);
-  auto select = db_->prepare("SELECT coalesce(max(id), 0) FROM label_event");
-  select.step();
-  return select.int64(0);
+  return db_->read([](Database& db) {
+    auto select = db.prepare("SELECT coalesce(max(id), 0) FROM label_event");
+    select.step();
+    return select.int64(0);
+  });
 }
 
 std::vector<LabelEvent> Store::effort_events() {
-  std::lock_guard lock(mutex_);
-  auto select = db_->prepare(std::string("SELECT ") + kLabelEventColumns +
+  return db_->read([](Database& db) {
+    auto select = db.prepare(std::string("SELECT ") + kLabelEventColumns +
                              " FROM label_event WHERE active_seconds IS NOT NULL ORDER BY id");
-  std::vector<LabelEvent> result;
-  while (select.step()) result.push_back(read_label_event(select));
-  return result;
+    std::vector<LabelEvent> result;
+    while (select.step()) result.push_back(read_label_event(select));
+    return result;
+  });
 }
 
 std::vector<LabeledImage> Store::labeled_images() {
-  std::lock_guard lock(mutex_);
-  return db_->transaction(TransactionKind::kRead, [&] {
+  return db_->read([](Database& db) {
     std::vector<LabeledImage> result;
     std::map<Id, std::size_t> index_of;
-    auto images = db_->prepare(std::string("SELECT ") + kImageColumns +
-                               " FROM image WHERE status = 'labeled' ORDER BY id");
+    auto images = db.prepare(std::string("SELECT ") + kImageColumns +
+                             " FROM image WHERE status = 'labeled' ORDER BY id");
     while (images.step()) {
       index_of[images.int64(0)] = result.size();
       result.push_back(LabeledImage{read_image(images), {}});
     }
-    auto boxes = db_->prepare(std::string("SELECT ") + kAnnotationColumns +
-                              " FROM annotation JOIN image ON image.id = annotation.image_id "
-                              "WHERE image.status = 'labeled' ORDER BY annotation.id");
+    auto boxes = db.prepare(std::string("SELECT ") + kAnnotationColumns +
+                            " FROM annotation JOIN image ON image.id = annotation.image_id "
+                            "WHERE image.status = 'labeled' ORDER BY annotation.id");
     while (boxes.step()) {
       Annotation annotation = read_annotation(boxes);
       result[index_of.at(annotation.image_id)].boxes.push_back(std::move(annotation));

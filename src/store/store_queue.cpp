@@ -5,7 +5,9 @@
 
 #include "core/error.h"
 #include "core/time.h"
+#include "store/connections.h"
 #include "store/database.h"
+#include "store/next_image_sql.h"
 #include "store/rows.h"
 #include "store/store.h"
 
@@ -17,15 +19,6 @@ using store_rows::kProposalColumns;
 using store_rows::read_image;
 using store_rows::read_proposal;
 using store_rows::unix_ms_now;
-
-// The share of served images drawn for the audit set, from the settings (0 when absent or not a
-// number in [0, 1)).
-double audit_fraction(const Json& settings) {
-  const auto it = settings.find("audit_fraction");
-  if (it == settings.end() || !it->is_number()) return 0;
-  const double f = it->get<double>();
-  return f > 0 && f < 1 ? f : 0;
-}
 
 // What replace_queue checks before it writes anything.
 void check_proposals(std::optional<Id> model_id, const std::vector<Proposal>& proposals) {
@@ -58,50 +51,45 @@ void check_proposals(std::optional<Id> model_id, const std::vector<Proposal>& pr
 }  // namespace
 
 void Store::seed_audit_draws(std::uint64_t seed) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(audit_rng_mutex_);
   audit_rng_.seed(seed);
 }
 
 std::optional<Image> Store::next_image(const std::string& labeler, int lease_seconds,
                                        const std::vector<Id>& exclude) {
-  std::lock_guard lock(mutex_);
   if (labeler.empty()) throw Error(ErrorCode::kInvalidArgument, "next_image needs a labeler");
   if (lease_seconds <= 0) {
     throw Error(ErrorCode::kInvalidArgument, "a lease must last at least one second");
   }
-  const double fraction = audit_fraction(settings());
-  return db_->transaction(TransactionKind::kWrite, [&]() -> std::optional<Image> {
+  // A lease (and an audit mark) is cheap to lose: a power cut frees the image, as its expiry
+  // would, and the draw is made again. So the commit skips the fsync, and a next costs no disk
+  // wait; the next label save's commit makes it durable with everything before it.
+  const auto serve = [&](Database& db) -> std::optional<Image> {
+    const double fraction = settings().audit_fraction;
     const std::int64_t now = unix_ms_now();
-    db_->prepare("DELETE FROM lease WHERE expires_at <= ?").bind_all(now).run();
+    db.prepare("DELETE FROM lease WHERE expires_at <= ?").bind_all(now).run();
     const std::string excluded = Json(exclude).dump();
     const auto lease = [&](const Image& image) {
-      db_->prepare("INSERT OR REPLACE INTO lease (image_id, labeler, expires_at) VALUES (?, ?, ?)")
+      db.prepare(
+            "INSERT INTO lease (image_id, labeler, expires_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (image_id) DO UPDATE SET labeler = excluded.labeler, "
+            "expires_at = excluded.expires_at")
           .bind_all(image.id, labeler, now + std::int64_t{lease_seconds} * 1000)
           .run();
       return image;
     };
-    auto held = db_->prepare(std::string("SELECT ") + kImageColumns + R"sql(
-      FROM image JOIN lease ON lease.image_id = image.id
-      WHERE image.status = 'unlabeled' AND lease.labeler = ?1
-        AND image.id NOT IN (SELECT value FROM json_each(?2))
-      ORDER BY image.id LIMIT 1)sql");
-    held.bind_all(labeler, excluded);
+    namespace sql = next_image_sql;
+    const Dialect dialect = db.dialect();
+    auto held = db.prepare(sql::held(dialect));
+    held.bind_all(excluded, labeler);
     if (held.step()) return lease(read_image(held));
     // An audit image already drawn but not labeled (its lease ran out, it was dropped) comes
     // first: letting drawn images lapse, hard ones more often, would bias the set.
-    auto pending = db_->prepare(std::string("SELECT ") + kImageColumns + R"sql(
-      FROM image WHERE audit = 1 AND status = 'unlabeled'
-        AND id NOT IN (SELECT image_id FROM lease)
-        AND id NOT IN (SELECT value FROM json_each(?1))
-      ORDER BY id LIMIT 1)sql");
+    auto pending = db.prepare(sql::pending_audit(dialect));
     pending.bind_all(excluded);
     if (pending.step()) return lease(read_image(pending));
     if (fraction > 0) {
-      auto counts = db_->prepare(R"sql(
-        SELECT
-          (SELECT COUNT(*) FROM image WHERE audit = 1 AND status != 'skipped'),
-          (SELECT COUNT(*) FROM image WHERE status != 'unlabeled' OR audit = 1
-             OR id IN (SELECT image_id FROM lease)))sql");
+      auto counts = db.prepare(sql::served_counts(dialect));
       counts.step();
       const auto audit = static_cast<double>(counts.int64(0));
       const auto served = static_cast<double>(counts.int64(1));
@@ -109,61 +97,60 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
       // this one included: with 0.1, the 10th, 20th, ... image served. A project imported with
       // labels catches up with draws at once.
       if (audit + 1 <= fraction * (served + 1) + 1e-9) {
-        const char* kFree = R"sql(
-          FROM image WHERE audit = 0 AND status = 'unlabeled'
-            AND id NOT IN (SELECT image_id FROM lease)
-            AND id NOT IN (SELECT value FROM json_each(?1)))sql";
-        auto free_count = db_->prepare(std::string("SELECT COUNT(*)") + kFree);
+        auto free_count = db.prepare(sql::audit_candidates_count(dialect));
         free_count.bind_all(excluded);
         free_count.step();
         const std::int64_t free = free_count.int64(0);
         if (free > 0) {
-          const auto pick = std::uniform_int_distribution<std::int64_t>(0, free - 1)(audit_rng_);
-          auto drawn = db_->prepare(std::string("SELECT ") + kImageColumns + kFree +
-                                    " ORDER BY id LIMIT 1 OFFSET ?2");
+          std::int64_t pick = 0;
+          {
+            std::lock_guard lock(audit_rng_mutex_);
+            pick = std::uniform_int_distribution<std::int64_t>(0, free - 1)(audit_rng_);
+          }
+          auto drawn = db.prepare(sql::audit_candidate(dialect));
           drawn.bind_all(excluded, pick);
           drawn.step();
           Image image = read_image(drawn);
-          db_->prepare("UPDATE image SET audit = 1 WHERE id = ?").bind_all(image.id).run();
+          db.prepare("UPDATE image SET audit = 1 WHERE id = ?").bind_all(image.id).run();
           image.audit = true;
           return lease(image);
         }
       }
     }
     // Queue rank, then import order; an image someone else holds a live lease on is never a
-    // candidate.
-    auto select = db_->prepare(std::string("SELECT ") + kImageColumns + R"sql(
-      FROM image
-      LEFT JOIN query ON query.image_id = image.id
-      LEFT JOIN lease ON lease.image_id = image.id
-      WHERE image.status = 'unlabeled'
-        AND (lease.labeler IS NULL OR lease.labeler = ?1)
-        AND image.id NOT IN (SELECT value FROM json_each(?2))
-      ORDER BY lease.labeler IS NULL, query.rank IS NULL, query.rank, image.id
-      LIMIT 1)sql");
-    select.bind_all(labeler, excluded);
-    if (!select.step()) return std::nullopt;
-    return lease(read_image(select));
-  });
+    // candidate. Import order starts only when every queued unlabeled image is taken, so none of
+    // the images it finds is queued.
+    auto queued = db.prepare(sql::queued(dialect));
+    queued.bind_all(excluded);
+    if (queued.step()) return lease(read_image(queued));
+    auto imported = db.prepare(sql::imported(dialect));
+    imported.bind_all(excluded);
+    if (imported.step()) return lease(read_image(imported));
+    return std::nullopt;
+  };
+  return db_->write(serve, Durability::kLazy);
 }
 
 void Store::release_leases(const std::string& labeler) {
-  std::lock_guard lock(mutex_);
-  db_->prepare("DELETE FROM lease WHERE labeler = ?").bind_all(labeler).run();
+  db_->write(
+      [&](Database& db) {
+        db.prepare("DELETE FROM lease WHERE labeler = ?").bind_all(labeler).run();
+      },
+      Durability::kLazy);  // a lease that comes back after a power cut only runs out
 }
 
 std::optional<std::string> Store::lease_holder(Id image_id) {
-  std::lock_guard lock(mutex_);
-  auto select = db_->prepare("SELECT labeler FROM lease WHERE image_id = ? AND expires_at > ?");
-  select.bind_all(image_id, unix_ms_now());
-  if (!select.step()) return std::nullopt;
-  return select.text(0);
+  return db_->read([&](Database& db) -> std::optional<std::string> {
+    auto select = db.prepare("SELECT labeler FROM lease WHERE image_id = ? AND expires_at > ?");
+    select.bind_all(image_id, unix_ms_now());
+    if (!select.step()) return std::nullopt;
+    return select.text(0);
+  });
 }
 
 void Store::replace_queue(std::optional<Id> model_id, const std::string& strategy,
                           const std::vector<QueueEntry>& entries,
                           const std::vector<Proposal>& proposals) {
-  std::lock_guard lock(mutex_);
   if (strategy.empty()) throw Error(ErrorCode::kInvalidArgument, "a queue needs its strategy");
   check_proposals(model_id, proposals);
   std::set<Id> seen;
@@ -177,20 +164,24 @@ void Store::replace_queue(std::optional<Id> model_id, const std::string& strateg
                                                    " has an uncertainty that is not a number");
     }
   }
-  db_->transaction(TransactionKind::kWrite, [&] {
+  db_->write([&](Database& db) {
     if (model_id && !model(*model_id)) {
       throw Error(ErrorCode::kNotFound, "no model " + std::to_string(*model_id));
     }
-    db_->exec("DELETE FROM query");
+    db.exec("DELETE FROM query");
+    // Each image carries its rank too (migration 5), so next_image finds the first unlabeled
+    // queued image in an index instead of joining the queue to every unlabeled image.
+    db.exec("UPDATE image SET queue_rank = NULL WHERE queue_rank IS NOT NULL");
     const std::string created_at = now_iso8601();
-    auto exists = db_->prepare("SELECT 1 FROM image WHERE id = ?");
-    auto insert = db_->prepare(
+    auto exists = db.prepare("SELECT 1 FROM image WHERE id = ?");
+    auto rank_image = db.prepare("UPDATE image SET queue_rank = ? WHERE id = ?");
+    auto insert = db.prepare(
         "INSERT INTO query (image_id, model_id, strategy, uncertainty, rank, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?)");
     for (std::size_t rank = 0; rank < entries.size(); ++rank) {
       const QueueEntry& entry = entries[rank];
-      exists.bind_all(entry.image_id);
-      if (!exists.step()) {
+      rank_image.bind_all(static_cast<std::int64_t>(rank), entry.image_id).run();
+      if (db.changes() == 0) {
         throw Error(ErrorCode::kNotFound,
                     "queue entry for image " + std::to_string(entry.image_id) + ": no such image");
       }
@@ -200,9 +191,9 @@ void Store::replace_queue(std::optional<Id> model_id, const std::string& strateg
           .run();
     }
     // The previous model's proposals go with its queue.
-    db_->exec("DELETE FROM proposal");
-    auto category_exists = db_->prepare("SELECT 1 FROM category WHERE id = ?");
-    auto add = db_->prepare(
+    db.exec("DELETE FROM proposal");
+    auto category_exists = db.prepare("SELECT 1 FROM category WHERE id = ?");
+    auto add = db.prepare(
         "INSERT INTO proposal (image_id, model_id, category_id, x, y, w, h, score) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     for (const Proposal& p : proposals) {
@@ -224,47 +215,51 @@ void Store::replace_queue(std::optional<Id> model_id, const std::string& strateg
 }
 
 std::optional<Id> Store::queue_model() {
-  std::lock_guard lock(mutex_);
-  // One replace_queue writes one model for every row.
-  auto select = db_->prepare("SELECT model_id FROM query LIMIT 1");
-  if (!select.step()) return std::nullopt;
-  return select.optional_int64(0);
+  return db_->read([](Database& db) -> std::optional<Id> {
+    // One replace_queue writes one model for every row.
+    auto select = db.prepare("SELECT model_id FROM query LIMIT 1");
+    if (!select.step()) return std::nullopt;
+    return select.optional_int64(0);
+  });
 }
 
 std::vector<Proposal> Store::proposals(Id image_id, double min_score) {
-  std::lock_guard lock(mutex_);
-  auto select = db_->prepare(std::string("SELECT ") + kProposalColumns + R"sql(
-    FROM proposal JOIN image ON image.id = proposal.image_id
-    WHERE proposal.image_id = ? AND image.status = 'unlabeled' AND proposal.score >= ?
-    ORDER BY proposal.score DESC, proposal.id
-    LIMIT ?)sql");
-  select.bind_all(image_id, min_score, kMaxProposalsPerImage);
-  std::vector<Proposal> result;
-  while (select.step()) result.push_back(read_proposal(select));
-  return result;
+  return db_->read([&](Database& db) {
+    auto select = db.prepare(std::string("SELECT ") + kProposalColumns + R"sql(
+      FROM proposal JOIN image ON image.id = proposal.image_id
+      WHERE proposal.image_id = ? AND image.status = 'unlabeled' AND proposal.score >= ?
+      ORDER BY proposal.score DESC, proposal.id
+      LIMIT ?)sql");
+    select.bind_all(image_id, min_score, kMaxProposalsPerImage);
+    std::vector<Proposal> result;
+    while (select.step()) result.push_back(read_proposal(select));
+    return result;
+  });
 }
 
 std::vector<QueueEntry> Store::queue() {
-  std::lock_guard lock(mutex_);
-  auto select = db_->prepare("SELECT image_id, uncertainty, rank FROM query ORDER BY rank");
-  std::vector<QueueEntry> result;
-  while (select.step()) {
-    result.push_back(QueueEntry{select.int64(0), select.real(1), select.integer(2)});
-  }
-  return result;
+  return db_->read([](Database& db) {
+    auto select = db.prepare("SELECT image_id, uncertainty, rank FROM query ORDER BY rank");
+    std::vector<QueueEntry> result;
+    while (select.step()) {
+      result.push_back(QueueEntry{select.int64(0), select.real(1), select.integer(2)});
+    }
+    return result;
+  });
 }
 
 Json Store::queue_info() {
-  std::lock_guard lock(mutex_);
-  // One replace_queue writes one model, strategy and time for every row, so any row tells.
-  auto select = db_->prepare(
-      "SELECT model_id, strategy, created_at, (SELECT count(*) FROM query) FROM query LIMIT 1");
-  if (!select.step()) return nullptr;
-  const auto model_id = select.optional_int64(0);
-  return Json{{"model_id", model_id ? Json(*model_id) : Json(nullptr)},
-              {"strategy", select.text(1)},
-              {"created_at", select.text(2)},
-              {"size", select.integer(3)}};
+  return db_->read([](Database& db) -> Json {
+    // One replace_queue writes one model, strategy and time for every row, so any row tells.
+    auto select = db.prepare(
+        "SELECT model_id, strategy, created_at, (SELECT count(*) FROM query) FROM query LIMIT 1");
+    if (!select.step()) return nullptr;
+    const auto model_id = select.optional_int64(0);
+    return Json{{"model_id", model_id ? Json(*model_id) : Json(nullptr)},
+                {"strategy", select.text(1)},
+                {"created_at", select.text(2)},
+                {"size", select.integer(3)}};
+  });
 }
 
 }  // namespace boxloop

@@ -54,7 +54,7 @@ TEST(LoopCliTest, SetsAndPrintsTheLoop) {
   r = run("loop " + p + " --every 0");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_THAT(r.output, HasSubstr("every"));
-  EXPECT_EQ(project.store().settings()["strategy"], "margin") << "a refused change wrote something";
+  EXPECT_EQ(project.store().settings().strategy, "margin") << "a refused change wrote something";
 
   r = run("loop " + p + " --enable --run");
   ASSERT_EQ(r.exit_code, 0) << r.output;

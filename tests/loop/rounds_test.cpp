@@ -5,6 +5,7 @@
 
 #include "common/temp_dir.h"
 #include "core/error.h"
+#include "loop/state/settings_change.h"
 #include "loop_project.h"
 
 namespace boxloop::loop {
@@ -31,13 +32,13 @@ TEST_F(RoundsTest, TriggerFiresAtExactlyNLabelsAndNotTwiceWhileARoundIsOpen) {
   const LabelEvent third = project_.label(2);
   const auto job = trigger_round(store_);
   ASSERT_TRUE(job);
-  EXPECT_EQ(job->kind, "train");
+  EXPECT_EQ(job->kind, JobKind::kTrain);
   EXPECT_EQ(job->params[kRoundAfterEventKey], third.id);
 
   // Queued, then running: more labels do not start a second round.
   EXPECT_FALSE(trigger_round(store_));
   EXPECT_EQ(loop_status(store_).state, RoundState::kQueued);
-  ASSERT_TRUE(store_.claim_next_job({"train"}));
+  ASSERT_TRUE(store_.claim_next_job({JobKind::kTrain}));
   for (int i = 3; i < 6; ++i) project_.label(i);
   EXPECT_FALSE(trigger_round(store_));
   EXPECT_EQ(loop_status(store_).state, RoundState::kTraining);
@@ -86,7 +87,7 @@ TEST_F(RoundsTest, StartRoundConflictsWithAnOpenRound) {
   }
   // A score job is part of a round too.
   store_.finish_job(job.id, JobState::kDone);
-  store_.create_job("score", Json::object());
+  store_.create_job(JobKind::kScore, Json::object());
   EXPECT_THROW(start_round(store_), Error);
   store_.claim_next_job();
   EXPECT_EQ(loop_status(store_).state, RoundState::kScoring);
@@ -118,7 +119,7 @@ TEST_F(RoundsTest, SettingsRejectBadValuesNamingTheFieldAndWriteNothing) {
   EXPECT_EQ(set.every, 7);
   EXPECT_EQ(set.strategy, "margin");
   EXPECT_FALSE(set.enabled);
-  EXPECT_EQ(store_.settings()["trigger_every"], 7);
+  EXPECT_EQ(store_.settings().trigger_every, 7);
 }
 
 TEST_F(RoundsTest, NewModelWithoutItsQueueIsScoredOnce) {
@@ -129,12 +130,60 @@ TEST_F(RoundsTest, NewModelWithoutItsQueueIsScoredOnce) {
   const ModelRecord model = store_.add_model(record);
   const auto job = rescore_if_stale(store_);
   ASSERT_TRUE(job);
-  EXPECT_EQ(job->kind, "score");
+  EXPECT_EQ(job->kind, JobKind::kScore);
   EXPECT_EQ(job->params["model"], std::to_string(model.id));
   EXPECT_FALSE(rescore_if_stale(store_)) << "already queued";
   store_.claim_next_job();
   store_.finish_job(job->id, JobState::kFailed, "unreadable");
   EXPECT_FALSE(rescore_if_stale(store_)) << "a failed scoring is not repeated";
+}
+
+// What the store cannot check (a strategy spec, an architecture, the trainer's options) is checked
+// where it changes, and only there: a value an older version stored does not block the others.
+TEST(SettingsChangeTest, ChecksTheMembersThatChanged) {
+  const auto message_of = [](const ProjectSettings& before, const ProjectSettings& after) {
+    try {
+      check_settings_change(before, after);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  ProjectSettings stored;
+  stored.strategy = "an_old_name";
+  stored.model.arch = "an_old_arch";
+  stored.train = Json{{"epochz", 1}};
+  ProjectSettings after = stored;
+  after.trigger_every = 3;
+  EXPECT_EQ(message_of(stored, after), "accepted");
+
+  after = stored;
+  after.strategy = "wild_guess";
+  EXPECT_NE(message_of(stored, after).find("'strategy': invalid strategy"), std::string::npos);
+  after.strategy = "";  // the default order
+  EXPECT_EQ(message_of(stored, after), "accepted");
+  after.strategy = "margin:mean";
+  EXPECT_EQ(message_of(stored, after), "accepted");
+
+  after = stored;
+  after.model.arch = "mobilenet";
+  EXPECT_NE(message_of(stored, after).find("'model.arch'"), std::string::npos);
+  after.model.arch = "retinanet";
+  EXPECT_EQ(message_of(stored, after), "accepted");
+
+  after = stored;
+  after.train = Json{{"epochs", 0}};
+  EXPECT_NE(message_of(stored, after).find("train: 'epochs'"), std::string::npos);
+  after.train = Json{{"epochs", 3}};
+  EXPECT_EQ(message_of(stored, after), "accepted");
+}
+
+TEST_F(RoundsTest, AStoredBadTrainOptionDoesNotBlockTheLoopSettings) {
+  store_.update_settings(Json{{"train", {{"epochz", 1}}}});  // the store cannot tell
+  EXPECT_EQ(update_loop_settings(store_, Json{{"every", 4}}).every, 4);
+  EXPECT_THROW(change_settings(store_, [](ProjectSettings& s) { s.train["epochs"] = 0; }), Error);
+  EXPECT_EQ(store_.settings().train, (Json{{"epochz", 1}}));
 }
 
 }  // namespace

@@ -72,10 +72,10 @@ TEST_F(WorkerTest, LabelsTrainScoreAndReplaceTheQueue) {
 
   const auto jobs = store_.jobs();  // newest first
   ASSERT_EQ(jobs.size(), 2u);
-  EXPECT_EQ(jobs[1].kind, "train");
+  EXPECT_EQ(jobs[1].kind, JobKind::kTrain);
   EXPECT_EQ(jobs[1].state, JobState::kDone) << jobs[1].error;
   EXPECT_EQ(jobs[1].params[kRoundAfterEventKey], third.id);
-  EXPECT_EQ(jobs[0].kind, "score");
+  EXPECT_EQ(jobs[0].kind, JobKind::kScore);
   EXPECT_EQ(jobs[0].state, JobState::kDone) << jobs[0].error;
 
   const auto model = store_.latest_model();
@@ -130,14 +130,14 @@ TEST(WorkerRounds, TwoRoundsGiveACurvePointEachAndTheSecondIsComparedWithTheFirs
 
 TEST_F(WorkerTest, RestartRequeuesTheJobADeadProcessLeftRunningAndSurvivesItsFailure) {
   // A train job whose params cannot work, left running as if its process had been killed.
-  const Job job = store_.create_job("train", Json{{"epochz", 1}});
+  const Job job = store_.create_job(JobKind::kTrain, Json{{"epochz", 1}});
   ASSERT_TRUE(store_.claim_next_job());
   LoopWorker worker(store_.dir(), fast());
   worker.start();
   ASSERT_TRUE(wait_for([&] { return state_of(job.id) == JobState::kFailed; }, 10s));
   EXPECT_NE(store_.job(job.id)->error.find("epochz"), std::string::npos);
   // The worker lives on: the next job is still taken.
-  const Job next = store_.create_job("score", Json{{"model", "last"}});
+  const Job next = store_.create_job(JobKind::kScore, Json{{"model", "last"}});
   ASSERT_TRUE(wait_for([&] { return state_of(next.id) == JobState::kFailed; }, 10s));
   EXPECT_NE(store_.job(next.id)->error.find("model"), std::string::npos);
 }
@@ -147,7 +147,7 @@ TEST_F(WorkerTest, StopCancelsTheRunningTraining) {
   long_training["steps"] = 1'000'000;
   long_training["allow_empty_categories"] = true;  // one labeled image shows one class
   project_.label(0);
-  const Job job = store_.create_job("train", long_training);
+  const Job job = store_.create_job(JobKind::kTrain, long_training);
   LoopWorker worker(store_.dir(), fast());
   worker.start();
   ASSERT_TRUE(wait_for(
@@ -164,9 +164,9 @@ TEST_F(WorkerTest, StopCancelsTheRunningTraining) {
 }
 
 TEST_F(WorkerTest, LeavesTrainingToAnotherProcessHoldingTheLock) {
-  const Job running = store_.create_job("train", LoopProject::tiny_training());
+  const Job running = store_.create_job(JobKind::kTrain, LoopProject::tiny_training());
   ASSERT_TRUE(store_.claim_next_job());
-  const Job queued = store_.create_job("train", LoopProject::tiny_training());
+  const Job queued = store_.create_job(JobKind::kTrain, LoopProject::tiny_training());
   {
     const TrainLock other(store_.dir());  // as `boxloop train` in another process would
     ASSERT_TRUE(other.held());

@@ -212,8 +212,8 @@ TEST(ModelCliAbandonedJob, TrainAfterAKilledRunMarksItsJobFailedAndTrains) {
   Id abandoned = 0;
   {
     auto store = Store::open(project);
-    abandoned = store->create_job("train", Json::object()).id;
-    ASSERT_TRUE(store->claim_next_job({"train"}));  // now `running`, by nobody
+    abandoned = store->create_job(JobKind::kTrain, Json::object()).id;
+    ASSERT_TRUE(store->claim_next_job({JobKind::kTrain}));  // now `running`, by nobody
   }
   const CommandResult r = run(
       "train " + quoted(project) + " --from scratch --epochs 1 --input-size 96 --batch 4", true);

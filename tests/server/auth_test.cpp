@@ -52,7 +52,7 @@ TEST_F(AuthTest, QueryTokenOnlyCountsForTheEventStream) {
 }
 
 TEST_F(AuthTest, LabelerMayLabelButNotUseAdminRoutes) {
-  const Json settings_before = store_->settings();
+  const ProjectSettings settings_before = store_->settings();
   auto labeler = client(labeler_token_);
   EXPECT_EQ(labeler.Get("/api/project")->status, 200);
   EXPECT_EQ(labeler.Get("/api/next")->status, 200);
@@ -82,7 +82,7 @@ TEST_F(AuthTest, AdminMayChangeSettingsAndQueueJobs) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(json_of(res)["lease_seconds"], 42);
-  EXPECT_EQ(store_->settings()["lease_seconds"], 42);
+  EXPECT_EQ(store_->settings().lease_seconds, 42);
 
   auto job =
       admin.Post("/api/jobs", R"({"kind": "train", "params": {"steps": 5}})", "application/json");

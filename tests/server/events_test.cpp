@@ -95,8 +95,8 @@ TEST_F(ServerTest, JobChangesReachTheStream) {
     return text.find("\"state\":\"running\"") != std::string::npos;
   });
   ASSERT_TRUE(wait_for([&] { return server_->events().subscriber_count() == 1; }, 5s));
-  const Job job = store_->create_job("train", Json::object());
-  ASSERT_TRUE(store_->claim_next_job({"train"}));
+  const Job job = store_->create_job(JobKind::kTrain, Json::object());
+  ASSERT_TRUE(store_->claim_next_job({JobKind::kTrain}));
   ASSERT_TRUE(reader.wait_done(5s)) << reader.text();
   EXPECT_NE(reader.text().find("event: job"), std::string::npos);
   EXPECT_NE(reader.text().find("\"id\":" + std::to_string(job.id)), std::string::npos);

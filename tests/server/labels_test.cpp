@@ -1,4 +1,7 @@
+#include <chrono>
+
 #include "server_fixture.h"
+#include "store/database.h"
 
 namespace boxloop::server::testing {
 namespace {
@@ -94,6 +97,41 @@ TEST_F(LabelsTest, StaleVersionIs409WithCurrentStateAndNothingOverwritten) {
   ASSERT_EQ(stored.size(), 2u);
   EXPECT_EQ(stored[0].category_id, category_id("queen"));
   EXPECT_EQ(store_->label_events(id).size(), 1u);
+}
+
+// Another process (a CLI import, a training worker) holding the database's write lock past the
+// server's wait is 503 busy with Retry-After, never 409: nothing was written and the page sends
+// the same save again (save_queue.ts), where a 409 would show it as someone else's save.
+TEST_F(LabelsTest, ADatabaseLockedByAnotherProcessIs503WithRetryAfterAndNothingWritten) {
+  server_.reset();
+  store_.reset();
+  StoreOptions options;
+  options.busy_timeout = std::chrono::milliseconds(100);
+  store_ = Store::open(dir_ / "project", options);
+  start_server();
+  auto alice = client(alice_);
+  const Id id = store_->images().at(0).id;
+
+  auto other = Database::open(dir_ / "project" / Store::kDatabaseFile, /*create=*/false);
+  other->exec("BEGIN IMMEDIATE");
+  for (const auto& res : {put_labels(alice, id, 0, two_boxes()), alice.Get("/api/next")}) {
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 503) << res->body;
+    EXPECT_EQ(res->get_header_value("Retry-After"), "1");
+    EXPECT_EQ(json_of(res)["error"]["code"], "busy");
+  }
+  // Reads go on meanwhile.
+  auto image = alice.Get("/api/images/" + std::to_string(id));
+  ASSERT_TRUE(image);
+  EXPECT_EQ(image->status, 200);
+  other->exec("ROLLBACK");
+
+  EXPECT_TRUE(store_->annotations(id).empty());
+  EXPECT_TRUE(store_->label_events(id).empty());
+  EXPECT_FALSE(store_->lease_holder(id));
+  auto again = put_labels(alice, id, 0, two_boxes());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200) << again->body;
 }
 
 TEST_F(LabelsTest, WrongJsonOrTypesIs400NamingTheProblem) {

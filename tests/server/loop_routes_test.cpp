@@ -5,7 +5,9 @@
 #include <functional>
 #include <thread>
 
+#include "core/error.h"
 #include "loop/state/rounds.h"
+#include "loop/state/settings_change.h"
 #include "server_fixture.h"
 
 namespace boxloop::server::testing {
@@ -119,6 +121,45 @@ TEST_F(LoopRoutesTest, LoopStateAndSettings) {
   EXPECT_NE(json_of(res)["error"]["message"].get<std::string>().find("strategy"),
             std::string::npos);
   EXPECT_EQ(json_of(cli.Get("/api/loop"))["every"], 5) << "a refused change wrote something";
+}
+
+// PATCH /api/project/settings and PUT /api/loop change the settings through one function, with
+// the checks the loop's rounds read them with: the same refusal from either route, and a train
+// option refused in the words a round reading it would fail with.
+TEST_F(LoopRoutesTest, BothSettingsRoutesAndTheRoundsShareOneCheck) {
+  start_server();
+  auto cli = client();
+  const Json before = data_snapshot();
+  const auto message_of = [&](const httplib::Result& res) {
+    EXPECT_TRUE(res);
+    if (!res) return std::string();
+    EXPECT_EQ(res->status, 400) << res->body;
+    return json_of(res)["error"]["message"].get<std::string>();
+  };
+
+  for (const char* body : {R"({"strategy": "most_wanted"})", R"({"strategy": "margin:mean@2"})",
+                           R"({"strategy": 5})"}) {
+    const std::string patched =
+        message_of(cli.Patch("/api/project/settings", body, "application/json"));
+    EXPECT_NE(patched.find("strategy"), std::string::npos) << patched;
+    EXPECT_EQ(message_of(cli.Put("/api/loop", body, "application/json")), patched) << body;
+  }
+
+  for (const Json& train : {Json{{"epochs", 0}}, Json{{"lr", "fast"}}, Json{{"epochz", 3}}}) {
+    ProjectSettings bad;
+    bad.train = train;
+    std::string round_message;
+    try {
+      loop::read_train_settings(bad);
+    } catch (const Error& e) {
+      round_message = e.what();
+    }
+    ASSERT_FALSE(round_message.empty()) << train.dump();
+    EXPECT_EQ(message_of(cli.Patch("/api/project/settings", Json{{"train", train}}.dump(),
+                                   "application/json")),
+              round_message);
+  }
+  EXPECT_EQ(data_snapshot(), before) << "a refused change wrote something";
 }
 
 TEST_F(LoopRoutesTest, RunQueuesOneRound) {

@@ -107,9 +107,9 @@ Json ServerTest::data_snapshot() {
   }
   Json jobs = Json::array();
   for (const Job& job : store_->jobs()) {
-    jobs.push_back(Json{{"id", job.id}, {"kind", job.kind}, {"params", job.params}});
+    jobs.push_back(Json{{"id", job.id}, {"kind", to_string(job.kind)}, {"params", job.params}});
   }
-  return Json{{"settings", store_->settings()},
+  return Json{{"settings", to_json(store_->settings())},
               {"images", images},
               {"jobs", jobs},
               {"models", store_->models().size()},

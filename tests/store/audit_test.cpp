@@ -17,7 +17,7 @@ std::vector<Id> audit_ids(Store& store) {
   return ids;
 }
 
-TEST_F(StoreTest, AuditImagesAreTheConfiguredShareOfTheImagesServed) {
+TEST_P(StoreTest, AuditImagesAreTheConfiguredShareOfTheImagesServed) {
   store().batch([&] {
     for (int i = 0; i < 120; ++i) add_image(i);
   });
@@ -38,7 +38,7 @@ TEST_F(StoreTest, AuditImagesAreTheConfiguredShareOfTheImagesServed) {
   EXPECT_FALSE(Json(*store().image(audit_ids(store())[0])).contains("audit"));
 }
 
-TEST_F(StoreTest, AuditDrawsAreUniformOverTheFreeImagesWhateverTheQueue) {
+TEST_P(StoreTest, AuditDrawsAreUniformOverTheFreeImagesWhateverTheQueue) {
   constexpr int kImages = 3000;
   store().batch([&] {
     for (int i = 0; i < kImages; ++i) add_image(i);
@@ -79,7 +79,7 @@ TEST_F(StoreTest, AuditDrawsAreUniformOverTheFreeImagesWhateverTheQueue) {
   EXPECT_LT(chi2, 16.27) << "chi-square, 3 degrees of freedom, p = 0.001";
 }
 
-TEST_F(StoreTest, AddingImagesNeverMovesAnImageInOrOutOfTheAuditSet) {
+TEST_P(StoreTest, AddingImagesNeverMovesAnImageInOrOutOfTheAuditSet) {
   for (int i = 0; i < 60; ++i) add_image(i);
   store().update_settings(Json{{"audit_fraction", 0.2}});
   store().seed_audit_draws(3);
@@ -97,7 +97,7 @@ TEST_F(StoreTest, AddingImagesNeverMovesAnImageInOrOutOfTheAuditSet) {
   EXPECT_FALSE(store().next_image("ann", 60)->audit);
 }
 
-TEST_F(StoreTest, AnUnlabeledAuditImageIsServedAgainBeforeANewDraw) {
+TEST_P(StoreTest, AnUnlabeledAuditImageIsServedAgainBeforeANewDraw) {
   for (int i = 0; i < 40; ++i) add_image(i);
   store().update_settings(Json{{"audit_fraction", 0.5}});
   store().seed_audit_draws(1);

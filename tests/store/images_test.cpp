@@ -6,7 +6,7 @@
 namespace boxloop::testing {
 namespace {
 
-TEST_F(StoreTest, AddedImagesComeBackInImportOrder) {
+TEST_P(StoreTest, AddedImagesComeBackInImportOrder) {
   const Image a = store().add_image("b/second.jpg", "hash_1", 640, 480);
   const Image b = store().add_image("a/first.png", "hash_2", 32, 16);
   EXPECT_LT(a.id, b.id);
@@ -28,7 +28,7 @@ TEST_F(StoreTest, AddedImagesComeBackInImportOrder) {
   EXPECT_FALSE(store().image_by_sha256("nope"));
 }
 
-TEST_F(StoreTest, DuplicatesByPathOrContentAreRefused) {
+TEST_P(StoreTest, DuplicatesByPathOrContentAreRefused) {
   const Image original = store().add_image("cards/a.jpg", "same_hash", 100, 100);
   expect_error(ErrorCode::kAlreadyExists,
                [&] { store().add_image("cards/a.jpg", "other_hash", 100, 100); });
@@ -44,7 +44,7 @@ TEST_F(StoreTest, DuplicatesByPathOrContentAreRefused) {
   EXPECT_EQ(store().images()[0].id, original.id);
 }
 
-TEST_F(StoreTest, BadImageRecordsAreRefused) {
+TEST_P(StoreTest, BadImageRecordsAreRefused) {
   expect_error(ErrorCode::kInvalidArgument, [&] { store().add_image("", "h", 1, 1); });
   expect_error(ErrorCode::kInvalidArgument, [&] { store().add_image("a.jpg", "", 1, 1); });
   expect_error(ErrorCode::kInvalidArgument, [&] { store().add_image("a.jpg", "h", 0, 10); });
@@ -55,7 +55,7 @@ TEST_F(StoreTest, BadImageRecordsAreRefused) {
   EXPECT_TRUE(store().images().empty());
 }
 
-TEST_F(StoreTest, StatusListsAndCountsFollowTheSaves) {
+TEST_P(StoreTest, StatusListsAndCountsFollowTheSaves) {
   const Image a = add_image(1), b = add_image(2);
   add_image(3);
   store().save_labels(save_of(a, {box("nine", 1, 1, 5, 5)}));

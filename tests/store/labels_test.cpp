@@ -11,7 +11,7 @@
 namespace boxloop::testing {
 namespace {
 
-TEST_F(StoreTest, SaveLabelsRoundTrip) {
+TEST_P(StoreTest, SaveLabelsRoundTrip) {
   const Image image = add_image(1);
   Annotation proposal = box("ten", 5.5, 6.25, 30, 40);
   proposal.source = BoxSource::kModel;
@@ -52,7 +52,7 @@ TEST_F(StoreTest, SaveLabelsRoundTrip) {
   EXPECT_EQ(store().image(image.id)->version, 2);
 }
 
-TEST_F(StoreTest, AStaleVersionIsAConflictAndLeavesTheOldBoxes) {
+TEST_P(StoreTest, AStaleVersionIsAConflictAndLeavesTheOldBoxes) {
   const Image image = add_image(1);
   store().save_labels(save_of(image, {box("nine", 1, 1, 10, 10)}, "ann"));
   // bob opened the image at version 0 and saves after ann.
@@ -66,7 +66,7 @@ TEST_F(StoreTest, AStaleVersionIsAConflictAndLeavesTheOldBoxes) {
   EXPECT_TRUE(store().label_events_by("bob", 10).empty());
 }
 
-TEST_F(StoreTest, AnInvalidBoxInTheMiddleRollsBackTheWholeSave) {
+TEST_P(StoreTest, AnInvalidBoxInTheMiddleRollsBackTheWholeSave) {
   const Image image = add_image(1);
   const LabelEvent first = store().save_labels(save_of(image, {box("nine", 1, 1, 10, 10)}));
   const Image current = *store().image(image.id);
@@ -90,7 +90,7 @@ TEST_F(StoreTest, AnInvalidBoxInTheMiddleRollsBackTheWholeSave) {
   EXPECT_EQ(store().last_label_event_id(), first.id);
 }
 
-TEST_F(StoreTest, SaveRejectsUnknownImagesAndUnlabeledStatus) {
+TEST_P(StoreTest, SaveRejectsUnknownImagesAndUnlabeledStatus) {
   const Image image = add_image(1);
   Image ghost = image;
   ghost.id = 4242;
@@ -102,7 +102,7 @@ TEST_F(StoreTest, SaveRejectsUnknownImagesAndUnlabeledStatus) {
   EXPECT_EQ(store().last_label_event_id(), 0);
 }
 
-TEST_F(StoreTest, LabelEventsAreKeptInOrderAndCounted) {
+TEST_P(StoreTest, LabelEventsAreKeptInOrderAndCounted) {
   const Image a = add_image(1), b = add_image(2);
   const LabelEvent e1 = store().save_labels(save_of(a, {box("nine", 1, 1, 1, 1)}, "ann"));
   const LabelEvent e2 = store().save_labels(save_of(b, {}, "bob"));
@@ -129,7 +129,7 @@ TEST_F(StoreTest, LabelEventsAreKeptInOrderAndCounted) {
   EXPECT_EQ(store().count_label_events_after(e3.id), 0);
 }
 
-TEST_F(StoreTest, LabeledImagesCarryTheirBoxes) {
+TEST_P(StoreTest, LabeledImagesCarryTheirBoxes) {
   const Image a = add_image(1), b = add_image(2), c = add_image(3);
   store().save_labels(save_of(c, {box("nine", 1, 1, 1, 1), box("ten", 2, 2, 2, 2)}));
   store().save_labels(save_of(a, {}));  // labeled as empty: a valid negative example
@@ -181,7 +181,7 @@ void race_two_saves(Store& first, Store& second, Id image_id, Id category) {
   EXPECT_EQ(boxes[0].box.w, winner_width);
 }
 
-TEST_F(StoreTest, ConcurrentSavesOfOneVersionHaveExactlyOneWinner) {
+TEST_P(StoreTest, ConcurrentSavesOfOneVersionHaveExactlyOneWinner) {
   for (int round = 0; round < 10; ++round) {
     const Image image = add_image(round);
     race_two_saves(store(), store(), image.id, category_id("nine"));
@@ -190,8 +190,8 @@ TEST_F(StoreTest, ConcurrentSavesOfOneVersionHaveExactlyOneWinner) {
   }
 }
 
-TEST_F(StoreTest, ConcurrentSavesFromTwoConnectionsHaveExactlyOneWinner) {
-  auto other = Store::open(project_dir());
+TEST_P(StoreTest, ConcurrentSavesFromTwoConnectionsHaveExactlyOneWinner) {
+  auto other = Store::open(project_dir(), store_options());
   for (int round = 0; round < 10; ++round) {
     const Image image = add_image(round);
     race_two_saves(store(), *other, image.id, category_id("nine"));
@@ -200,7 +200,7 @@ TEST_F(StoreTest, ConcurrentSavesFromTwoConnectionsHaveExactlyOneWinner) {
   }
 }
 
-TEST_F(StoreTest, ManyThreadsSavingDifferentImagesLoseNothing) {
+TEST_P(StoreTest, ManyThreadsSavingDifferentImagesLoseNothing) {
   constexpr int kThreads = 4, kImagesEach = 15;
   for (int i = 0; i < kThreads * kImagesEach; ++i) add_image(i);
   const auto images = store().images();
@@ -209,7 +209,7 @@ TEST_F(StoreTest, ManyThreadsSavingDifferentImagesLoseNothing) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       // Each thread its own connection half the time, to mix in-process and cross-process locking.
-      std::unique_ptr<Store> own = t % 2 ? Store::open(project_dir()) : nullptr;
+      std::unique_ptr<Store> own = t % 2 ? Store::open(project_dir(), store_options()) : nullptr;
       Store& s = own ? *own : store();
       for (int i = 0; i < kImagesEach; ++i) {
         const Image& image = images[static_cast<std::size_t>(t * kImagesEach + i)];
@@ -230,7 +230,7 @@ TEST_F(StoreTest, ManyThreadsSavingDifferentImagesLoseNothing) {
   EXPECT_EQ(store().image_counts().labeled, kThreads * kImagesEach);
 }
 
-TEST_F(StoreTest, ABatchCommitsTogetherAndAFailedCallUndoesOnlyItself) {
+TEST_P(StoreTest, ABatchCommitsTogetherAndAFailedCallUndoesOnlyItself) {
   const Image a = add_image(1), b = add_image(2), c = add_image(3);
   store().batch([&] {
     store().save_labels(save_of(a, {box("nine", 1, 1, 1, 1)}));
@@ -243,7 +243,8 @@ TEST_F(StoreTest, ABatchCommitsTogetherAndAFailedCallUndoesOnlyItself) {
   EXPECT_EQ(store().image(b.id)->status, ImageStatus::kUnlabeled);
   EXPECT_TRUE(store().annotations(b.id).empty());
   EXPECT_EQ(store().annotations(c.id).size(), 1u);
-  EXPECT_EQ(Store::open(project_dir())->count_label_events_after(0), 2);  // committed
+  EXPECT_EQ(Store::open(project_dir(), store_options())->count_label_events_after(0),
+            2);  // committed
 
   // An exception out of the batch undoes all of it.
   EXPECT_THROW(store().batch([&] {

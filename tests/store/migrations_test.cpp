@@ -95,7 +95,7 @@ TEST(Migrations, OpeningAVersionOneProjectKeepsItsDataAndMigrates) {
       "INSERT INTO job (kind, state, created_at) VALUES ('train', 'running', 'x');");
   EXPECT_EQ(store->schema_version(), latest_schema_version());
   EXPECT_EQ(store->name(), "old");
-  EXPECT_EQ(store->settings()["trigger_every"], 20);  // defaults fill the empty settings
+  EXPECT_EQ(store->settings().trigger_every, 20);  // defaults fill the empty settings
   ASSERT_EQ(store->annotations(1).size(), 1u);
   EXPECT_EQ(store->annotations(1)[0].box, (Box{1, 2, 3, 4}));
   ASSERT_TRUE(store->job(1));
@@ -165,6 +165,23 @@ TEST(Migrations, OpeningAVersionThreeProjectKeepsItsLabelsAndStartsRecordingEffo
   EXPECT_EQ(saved.model_id, 1);
   EXPECT_EQ(saved.effort.accepted, 1);
   EXPECT_EQ(store->effort_events().size(), 1u);
+}
+
+TEST(Migrations, OpeningAVersionFourProjectKeepsItsQueueOrder) {
+  TempDir temp;
+  // Three unlabeled images queued 3, 1 (2 is not queued) by the fourth schema version.
+  auto store = open_old_project(
+      temp.path(), 4,
+      "INSERT INTO project (id, name, created_at) VALUES (1, 'old', '2026-01-01T00:00:00Z');"
+      "INSERT INTO image (path, sha256, width, height, added_at) VALUES"
+      "  ('a.jpg', 'h1', 10, 10, 'x'), ('b.jpg', 'h2', 10, 10, 'x'), ('c.jpg', 'h3', 10, 10, 'x');"
+      "INSERT INTO query (image_id, model_id, strategy, uncertainty, rank, created_at) VALUES"
+      "  (3, NULL, 'margin', 0.9, 0, 'x'), (1, NULL, 'margin', 0.5, 1, 'x');");
+  EXPECT_EQ(store->schema_version(), latest_schema_version());
+  store->update_settings(Json{{"audit_fraction", 0}});
+  EXPECT_EQ(store->next_image("ann", 60)->id, 3);
+  EXPECT_EQ(store->next_image("bob", 60)->id, 1);
+  EXPECT_EQ(store->next_image("cyd", 60)->id, 2);
 }
 
 TEST(Database, ANestedTransactionThatThrowsRollsBackOnlyItself) {

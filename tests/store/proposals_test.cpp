@@ -25,7 +25,9 @@ class ProposalsTest : public StoreTest {
   }
 };
 
-TEST_F(ProposalsTest, PublishedWithTheQueueAndReplacedByTheNextModel) {
+BOXLOOP_ON_EVERY_BACKEND(ProposalsTest);
+
+TEST_P(ProposalsTest, PublishedWithTheQueueAndReplacedByTheNextModel) {
   const Image a = add_image(1), b = add_image(2);
   const Id first = add_model_record();
   store().replace_queue(
@@ -61,7 +63,7 @@ TEST_F(ProposalsTest, PublishedWithTheQueueAndReplacedByTheNextModel) {
   EXPECT_TRUE(store().proposals(b.id).empty());
 }
 
-TEST_F(ProposalsTest, ServedOnlyWhileTheImageIsUnlabeled) {
+TEST_P(ProposalsTest, ServedOnlyWhileTheImageIsUnlabeled) {
   const Image a = add_image(1), b = add_image(2);
   const Id model = add_model_record();
   store().replace_queue(model, "least_confidence",
@@ -75,7 +77,7 @@ TEST_F(ProposalsTest, ServedOnlyWhileTheImageIsUnlabeled) {
   EXPECT_TRUE(store().proposals(b.id).empty());
 }
 
-TEST_F(ProposalsTest, BadProposalsAreRefusedAndTheOldQueueStays) {
+TEST_P(ProposalsTest, BadProposalsAreRefusedAndTheOldQueueStays) {
   const Image a = add_image(1);
   const Id model = add_model_record();
   store().replace_queue(model, "margin", {QueueEntry{a.id, 0.5, 0}}, {proposal(a, "nine", 1, 0.8)});
@@ -112,7 +114,7 @@ TEST_F(ProposalsTest, BadProposalsAreRefusedAndTheOldQueueStays) {
   EXPECT_EQ(store().queue().size(), 1u);
 }
 
-TEST_F(ProposalsTest, ASaveRecordsItsOriginsEffortAndRound) {
+TEST_P(ProposalsTest, ASaveRecordsItsOriginsEffortAndRound) {
   const Image a = add_image(1), b = add_image(2), c = add_image(3);
   // Before any model: no round.
   LabelSave first = save_of(a, {box("nine", 1, 1, 5, 5)});
@@ -162,7 +164,7 @@ TEST_F(ProposalsTest, ASaveRecordsItsOriginsEffortAndRound) {
   EXPECT_EQ(measured[1].id, event.id);
 }
 
-TEST_F(ProposalsTest, BadEffortFiguresAreRefusedAndNothingIsWritten) {
+TEST_P(ProposalsTest, BadEffortFiguresAreRefusedAndNothingIsWritten) {
   const Image a = add_image(1);
   LabelSave negative = save_of(a, {box("nine", 1, 1, 5, 5)});
   negative.active_seconds = -1;
@@ -177,25 +179,24 @@ TEST_F(ProposalsTest, BadEffortFiguresAreRefusedAndNothingIsWritten) {
   EXPECT_EQ(store().image(a.id)->status, ImageStatus::kUnlabeled);
 }
 
-TEST_F(ProposalsTest, TheThresholdSettingIsAutoByDefaultOrANumberFromZeroToOne) {
-  EXPECT_TRUE(store().settings().contains("proposal_threshold"));
-  EXPECT_TRUE(store().settings()["proposal_threshold"].is_null());
-  EXPECT_FALSE(proposal_threshold(store().settings()));
+TEST_P(ProposalsTest, TheThresholdSettingIsAutoByDefaultOrANumberFromZeroToOne) {
+  EXPECT_FALSE(store().settings().proposal_threshold);
+  EXPECT_TRUE(to_json(store().settings())["proposal_threshold"].is_null());
 
   store().update_settings(Json{{"proposal_threshold", 0.35}});
-  EXPECT_EQ(proposal_threshold(store().settings()), 0.35);
+  EXPECT_EQ(store().settings().proposal_threshold, 0.35);
   for (const Json& bad : {Json(1.5), Json(-0.1), Json("high"), Json(true)}) {
     expect_error(ErrorCode::kInvalidArgument, [&] {
       store().update_settings(Json{{"proposal_threshold", bad}});
     });
   }
-  EXPECT_EQ(proposal_threshold(store().settings()), 0.35);
+  EXPECT_EQ(store().settings().proposal_threshold, 0.35);
   // null: back to automatic.
   store().update_settings(Json{{"proposal_threshold", nullptr}});
-  EXPECT_FALSE(proposal_threshold(store().settings()));
-  EXPECT_TRUE(store().settings()["proposal_threshold"].is_null());
+  EXPECT_FALSE(store().settings().proposal_threshold);
+  EXPECT_TRUE(to_json(store().settings())["proposal_threshold"].is_null());
   // A value stored out of range before it was checked reads as automatic.
-  EXPECT_FALSE(proposal_threshold(Json{{"proposal_threshold", 7}}));
+  EXPECT_FALSE(read_stored_settings(R"({"proposal_threshold":7})").settings.proposal_threshold);
 }
 
 }  // namespace

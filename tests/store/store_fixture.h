@@ -1,4 +1,7 @@
-// A fresh project in a temporary folder for each test, removed afterwards.
+// A fresh project in a temporary folder for each test, removed afterwards, on each back end: the
+// fixture is parameterised by Backend, so every TEST_P(StoreTest, ...) runs on SQLite and on
+// PostgreSQL (a database of its own on the test server, common/postgres_server.h; skipped with a
+// message where the server binaries are missing).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,18 +11,60 @@
 #include <random>
 #include <string>
 
+#include "common/postgres_server.h"
 #include "common/temp_dir.h"
 #include "core/error.h"
+#include "store/database.h"
+#include "store/postgres_database.h"
 #include "store/store.h"
 
 namespace boxloop::testing {
 
-class StoreTest : public ::testing::Test {
+enum class Backend { kSqlite, kPostgres };
+
+inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+}
+
+// Registers a fixture's TEST_Ps for both back ends (once per fixture, in one file).
+#define BOXLOOP_ON_EVERY_BACKEND(fixture)                                             \
+  INSTANTIATE_TEST_SUITE_P(Backends, fixture,                                         \
+                           ::testing::Values(::boxloop::testing::Backend::kSqlite,    \
+                                             ::boxloop::testing::Backend::kPostgres), \
+                           ::boxloop::testing::backend_name)
+
+// Skips a test that checks something only one back end has (SQLite's file, its query plans).
+#define BOXLOOP_SQLITE_ONLY(why)            \
+  if (on_postgres()) {                      \
+    GTEST_SKIP() << "SQLite only: " << why; \
+  }
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
+    if (on_postgres()) {
+      PostgresServer& server = PostgresServer::shared();
+      if (!server.available()) GTEST_SKIP() << server.why_unavailable();
+      options_.database = server.create_database();
+    }
     store_ = Store::create(project_dir(), "cards",
                            {Category{0, "nine", "1", "", 0}, Category{0, "ten", "2", "", 0},
-                            Category{0, "jack", "3", "", 0}});
+                            Category{0, "jack", "3", "", 0}},
+                           options_);
+  }
+  void TearDown() override {
+    store_.reset();
+    if (on_postgres() && !options_.database.empty()) {
+      PostgresServer::shared().drop_database(options_.database);
+    }
+  }
+  bool on_postgres() const { return GetParam() == Backend::kPostgres; }
+  // What opens this test's project again (Store::open(project_dir(), store_options())).
+  const StoreOptions& store_options() const { return options_; }
+  // Another connection to this test's database, as another process would hold.
+  std::unique_ptr<Database> open_database(const ConnectionOptions& options = {}) const {
+    if (on_postgres()) return open_postgres(options_.database, options);
+    return Database::open(project_dir() / Store::kDatabaseFile, /*create=*/false, options);
   }
   std::filesystem::path project_dir() const { return temp_.path() / "project"; }
   Store& store() { return *store_; }
@@ -49,6 +94,7 @@ class StoreTest : public ::testing::Test {
   }
 
   TempDir temp_;
+  StoreOptions options_;
   std::unique_ptr<Store> store_;
 };
 

@@ -1,6 +1,9 @@
 // Users: API tokens, passwords, login sessions, roles.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
+#include "core/time.h"
 #include "store/credentials.h"
 #include "store/database.h"
 #include "store_fixture.h"
@@ -8,7 +11,9 @@
 namespace boxloop::testing {
 namespace {
 
-TEST_F(StoreTest, AnApiTokenIdentifiesItsUser) {
+using namespace std::chrono_literals;
+
+TEST_P(StoreTest, AnApiTokenIdentifiesItsUser) {
   EXPECT_FALSE(store().has_users());
   const std::string admin_token = store().add_user("root", UserRole::kAdmin);
   const std::string ann_token = store().add_user("ann", UserRole::kLabeler);
@@ -35,13 +40,13 @@ TEST_F(StoreTest, AnApiTokenIdentifiesItsUser) {
   expect_error(ErrorCode::kInvalidArgument, [&] { store().add_user("", UserRole::kAdmin); });
 }
 
-TEST_F(StoreTest, OnlyHashesOfTokensAndPasswordsAreStored) {
+TEST_P(StoreTest, OnlyHashesOfTokensAndPasswordsAreStored) {
   const std::string token = store().add_user("ann", UserRole::kLabeler, "correct horse");
   const std::string session = store().login("ann", "correct horse").value();
-  auto db = Database::open(project_dir() / Store::kDatabaseFile, false);
+  auto db = open_database();
   auto select = db->prepare(
-      "SELECT group_concat(token_hash) || group_concat(password_hash) FROM user "
-      "UNION ALL SELECT group_concat(token_hash) FROM session");
+      "SELECT token_hash FROM \"user\" UNION ALL SELECT password_hash FROM \"user\" "
+      "UNION ALL SELECT token_hash FROM session");
   std::string stored;
   while (select.step()) stored += select.text(0);
   EXPECT_EQ(stored.find(token), std::string::npos);
@@ -51,7 +56,7 @@ TEST_F(StoreTest, OnlyHashesOfTokensAndPasswordsAreStored) {
   EXPECT_NE(stored.find("pbkdf2-sha256$"), std::string::npos);
 }
 
-TEST_F(StoreTest, LoginChecksThePasswordAndLogoutEndsTheSession) {
+TEST_P(StoreTest, LoginChecksThePasswordAndLogoutEndsTheSession) {
   store().add_user("ann", UserRole::kLabeler, "s3cret!");
   store().add_user("tokenonly", UserRole::kAdmin);
   EXPECT_FALSE(store().login("ann", "wrong"));
@@ -73,7 +78,7 @@ TEST_F(StoreTest, LoginChecksThePasswordAndLogoutEndsTheSession) {
   store().logout("not-a-token");                            // harmless
 }
 
-TEST_F(StoreTest, ANewPasswordReplacesTheOldAndEndsSessions) {
+TEST_P(StoreTest, ANewPasswordReplacesTheOldAndEndsSessions) {
   store().add_user("ann", UserRole::kLabeler, "old password");
   const auto session = store().login("ann", "old password").value();
   store().set_password("ann", "new password");
@@ -84,15 +89,15 @@ TEST_F(StoreTest, ANewPasswordReplacesTheOldAndEndsSessions) {
   expect_error(ErrorCode::kInvalidArgument, [&] { store().set_password("ann", ""); });
 }
 
-TEST_F(StoreTest, OldSessionsExpireButApiTokensDoNot) {
+TEST_P(StoreTest, OldSessionsExpireButApiTokensDoNot) {
   const std::string api_token = store().add_user("ann", UserRole::kLabeler, "pw");
   const std::string session = store().login("ann", "pw").value();
   {
     // Age every session and user record by a year, as if the server had run that long.
-    auto db = Database::open(project_dir() / Store::kDatabaseFile, false);
-    db->exec(
-        "UPDATE session SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 year');"
-        "UPDATE user SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-1 year');");
+    auto db = open_database();
+    const std::string year_ago = iso8601(std::chrono::system_clock::now() - 24h * 365);
+    db->prepare("UPDATE session SET created_at = ?").bind_all(year_ago).run();
+    db->prepare("UPDATE \"user\" SET created_at = ?").bind_all(year_ago).run();
   }
   EXPECT_FALSE(store().user_for_token(session));
   EXPECT_EQ(store().user_for_token(api_token)->name, "ann");

@@ -63,8 +63,8 @@ TEST(Trainer, RunsAsAJobAndRecordsTheModelWithItsMetrics) {
   TrainOptions o = tiny_options();
   o.epochs = 3;
   o.val_fraction = 0.3;
-  const Job job = store->create_job("train", to_json(o));
-  ASSERT_EQ(store->claim_next_job({"train"})->id, job.id);
+  const Job job = store->create_job(JobKind::kTrain, to_json(o));
+  ASSERT_EQ(store->claim_next_job({JobKind::kTrain})->id, job.id);
   std::vector<std::string> messages;
   const TrainResult r = run_train_job(*store, job.id, o,
                                       [&](double, const std::string& m) { messages.push_back(m); });
@@ -404,8 +404,8 @@ TEST(Trainer, BadInputsFailWithClearMessages) {
 TEST(Trainer, CancelRequestOnTheJobStopsItAndMarksItCancelled) {
   TempDir dir;
   auto store = make_synth_project(dir.path() / "p", testing::kTwoCategories, 2);
-  const Job job = store->create_job("train", Json::object());
-  store->claim_next_job({"train"});
+  const Job job = store->create_job(JobKind::kTrain, Json::object());
+  store->claim_next_job({JobKind::kTrain});
   store->request_job_cancel(job.id);
   EXPECT_EQ(error_code_of([&] { run_train_job(*store, job.id, tiny_options()); }),
             ErrorCode::kCancelled);

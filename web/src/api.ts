@@ -24,6 +24,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly body: ApiErrorBody,
+    // How long the server asked to wait before sending again (Retry-After), if it said.
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -46,8 +48,30 @@ export function isConflict(error: unknown): error is ApiError {
   return error instanceof ApiError && error.status === 409;
 }
 
+// The server could not take the request now (503: its database was locked by another process,
+// nothing was written): the same request may be sent again after a wait. Not a conflict.
+export function isBusy(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.status === 503;
+}
+
+// Retry-After in seconds (the only form the server sends); null when absent or not a number.
+export function retryAfterMs(header: string | null): number | null {
+  if (header === null || !/^\d+$/.test(header.trim())) return null;
+  return Number(header.trim()) * 1000;
+}
+
+// Reads (GET) that the server answers 503 (busy database) are sent again this many times in all,
+// after the wait it asks for: a read changes nothing, so repeating it is always safe. Writes are
+// retried by the save queue, which keeps them across reloads.
+export const BUSY_READ_ATTEMPTS = 4;
+const DEFAULT_BUSY_WAIT_MS = 1000;
+
 export class Api {
-  constructor(private readonly token: () => string | null) {}
+  constructor(
+    private readonly token: () => string | null,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) =>
+      new Promise((resolve) => setTimeout(resolve, ms)),
+  ) {}
 
   private headers(json: boolean): Headers {
     const headers = new Headers();
@@ -58,6 +82,17 @@ export class Api {
   }
 
   private async send(method: string, path: string, body?: unknown): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.sendOnce(method, path, body);
+      } catch (error) {
+        if (method !== 'GET' || !isBusy(error) || attempt >= BUSY_READ_ATTEMPTS) throw error;
+        await this.sleep(error.retryAfterMs ?? DEFAULT_BUSY_WAIT_MS);
+      }
+    }
+  }
+
+  private async sendOnce(method: string, path: string, body?: unknown): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(path, {
@@ -168,5 +203,11 @@ async function errorFrom(response: Response): Promise<ApiError> {
   }
   const code = body.error?.code ?? `http_${response.status}`;
   const message = body.error?.message ?? `${response.status} ${response.statusText}`;
-  return new ApiError(response.status, code, message, body);
+  return new ApiError(
+    response.status,
+    code,
+    message,
+    body,
+    retryAfterMs(response.headers.get('Retry-After')),
+  );
 }

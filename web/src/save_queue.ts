@@ -1,7 +1,9 @@
 // Every save goes through this queue: it is written to storage before it is sent, so a save
 // survives a lost connection, a lost session or a closed tab, and is retried with backoff until
 // the server takes it. Nothing leaves the queue without the server's answer: a conflict waits for
-// the labeler's choice, a refusal is reported and kept aside in storage.
+// the labeler's choice, a refusal is reported and kept aside in storage. A busy server (503, its
+// database locked for a moment) is neither: nothing was written, and the save is sent again
+// after the wait the server asks for (Retry-After) or the backoff, whichever is longer.
 //
 // Saves belong to the user who made them: each user's unsent saves are stored under their own
 // key and only sent while that user is logged in (setUser), never as whoever logs in next.
@@ -246,8 +248,9 @@ export class SaveQueue {
           this.deliver(entry, { kind: 'conflict', id: entry.id, current: error.body.current });
           continue;
         }
+        // A busy database (503) is not someone else's save: sent again, never a conflict.
         if (error.status >= 500 || error.status === 429) {
-          this.scheduleRetry();
+          this.scheduleRetry(error.retryAfterMs);
           return;
         }
         // Refused for good (bad box, unknown image, forbidden): kept aside, reported.
@@ -276,9 +279,9 @@ export class SaveQueue {
     this.persist();
   }
 
-  private scheduleRetry(): void {
+  private scheduleRetry(serverAsks: number | null = null): void {
     this.clearRetry();
-    const delay = this.retryMs;
+    const delay = Math.min(MAX_RETRY_MS, Math.max(this.retryMs, serverAsks ?? 0));
     this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2);
     this.retryTimer = this.timers.setTimeout(() => {
       this.retryTimer = null;

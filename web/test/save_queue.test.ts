@@ -7,7 +7,8 @@ import {
   type PendingSave,
   type SaveQueueListener,
 } from '../src/save_queue';
-import { ApiError } from '../src/api';
+import { ApiError, isBusy, isConflict, retryAfterMs } from '../src/api';
+import type { SavePayload } from '../src/types';
 import { FakeServer, ManualTimers, MemoryStorage, settle } from './fakes';
 
 const save = (image_id: number, version = 0, category_id = 1) => ({
@@ -154,6 +155,34 @@ describe('SaveQueue', () => {
     expect(aside.map((e) => e.image_id)).toEqual([1]);
   });
 
+  it('a busy server (503) is sent again after its Retry-After, never reported as a conflict', async () => {
+    let busy = 2;
+    const sometimesBusy = {
+      saveLabels: (id: number, payload: SavePayload) =>
+        busy-- > 0
+          ? Promise.reject(new ApiError(503, 'busy', 'database is locked', {}, 3000))
+          : server.saveLabels(id, payload),
+      skip: () => Promise.reject(new Error('unused')),
+    };
+    const q = new SaveQueue(sometimesBusy, heard, storage, timers);
+    q.setUser('alice');
+    const outcome = await q.submit(save(1));
+    expect(outcome).toEqual({ kind: 'queued' });
+    expect(heard.onConflict).not.toHaveBeenCalled();
+    expect(heard.onRejected).not.toHaveBeenCalled();
+    expect(stored('alice').map((e) => e.image_id)).toEqual([1]);
+    // The server's wait when longer than the backoff (1 s, then 2 s), the backoff when longer.
+    expect(timers.delays).toEqual([3000]);
+    timers.run();
+    await settle();
+    expect(timers.delays).toEqual([3000, 3000]);
+    timers.run();
+    await settle();
+    expect(q.size).toBe(0);
+    expect(server.images.get(1)!.data.image.status).toBe('labeled');
+    expect(heard.onConflict).not.toHaveBeenCalled();
+  });
+
   it('a newer save of the same image replaces an unsent one', async () => {
     server.offline = true;
     await queue.submit(save(4, 0, 1));
@@ -238,5 +267,17 @@ describe('SaveQueue per user', () => {
   it('user names are escaped in storage keys', () => {
     expect(pendingKey('a.b c')).toBe('boxloop.pending.a.b%20c');
     expect(pendingKey('x')).not.toBe(pendingKey('x/'));
+  });
+});
+
+describe('busy answers', () => {
+  it('read Retry-After in seconds, and a 503 is busy, not a conflict', () => {
+    expect(retryAfterMs('1')).toBe(1000);
+    expect(retryAfterMs(' 2 ')).toBe(2000);
+    expect(retryAfterMs(null)).toBeNull();
+    expect(retryAfterMs('Wed, 21 Oct 2026 07:28:00 GMT')).toBeNull();
+    const busy = new ApiError(503, 'busy', 'database is locked', {}, 1000);
+    expect(isBusy(busy)).toBe(true);
+    expect(isConflict(busy)).toBe(false);
   });
 });

@@ -80,8 +80,7 @@ StopSignal stop_signal(const std::vector<CurvePoint>& curve, const StopRule& rul
 
 AuditSummary audit_summary(Store& store) {
   AuditSummary a;
-  const Json settings = store.settings();
-  a.fraction = settings.value("audit_fraction", 0.0);
+  a.fraction = store.settings().audit_fraction;
   int labeled = 0;
   for (const LabeledImage& l : store.labeled_images()) {
     ++labeled;

@@ -8,18 +8,18 @@
 
 #include "active/strategy.h"
 #include "core/error.h"
+#include "core/json_read.h"
+#include "loop/state/settings_change.h"
 
 namespace boxloop::loop {
 
 namespace {
-constexpr const char* kEnabledKey = "loop_enabled";
-constexpr const char* kEveryKey = "trigger_every";
-constexpr const char* kStrategyKey = "strategy";
 
 // The store checks a stored strategy only for being a string (it cannot link active/); one this
 // version cannot parse (a spec stored before specs were checked, or an older version's name)
 // scores with the default order, said once per spec: the loop is read on every request.
 std::string usable_strategy(const std::string& spec) {
+  if (spec.empty()) return active::default_strategy_spec();
   try {
     active::parse_strategy(spec);
     return spec;
@@ -35,58 +35,58 @@ std::string usable_strategy(const std::string& spec) {
     return fallback;
   }
 }
+
 }  // namespace
 
-LoopSettings loop_settings(Store& store) {
-  const Json settings = store.settings();
-  LoopSettings out;
-  if (const auto it = settings.find(kEnabledKey); it != settings.end() && it->is_boolean()) {
-    out.enabled = it->get<bool>();
-  }
-  if (const auto it = settings.find(kEveryKey); it != settings.end() && it->is_number_integer()) {
-    out.every = std::max(1, it->get<int>());
-  }
-  // Types and ranges: the store read every stored value back through validate_settings.
-  const auto it = settings.find(kStrategyKey);
-  out.strategy = it != settings.end() && it->is_string() && !it->get<std::string>().empty()
-                     ? usable_strategy(it->get<std::string>())
-                     : active::default_strategy_spec();
-  return out;
+LoopSettings loop_settings(const ProjectSettings& settings) {
+  return LoopSettings{.enabled = settings.loop_enabled,
+                      .every = settings.trigger_every,
+                      .strategy = usable_strategy(settings.strategy)};
 }
 
-LoopSettings update_loop_settings(Store& store, const Json& patch) {
-  if (!patch.is_object()) {
+LoopSettings loop_settings(Store& store) { return loop_settings(store.settings()); }
+
+LoopSettingsChange loop_settings_change_from_json(const Json& body) {
+  if (!body.is_object()) {
     throw Error{ErrorCode::kInvalidArgument, "the loop settings must be a JSON object"};
   }
-  Json stored = Json::object();
-  for (const auto& [key, value] : patch.items()) {
+  LoopSettingsChange change;
+  for (const auto& [key, value] : body.items()) {
     if (key == "enabled") {
       if (!value.is_boolean())
         throw Error{ErrorCode::kInvalidArgument, "'enabled' must be true or false"};
-      stored[kEnabledKey] = value;
+      change.enabled = value.get<bool>();
     } else if (key == "every") {
       if (!value.is_number_integer() || value.get<long long>() < 1 ||
-          value.get<long long>() > 1'000'000) {
+          value.get<long long>() > kMaxTriggerEvery) {
         throw Error{ErrorCode::kInvalidArgument,
-                    "'every' must be a whole number of label events from 1 to 1000000"};
+                    "'every' must be a whole number of label events from 1 to " +
+                        std::to_string(kMaxTriggerEvery)};
       }
-      stored[kEveryKey] = value;
+      change.every = value.get<int>();
     } else if (key == "strategy") {
-      if (!value.is_string())
-        throw Error{ErrorCode::kInvalidArgument, "'strategy' must be a string"};
-      try {
-        active::parse_strategy(value.get<std::string>());
-      } catch (const Error& e) {
-        throw Error{ErrorCode::kInvalidArgument, std::string("'strategy': ") + e.what()};
-      }
-      stored[kStrategyKey] = value;
+      change.strategy = read_string(value, "strategy", kMaxSettingText);
     } else {
       throw Error{ErrorCode::kInvalidArgument,
                   "unknown loop setting '" + key + "' (enabled, every, strategy)"};
     }
   }
-  if (!stored.empty()) store.update_settings(stored);
-  return loop_settings(store);
+  return change;
+}
+
+void apply(const LoopSettingsChange& change, ProjectSettings& settings) {
+  if (change.enabled) settings.loop_enabled = *change.enabled;
+  if (change.every) settings.trigger_every = *change.every;
+  if (change.strategy) settings.strategy = *change.strategy;
+}
+
+LoopSettings update_loop_settings(Store& store, const LoopSettingsChange& change) {
+  return loop_settings(
+      change_settings(store, [&](ProjectSettings& settings) { apply(change, settings); }));
+}
+
+LoopSettings update_loop_settings(Store& store, const Json& body) {
+  return update_loop_settings(store, loop_settings_change_from_json(body));
 }
 
 std::vector<std::string> suggested_strategies() {

@@ -40,7 +40,7 @@ std::optional<ProposalThreshold> recorded_proposal_threshold(const Json& metrics
 }
 
 double effective_proposal_threshold(Store& store, std::optional<Id> model_id) {
-  if (const auto set = proposal_threshold(store.settings())) return *set;
+  if (const auto set = store.settings().proposal_threshold) return *set;
   if (model_id) {
     if (const auto model = store.model(*model_id)) {
       if (const auto chosen = recorded_proposal_threshold(model->metrics)) {

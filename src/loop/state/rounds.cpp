@@ -11,7 +11,9 @@ namespace {
 // Rounds are recent: the newest jobs hold the last round (two jobs a round).
 constexpr int kJobsScanned = 200;
 
-bool is_round_job(const Job& job) { return job.kind == "train" || job.kind == "score"; }
+bool is_round_job(const Job& job) {
+  return job.kind == JobKind::kTrain || job.kind == JobKind::kScore;
+}
 
 std::optional<Job> active_round_job(const std::vector<Job>& newest_first) {
   std::optional<Job> queued;
@@ -24,7 +26,8 @@ std::optional<Job> active_round_job(const std::vector<Job>& newest_first) {
 }
 
 Job queue_round_job(Store& store) {
-  return store.create_job("train", Json{{kRoundAfterEventKey, store.last_label_event_id()}});
+  return store.create_job(JobKind::kTrain,
+                          Json{{kRoundAfterEventKey, store.last_label_event_id()}});
 }
 
 }  // namespace
@@ -45,7 +48,7 @@ std::string to_string(RoundState state) {
 
 Id round_start_event(Store& store) {
   for (const Job& job : store.jobs(kJobsScanned)) {
-    if (job.kind != "train" || job.state == JobState::kCancelled) continue;
+    if (job.kind != JobKind::kTrain || job.state == JobState::kCancelled) continue;
     const auto it = job.params.find(kRoundAfterEventKey);
     if (it != job.params.end() && it->is_number_integer()) return it->get<Id>();
   }
@@ -67,7 +70,8 @@ LoopStatus loop_status(Store& store) {
     if (status.job->state == JobState::kQueued) {
       status.state = RoundState::kQueued;
     } else {
-      status.state = status.job->kind == "train" ? RoundState::kTraining : RoundState::kScoring;
+      status.state =
+          status.job->kind == JobKind::kTrain ? RoundState::kTraining : RoundState::kScoring;
     }
   }
   status.models = static_cast<int>(store.models().size());
@@ -91,7 +95,7 @@ Job start_round(Store& store) {
       throw Error{ErrorCode::kConflict,
                   "a round is already " +
                       std::string(job->state == JobState::kQueued ? "queued" : "running") + " (" +
-                      job->kind + " job " + std::to_string(job->id) + ")"};
+                      to_string(job->kind) + " job " + std::to_string(job->id) + ")"};
     }
     queued = queue_round_job(store);
   });
@@ -110,13 +114,13 @@ std::optional<Job> rescore_if_stale(Store& store) {
     const Json model_ref = std::to_string(model->id);
     for (const Job& job : jobs) {
       // Scored once already (an empty queue stores nothing, a failure should not repeat).
-      if (job.kind == "score" && job.state != JobState::kCancelled &&
+      if (job.kind == JobKind::kScore && job.state != JobState::kCancelled &&
           (job.params.value("model", Json()) == model_ref ||
            job.params.value("model", Json()) == Json(model->id))) {
         return;
       }
     }
-    queued = store.create_job("score", Json{{"model", model_ref}});
+    queued = store.create_job(JobKind::kScore, Json{{"model", model_ref}});
   });
   return queued;
 }

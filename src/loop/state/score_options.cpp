@@ -2,9 +2,9 @@
 
 #include <cstdint>
 
-#include "active/strategy.h"
 #include "core/error.h"
 #include "core/json_read.h"
+#include "loop/state/settings_change.h"
 
 namespace boxloop::loop {
 
@@ -20,7 +20,7 @@ ScoreOptions score_options_from_json(const Json& params, ScoreOptions o) {
                                   : read_string(value, key, 4096);
     } else if (key == "strategy") {
       o.strategy = read_string(value, key, 256);
-      if (!o.strategy.empty()) active::parse_strategy(o.strategy);
+      check_strategy_setting(o.strategy);
     } else if (key == "seed") {
       o.seed = read_uint64(value, key);
     } else if (key == "batch") {

@@ -1,0 +1,84 @@
+#include "store/next_image_sql.h"
+
+#include "store/rows.h"
+#include "store/sql_dialect.h"
+
+namespace boxloop::next_image_sql {
+namespace {
+
+using sql_dialect::indexed_by;
+using sql_dialect::ordered_join;
+using store_rows::kImageColumns;
+
+// The caller did not exclude the image.
+std::string not_excluded(Dialect dialect) {
+  return " AND image.id NOT IN (" + sql_dialect::json_integers(dialect, 1) + ")";
+}
+
+// Nobody holds a live lease on the image (expired ones are deleted first) and the caller did not
+// exclude it.
+std::string free(Dialect dialect) {
+  return " AND NOT EXISTS (SELECT 1 FROM lease WHERE lease.image_id = image.id)" +
+         not_excluded(dialect);
+}
+
+// INDEXED BY (SQLite) makes a statement fail to prepare, rather than fall back to a scan, should
+// the index ever stop fitting it.
+std::string audit_candidates(Dialect dialect) {
+  return " FROM image" + indexed_by(dialect, "image_by_audit") +
+         " WHERE image.audit = 0 AND image.status = 'unlabeled'";
+}
+
+}  // namespace
+
+// The join keeps lease the outer table: the few leases drive the join, not the many unlabeled
+// images.
+std::string held(Dialect dialect) {
+  return std::string("SELECT ") + kImageColumns + " FROM lease " + ordered_join(dialect) +
+         " image ON image.id = lease.image_id"
+         " WHERE lease.labeler = ?2 AND image.status = 'unlabeled'" +
+         not_excluded(dialect) + " ORDER BY lease.image_id LIMIT 1";
+}
+
+std::string pending_audit(Dialect dialect) {
+  return std::string("SELECT ") + kImageColumns + " FROM image" +
+         indexed_by(dialect, "image_by_audit") +
+         " WHERE image.audit = 1 AND image.status = 'unlabeled'" + free(dialect) +
+         " ORDER BY image.id LIMIT 1";
+}
+
+std::string served_counts(Dialect dialect) {
+  // Disjoint parts, each counted from an index rather than by reading every image row.
+  return std::string(R"sql(
+    SELECT
+      (SELECT COUNT(*) FROM image WHERE audit = 1 AND status != 'skipped'),
+      (SELECT COUNT(*) FROM image WHERE status IN ('labeled', 'skipped'))
+      + (SELECT COUNT(*) FROM image WHERE audit = 1 AND status = 'unlabeled')
+      + (SELECT COUNT(*) FROM lease )sql") +
+         ordered_join(dialect) + R"sql( image ON image.id = lease.image_id
+           WHERE image.audit = 0 AND image.status = 'unlabeled'))sql";
+}
+
+std::string audit_candidates_count(Dialect dialect) {
+  return "SELECT COUNT(*)" + audit_candidates(dialect) + free(dialect);
+}
+
+std::string audit_candidate(Dialect dialect) {
+  return std::string("SELECT ") + kImageColumns + audit_candidates(dialect) + free(dialect) +
+         " ORDER BY image.id LIMIT 1 OFFSET ?2";
+}
+
+std::string queued(Dialect dialect) {
+  return std::string("SELECT ") + kImageColumns + " FROM image" +
+         indexed_by(dialect, "image_unlabeled_by_queue_rank") +
+         " WHERE image.status = 'unlabeled' AND image.queue_rank IS NOT NULL" + free(dialect) +
+         " ORDER BY image.queue_rank LIMIT 1";
+}
+
+std::string imported(Dialect dialect) {
+  return std::string("SELECT ") + kImageColumns + " FROM image" +
+         indexed_by(dialect, "image_by_status") + " WHERE image.status = 'unlabeled'" +
+         free(dialect) + " ORDER BY image.id LIMIT 1";
+}
+
+}  // namespace boxloop::next_image_sql

@@ -1,0 +1,154 @@
+// The store on each back end: StoreTest's TEST_Ps run on SQLite and PostgreSQL (store_fixture.h),
+// and what only PostgreSQL has: a database that holds its project, its schema migrated to the same
+// version, its refusals.
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "store/migrations.h"
+#include "store/postgres_database.h"
+#include "store/sql_dialect.h"
+#include "store_fixture.h"
+
+namespace boxloop::testing {
+
+BOXLOOP_ON_EVERY_BACKEND(StoreTest);
+
+namespace {
+
+TEST(SqlDialect, ParametersBecomeNumberedOutsideQuotesAndComments) {
+  int count = 0;
+  EXPECT_EQ(sql_dialect::to_postgres_parameters("SELECT ? , ?", &count), "SELECT $1 , $2");
+  EXPECT_EQ(count, 2);
+  EXPECT_EQ(sql_dialect::to_postgres_parameters("a = ?2 OR b = ?1 OR c = ?2", &count),
+            "a = $2 OR b = $1 OR c = $2");
+  EXPECT_EQ(count, 2);
+  EXPECT_EQ(sql_dialect::to_postgres_parameters("SELECT '?', \"a?\", ? -- why?\n, ?", &count),
+            "SELECT '?', \"a?\", $1 -- why?\n, $2");
+  EXPECT_EQ(sql_dialect::to_postgres_parameters("SELECT 'it''s ?', ? /* ? */", &count),
+            "SELECT 'it''s ?', $1 /* ? */");
+  EXPECT_EQ(count, 1);
+  expect_error(ErrorCode::kInternal, [] { sql_dialect::to_postgres_parameters("? ?1"); });
+}
+
+TEST(PostgresUrl, IsRecognisedAndItsPasswordNeverShown) {
+  EXPECT_TRUE(is_postgres_url("postgresql://u@h/db"));
+  EXPECT_TRUE(is_postgres_url("postgres://h/db"));
+  EXPECT_FALSE(is_postgres_url("/data/project"));
+  EXPECT_EQ(redact_postgres_url("postgresql://ann:secret@db.example:5432/cards"),
+            "postgresql://ann:***@db.example:5432/cards");
+  EXPECT_EQ(redact_postgres_url("postgresql://ann@h/cards"), "postgresql://ann@h/cards");
+  EXPECT_EQ(redact_postgres_url("postgresql://h:5432/cards"), "postgresql://h:5432/cards");
+}
+
+// A PostgreSQL database of its own, or a skip where there is no server.
+class PostgresTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PostgresServer& server = PostgresServer::shared();
+    if (!server.available()) GTEST_SKIP() << server.why_unavailable();
+    url_ = server.create_database();
+  }
+  void TearDown() override {
+    if (!url_.empty()) PostgresServer::shared().drop_database(url_);
+  }
+  StoreOptions options() const {
+    StoreOptions options;
+    options.database = url_;
+    return options;
+  }
+  TempDir temp_;
+  std::string url_;
+};
+
+// Tables and columns with their types, as information_schema lists them.
+std::set<std::string> postgres_schema(Database& db) {
+  std::set<std::string> names;
+  auto columns = db.prepare(
+      "SELECT table_name || '.' || column_name || ':' || data_type || ':' || is_nullable "
+      "FROM information_schema.columns WHERE table_schema = current_schema()");
+  while (columns.step()) names.insert(columns.text(0));
+  auto indexes = db.prepare("SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()");
+  while (indexes.step()) names.insert(indexes.text(0));
+  return names;
+}
+
+TEST_F(PostgresTest, MigrationsBuildTheSameVersionFromEveryEarlierOne) {
+  auto reference = open_postgres(url_);
+  EXPECT_EQ(reference->user_version(), 0);
+  EXPECT_EQ(apply_migrations(*reference), latest_schema_version());
+  EXPECT_EQ(reference->user_version(), latest_schema_version());
+  EXPECT_EQ(apply_migrations(*reference), 0);
+  const auto expected = postgres_schema(*reference);
+  for (const char* table : {"project", "category", "image", "annotation", "label_event", "query",
+                            "model", "job", "user", "lease", "session", "proposal"}) {
+    EXPECT_TRUE(expected.count(std::string(table) + ".id:bigint:NO") ||
+                expected.count(std::string(table) + ".image_id:bigint:NO") ||
+                expected.count(std::string(table) + ".token_hash:text:NO"))
+        << table;
+  }
+  PostgresServer& server = PostgresServer::shared();
+  for (int start = 0; start < latest_schema_version(); ++start) {
+    const std::string url = server.create_database();
+    {
+      auto db = open_postgres(url);
+      EXPECT_EQ(apply_migrations(*db, start), start);
+      EXPECT_EQ(db->user_version(), start);
+    }
+    auto db = open_postgres(url);
+    EXPECT_EQ(apply_migrations(*db), latest_schema_version() - start) << "from " << start;
+    EXPECT_EQ(postgres_schema(*db), expected) << "from " << start;
+    db.reset();
+    server.drop_database(url);
+  }
+}
+
+TEST_F(PostgresTest, ADatabaseHoldsOneProjectAndKeepsItAcrossOpens) {
+  {
+    auto store =
+        Store::create(temp_.path() / "cards", "cards", {Category{0, "ace", "a", "", 0}}, options());
+    EXPECT_TRUE(store->uses_postgres());
+    EXPECT_TRUE(std::filesystem::is_directory(store->image_dir()));
+    // The folder holds images and models only: no SQLite file beside them.
+    EXPECT_FALSE(std::filesystem::exists(temp_.path() / "cards" / Store::kDatabaseFile));
+    store->add_image("a.jpg", "sha_a", 10, 10);
+  }
+  expect_error(ErrorCode::kAlreadyExists,
+               [&] { Store::create(temp_.path() / "other", "second", {}, options()); });
+  auto store = Store::open(temp_.path() / "cards", options());
+  EXPECT_EQ(store->name(), "cards");
+  EXPECT_EQ(store->images().size(), 1u);
+  EXPECT_EQ(store->schema_version(), latest_schema_version());
+}
+
+TEST_F(PostgresTest, AMissingDatabaseIsNotFoundAndANewerSchemaIsRefused) {
+  StoreOptions missing;
+  missing.database = PostgresServer::shared().missing_database_url();
+  std::filesystem::create_directories(temp_.path() / "p");
+  expect_error(ErrorCode::kNotFound, [&] { Store::open(temp_.path() / "p", missing); });
+  // A folder, but an empty database: no project in it.
+  expect_error(ErrorCode::kCorrupt, [&] { Store::open(temp_.path() / "p", options()); });
+  open_postgres(url_)->set_user_version(latest_schema_version() + 1);
+  expect_error(ErrorCode::kUnsupported, [&] { Store::open(temp_.path() / "p", options()); });
+}
+
+TEST_F(PostgresTest, ConcurrentConflictingWritesAreBusyNotLost) {
+  auto store =
+      Store::create(temp_.path() / "cards", "cards", {Category{0, "ace", "a", "", 0}}, options());
+  const Image image = store->add_image("a.jpg", "sha_a", 10, 10);
+  // Two processes (two connections) in SERIALIZABLE transactions, both reading the image's version
+  // and then writing it: the second to commit cannot be ordered after the first and is refused.
+  auto first = open_postgres(url_);
+  auto second = open_postgres(url_);
+  first->exec("BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT version FROM image WHERE id = 1");
+  second->exec("BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT version FROM image WHERE id = 1");
+  first->exec("UPDATE image SET version = 1 WHERE id = 1; COMMIT");
+  expect_error(ErrorCode::kBusy, [&] {
+    second->exec("UPDATE image SET version = 1 WHERE id = 1");
+    second->exec("COMMIT");
+  });
+  second->exec("ROLLBACK");
+  EXPECT_EQ(store->image(image.id)->version, 1);
+}
+
+}  // namespace
+}  // namespace boxloop::testing
