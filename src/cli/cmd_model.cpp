@@ -52,7 +52,7 @@ void run_train(const TrainArgs& args) {
   options.pretrained_fallbacks = shared_pretrained_fallbacks();
   // Held while this process trains: a `running` train job whose lock is free was abandoned by a
   // killed run (and would otherwise block every later `boxloop train`, resuming included).
-  const loop::TrainLock lock(store->dir());
+  const loop::TrainLock lock(*store);
   if (!lock.held()) {
     throw Error{ErrorCode::kConflict,
                 "another process is training this project; wait for it to finish (or stop it)"};

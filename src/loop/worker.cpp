@@ -23,7 +23,7 @@ void LoopWorker::start() {
   {
     // A job left running is either a live trainer's (another process holding the lock) or an
     // orphan of a process that died; only orphans go back in the queue.
-    const TrainLock lock(store_->dir());
+    const TrainLock lock(*store_);
     if (lock.held()) {
       if (const int n = store_->requeue_running_jobs(); n > 0) {
         spdlog::info("loop: {} job(s) left running by a stopped process are queued again", n);
@@ -90,7 +90,7 @@ void LoopWorker::run() {
 
 bool LoopWorker::run_next_job() {
   // Train jobs only while holding the training lock, so `boxloop train` and this never overlap.
-  auto lock = std::make_unique<TrainLock>(store_->dir());
+  auto lock = std::make_unique<TrainLock>(*store_);
   const std::vector<JobKind> kinds = lock->held()
                                          ? std::vector<JobKind>{JobKind::kTrain, JobKind::kScore}
                                          : std::vector<JobKind>{JobKind::kScore};

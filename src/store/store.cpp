@@ -17,6 +17,7 @@
 #include "store/change_feed.h"
 #include "store/connections.h"
 #include "store/database.h"
+#include "store/database_lock.h"
 #include "store/migrations.h"
 #include "store/postgres_database.h"
 #include "store/rows.h"
@@ -247,6 +248,14 @@ std::unique_ptr<ChangeFeed> Store::watch_changes(
     std::function<void(const std::string&)> on_change) {
   if (!uses_postgres()) return nullptr;
   return listen_for_changes(options_.database, std::move(on_change));
+}
+
+std::unique_ptr<DatabaseLock> Store::try_database_lock(const std::string& name) {
+  if (!uses_postgres()) {
+    throw Error(ErrorCode::kUnsupported, "database locks are PostgreSQL's; " + dir_.string() +
+                                             " keeps its records in SQLite");
+  }
+  return DatabaseLock::try_take(options_.database, name);
 }
 
 int Store::schema_version() {

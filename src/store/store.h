@@ -29,6 +29,7 @@
 namespace boxloop {
 
 class ChangeFeed;
+class DatabaseLock;
 class Connections;
 
 struct StoreOptions {
@@ -158,6 +159,10 @@ class Store {
   // change other processes' pages should hear of (kLabelsChanged: a label save), for as long as
   // the returned feed lives. None on SQLite, whose processes poll (store/change_feed.h).
   std::unique_ptr<ChangeFeed> watch_changes(std::function<void(const std::string&)> on_change);
+  // PostgreSQL: the lock named `name` across every process on the database, taken without
+  // waiting (store/database_lock.h); nullptr when another process holds it. Throws kUnsupported
+  // on SQLite, whose processes share one folder and lock files there (loop/train_lock.h).
+  std::unique_ptr<DatabaseLock> try_database_lock(const std::string& name);
   std::filesystem::path image_dir() const { return dir_ / kImageFolder; }
   std::filesystem::path model_dir() const { return dir_ / kModelFolder; }
   int schema_version();

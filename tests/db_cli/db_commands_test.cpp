@@ -108,14 +108,15 @@ TEST_F(DbCommandsTest, ACopiedProjectReadsTheSameThroughTheCliAndRefusesASecondC
   EXPECT_NE(run("db copy " + project_.string() + " /not/a/url").exit_code, 0);
 }
 
-// `boxloop serve PROJECT --db URL --port 0 --no-loop` in the background, stopped when destroyed.
+// `boxloop serve PROJECT --db URL --port 0` in the background, stopped when destroyed; with its
+// loop worker or --no-loop.
 class ServerProcess {
  public:
   ServerProcess(const std::filesystem::path& project, const std::string& database,
-                const std::filesystem::path& log) {
+                const std::filesystem::path& log, bool loop = false) {
     const std::string command = "exec " + std::string(BOXLOOP_BINARY) + " serve " +
-                                project.string() + " --db " + database + " --port 0 --no-loop > " +
-                                log.string() + " 2>/dev/null";
+                                project.string() + " --db " + database + " --port 0" +
+                                (loop ? "" : " --no-loop") + " > " + log.string() + " 2>&1";
     pid_ = fork();
     if (pid_ == 0) {
       execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
@@ -162,7 +163,9 @@ httplib::Headers bearer(const std::string& token) { return {{"Authorization", "B
 
 TEST_F(DbCommandsTest, ServeWithDbServesThePostgresProject) {
   ASSERT_EQ(run("db copy " + project_.string() + " " + url_).exit_code, 0);
-  const ServerProcess server(project_, url_, temp_.path() / "serve.log");
+  // With its loop: the worker opens the project on PostgreSQL and takes the database's training
+  // lock at start.
+  const ServerProcess server(project_, url_, temp_.path() / "serve.log", /*loop=*/true);
   ASSERT_FALSE(server.url().empty()) << "the server did not start";
   const std::string token = server.login();
   ASSERT_FALSE(token.empty()) << "the copied user cannot log in";

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "store/database_lock.h"
 #include "store/migrations.h"
 #include "store/postgres_database.h"
 #include "store/sql_dialect.h"
@@ -148,6 +149,23 @@ TEST_F(PostgresTest, ConcurrentConflictingWritesAreBusyNotLost) {
   });
   second->exec("ROLLBACK");
   EXPECT_EQ(store->image(image.id)->version, 1);
+}
+
+TEST_F(PostgresTest, ADatabaseLockIsOneProcessesAtATimeAndGoesWithItsHolder) {
+  auto first = Store::create(temp_.path() / "cards", "cards", {}, options());
+  auto second = Store::open(temp_.path() / "cards", options());
+  auto held = first->try_database_lock("train");
+  ASSERT_NE(held, nullptr);
+  EXPECT_EQ(second->try_database_lock("train"), nullptr);  // another process holds it
+  EXPECT_NE(second->try_database_lock("other"), nullptr);  // a lock of another name is free
+  held.reset();                                            // released (as by a dying process)
+  EXPECT_NE(second->try_database_lock("train"), nullptr);
+}
+
+TEST(DatabaseLock, IsPostgresOnly) {
+  TempDir temp;
+  auto store = Store::create(temp.path() / "p", "p", {});
+  expect_error(ErrorCode::kUnsupported, [&] { store->try_database_lock("train"); });
 }
 
 }  // namespace
