@@ -17,7 +17,9 @@
 #include "formats/formats.h"
 #include "imageio/image_file.h"
 #include "loop/annotated_set.h"
+#include "loop/job_runner.h"
 #include "loop/train_lock.h"
+#include "loop/worker.h"
 #include "store/store.h"
 #include "train/detect.h"
 #include "train/download.h"
@@ -57,29 +59,36 @@ void run_train(const TrainArgs& args) {
     throw Error{ErrorCode::kConflict,
                 "another process is training this project; wait for it to finish (or stop it)"};
   }
-  for (const Job& job : store->jobs()) {
-    if (job.kind != JobKind::kTrain) continue;
-    if (job.state == JobState::kRunning) {
-      // We hold the lock, so nobody runs it: its process was killed. Its checkpoints stay, and
-      // this run resumes from them when the parameters match.
-      store->finish_job(job.id, JobState::kFailed,
-                        "abandoned: the process training it ended before it finished");
-      spdlog::warn("train job {} was left running by a process that ended; marked failed", job.id);
-    } else if (job.state == JobState::kQueued) {
-      // The CLI runs its own job in this process; a queued one would be claimed by mistake.
-      throw Error{ErrorCode::kConflict, "train job " + std::to_string(job.id) +
-                                            " is queued for this project; let the server run it "
-                                            "or cancel it first"};
-    }
+  // We hold the lock, so a train job still running is nobody's: its process was killed. It goes
+  // back to the queue as a dead worker's job would (loop/worker.h); rerunning the same command
+  // then runs it again, resuming from its checkpoints.
+  if (const int n = store->requeue_abandoned_jobs(loop::kDefaultStaleAfter, true); n > 0) {
+    spdlog::warn("{} job(s) left running by a process that ended are queued again", n);
   }
-  const Job created = store->create_job(JobKind::kTrain, to_json(options));
+  const Json params = to_json(options);
+  std::optional<Job> job;
+  for (const Job& queued : store->jobs()) {
+    if (queued.kind != JobKind::kTrain || queued.state != JobState::kQueued) continue;
+    if (queued.params != params) {
+      // Another run's (the page's, the loop's, or a stopped `boxloop train` with other options).
+      throw Error{ErrorCode::kConflict,
+                  "train job " + std::to_string(queued.id) +
+                      " is queued for this project; let a worker run it (boxloop serve or boxloop "
+                      "worker) or cancel it in the page first"};
+    }
+    job = queued;  // this very command, stopped before: run its job again
+  }
+  if (!job) job = store->create_job(JobKind::kTrain, params);
   const auto claimed = store->claim_next_job({JobKind::kTrain});
-  if (!claimed || claimed->id != created.id) {
+  if (!claimed || claimed->id != job->id) {
     throw Error{ErrorCode::kConflict,
-                "another process claimed train job " + std::to_string(created.id)};
+                "another process claimed train job " + std::to_string(job->id)};
   }
   ProgressBar bar("train");
-  const TrainResult result = run_train_job(*store, created.id, options, bar.callback());
+  loop::JobRunnerOptions runner;
+  runner.pretrained_fallbacks = options.pretrained_fallbacks;
+  runner.score_after_training = false;  // the loop scores when it runs; see `boxloop score`
+  const TrainResult result = *loop::run_job(*store, *claimed, runner, bar.callback());
   bar.finish("model " + std::to_string(result.model.id));
   const Json& m = result.metrics;
   std::cout << "model " << result.model.id << " (" << result.model.weights_path << ")\n"

@@ -1,6 +1,6 @@
 // serve, user add|list, demo: the server's front end.
-#include <signal.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <iostream>
@@ -9,6 +9,7 @@
 #include "cli/progress_bar.h"
 #include "cli/project_store.h"
 #include "cli/shared_paths.h"
+#include "cli/stop_signal.h"
 #include "core/error.h"
 #include "loop/worker.h"
 #include "project/project_ops.h"
@@ -70,16 +71,9 @@ std::string listen_host(Store& store, const ServeArgs& args) {
   return args.host;
 }
 
-// Serves until SIGINT or SIGTERM. The signals are blocked in every thread (the server's threads
-// inherit the mask) and taken here with sigwait, so no handler runs in the middle of a request.
+// Serves until SIGINT or SIGTERM.
 void serve_until_signal(Store& store, const ServeArgs& args, const std::string& banner) {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  // A page closing its connection mid-write must not kill the process.
-  signal(SIGPIPE, SIG_IGN);
+  StopSignal stop_signal;  // before any thread starts
 
   server::ServerOptions options;
   options.host = listen_host(store, args);
@@ -94,9 +88,7 @@ void serve_until_signal(Store& store, const ServeArgs& args, const std::string& 
   loop::LoopWorker worker(store.dir(), loop_options);
   if (!args.no_loop) worker.start();
   std::cout << banner << server.url() << std::endl;
-  int received = 0;
-  sigwait(&signals, &received);
-  spdlog::info("received {}, stopping", received == SIGINT ? "SIGINT" : "SIGTERM");
+  spdlog::info("received {}, stopping", stop_signal.wait());
   worker.stop();  // cancels a running round; the trigger queues it again after a restart
   server.stop();
 }

@@ -13,5 +13,6 @@ void add_server_commands(CLI::App& app);    // serve, user, demo
 void add_loop_commands(CLI::App& app);      // score, loop
 void add_simulate_commands(CLI::App& app);  // simulate
 void add_db_commands(CLI::App& app);        // db copy
+void add_worker_commands(CLI::App& app);    // worker
 
 }  // namespace boxloop::cli

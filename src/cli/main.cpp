@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   boxloop::cli::add_loop_commands(app);
   boxloop::cli::add_simulate_commands(app);
   boxloop::cli::add_db_commands(app);
+  boxloop::cli::add_worker_commands(app);
 
   try {
     app.parse(argc, argv);

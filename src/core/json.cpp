@@ -71,6 +71,13 @@ void to_json(Json& j, const Detection& detection) {
            {"class_probs", detection.class_probs}};
 }
 
+void from_json(const Json& j, Detection& detection) {
+  detection.box = j.at("box").get<Box>();
+  detection.class_index = j.at("class_index").get<int>();
+  detection.score = j.at("score").get<float>();
+  detection.class_probs = j.at("class_probs").get<std::vector<float>>();
+}
+
 void to_json(Json& j, const NamedBox& box) {
   j = Json{{"category", box.category}, {"box", box.box}};
 }

@@ -20,6 +20,7 @@ void to_json(Json& j, const Proposal& proposal);
 // {active_seconds (null: not measured), drawn, accepted, adjusted, rejected}
 void to_json(Json& j, const Effort& effort);
 void to_json(Json& j, const Detection& detection);
+void from_json(const Json& j, Detection& detection);
 void to_json(Json& j, const NamedBox& box);
 
 }  // namespace boxloop

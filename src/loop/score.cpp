@@ -224,7 +224,7 @@ std::vector<Id> typical_spread_images(Store& store, Detector& detector,
 std::string project_strategy(Store& store) { return loop_settings(store).strategy; }
 
 ScoreResult score_unlabeled(Store& store, const ScoreOptions& options, const ProgressFn& progress,
-                            const CancelFn& cancel) {
+                            const CancelFn& cancel, const DetectImagesFn& detect) {
   const auto started = std::chrono::steady_clock::now();
   const std::string spec = options.strategy.empty() ? project_strategy(store) : options.strategy;
   const active::Strategy strategy = active::parse_strategy(spec);  // before the slow part
@@ -245,9 +245,11 @@ ScoreResult score_unlabeled(Store& store, const ScoreOptions& options, const Pro
   const std::vector<Image>& unlabeled = candidates.scored;
   const bool features = active::needs_features(strategy);
   const std::vector<active::ScoredImage> scored =
-      features ? detect_and_embed_images(store, *model.detector, unlabeled, options.batch, progress,
-                                         cancel)
-               : detect_images(store, *model.detector, unlabeled, options.batch, progress, cancel);
+      detect ? detect(*model.detector, unlabeled, features)
+      : features
+          ? detect_and_embed_images(store, *model.detector, unlabeled, options.batch, progress,
+                                    cancel)
+          : detect_images(store, *model.detector, unlabeled, options.batch, progress, cancel);
   active::RankContext context;
   context.costs = options.costs;
   if (features) {

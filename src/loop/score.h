@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,12 @@ std::vector<Id> typical_spread_images(Store& store, Detector& detector,
                                       const std::vector<Image>& pool, int k, std::uint64_t seed,
                                       int batch = 8);
 
+// How a scoring detects its images (with features when `features`), given the loaded model: by
+// default in this process (detect_images / detect_and_embed_images); a score job may hand parts
+// of a large pool to other workers (loop/score_parts.h).
+using DetectImagesFn = std::function<std::vector<active::ScoredImage>(
+    Detector& detector, const std::vector<Image>& images, bool features)>;
+
 // Scores every unlabeled image (or, with options.candidates, a candidate set:
 // loop/state/candidates.h) with the model and replaces the queue. Throws kNotFound when the
 // project has no model yet (train one first), kInvalidArgument for a bad strategy spec. For a
@@ -72,7 +79,8 @@ std::vector<Id> typical_spread_images(Store& store, Detector& detector,
 // images (a seeded sample), recording it in the model's metrics ("proposals"). Threshold, queue
 // and proposals are published in one transaction, replacing the previous model's.
 ScoreResult score_unlabeled(Store& store, const ScoreOptions& options,
-                            const ProgressFn& progress = nullptr, const CancelFn& cancel = nullptr);
+                            const ProgressFn& progress = nullptr, const CancelFn& cancel = nullptr,
+                            const DetectImagesFn& detect = nullptr);
 
 // The strategy a project uses: loop_settings(store).strategy (the setting when set and it parses,
 // else active::default_strategy_spec()).

@@ -7,7 +7,9 @@
 
 #include "core/error.h"
 #include "loop/agreement.h"
+#include "loop/score_parts.h"
 #include "train/job_reporting.h"
+#include "train/model_source.h"
 
 namespace boxloop::loop {
 
@@ -18,7 +20,23 @@ ScoreResult run_score_job(Store& store, Id job_id, const ScoreOptions& options,
       job_cancel_poller(store, job_id, std::chrono::milliseconds(500), cancel);
   const ProgressFn report = job_progress_writer(store, job_id, progress);
   try {
-    const ScoreResult result = score_unlabeled(store, options, report, should_stop);
+    // Parts on other workers must score with this model, not with whatever is "last" by then.
+    ScoreOptions pinned = options;
+    if (const auto record = resolve_model_record(store, options.model)) {
+      pinned.model = std::to_string(record->id);
+    }
+    const DetectImagesFn detect = [&](Detector& detector, const std::vector<Image>& images,
+                                      bool features) {
+      if (pinned.part_images > 0 && images.size() > static_cast<std::size_t>(pinned.part_images)) {
+        return detect_in_parts(store, job_id, detector, pinned.model, images, features,
+                               pinned.part_images, pinned.batch, pinned.score_threshold, report,
+                               should_stop);
+      }
+      return features ? detect_and_embed_images(store, detector, images, pinned.batch, report,
+                                                should_stop)
+                      : detect_images(store, detector, images, pinned.batch, report, should_stop);
+    };
+    const ScoreResult result = score_unlabeled(store, pinned, report, should_stop, detect);
     // The stop signal's measurement, once the new queue is out (labelers need not wait for it).
     if (result.model_id != 0) {
       store.update_job_progress(job_id, 1.0, "comparing with the previous round's model");

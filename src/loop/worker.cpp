@@ -1,14 +1,14 @@
 #include "loop/worker.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include "core/error.h"
 #include "detector/detector.h"
-#include "loop/round_options.h"
-#include "loop/score_job.h"
-#include "loop/state/candidates.h"
+#include "loop/job_runner.h"
 #include "loop/state/rounds.h"
-#include "loop/train_lock.h"
 
 namespace boxloop::loop {
 
@@ -17,22 +17,50 @@ LoopWorker::LoopWorker(std::filesystem::path project_dir, LoopWorkerOptions opti
 
 LoopWorker::~LoopWorker() { stop(); }
 
+namespace {
+
+// host:pid:n, unique among live workers as long as host names are.
+std::string default_worker_name() {
+  static std::atomic<int> count{0};
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown");
+  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + std::to_string(++count);
+}
+
+}  // namespace
+
 void LoopWorker::start() {
   if (thread_.joinable() || store_) throw Error{ErrorCode::kInternal, "the loop already started"};
-  store_ = Store::open(dir_, options_.store);
+  if (options_.name.empty()) options_.name = default_worker_name();
+  StoreOptions store_options = options_.store;
+  store_options.worker = options_.name;
+  store_ = Store::open(dir_, store_options);
   {
-    // A job left running is either a live trainer's (another process holding the lock) or an
-    // orphan of a process that died; only orphans go back in the queue.
+    // A job claimed without heartbeats is either a live trainer's (another process holding the
+    // training lock: boxloop train) or an orphan of one that died; only the lock tells.
     const TrainLock lock(*store_);
-    if (lock.held()) {
-      if (const int n = store_->requeue_running_jobs(); n > 0) {
-        spdlog::info("loop: {} job(s) left running by a stopped process are queued again", n);
-      }
-    } else {
-      spdlog::warn("loop: another process is training {}; its jobs are left to it", dir_.string());
+    if (const int n = store_->requeue_abandoned_jobs(options_.stale_after, lock.held()); n > 0) {
+      spdlog::info("loop: {} job(s) left running by a stopped process are queued again", n);
     }
   }
+  spdlog::info("loop: worker {} started{}", options_.name, options_.train ? "" : " (scoring only)");
+  heartbeat_thread_ = std::thread([this] { beat(); });
   thread_ = std::thread([this] { run(); });
+}
+
+void LoopWorker::beat() {
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      if (cv_.wait_for(lock, options_.heartbeat_interval, [this] { return stopping_; })) return;
+    }
+    try {
+      store_->heartbeat_jobs();
+    } catch (const std::exception& e) {
+      // A missed beat or two is what stale_after allows for.
+      spdlog::warn("loop: heartbeat of worker {} not written: {}", options_.name, e.what());
+    }
+  }
 }
 
 void LoopWorker::stop() {
@@ -51,6 +79,7 @@ void LoopWorker::stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (heartbeat_thread_.joinable()) heartbeat_thread_.join();
 }
 
 void LoopWorker::wake() {
@@ -69,14 +98,22 @@ void LoopWorker::run() {
     }
     bool worked = false;
     try {
-      if (const auto job = trigger_round(*store_)) {
-        spdlog::info("loop: a round is due ({} labels a round); train job {} queued",
-                     loop_settings(*store_).every, job->id);
-      } else if (const auto score = rescore_if_stale(*store_)) {
-        spdlog::info("loop: the newest model has not ordered the queue; score job {} queued",
-                     score->id);
+      // Dead workers' jobs go back to the queue, whoever notices first.
+      if (const int n = store_->requeue_abandoned_jobs(options_.stale_after, false); n > 0) {
+        spdlog::warn("loop: {} job(s) of a worker that stopped beating are queued again", n);
       }
-      worked = run_next_job();
+      // Rounds start under the training lock: two workers never queue the same round twice.
+      auto lock = options_.train ? std::make_unique<TrainLock>(*store_) : nullptr;
+      if (lock && lock->held()) {
+        if (const auto job = trigger_round(*store_)) {
+          spdlog::info("loop: a round is due ({} labels a round); train job {} queued",
+                       loop_settings(*store_).every, job->id);
+        } else if (const auto score = rescore_if_stale(*store_)) {
+          spdlog::info("loop: the newest model has not ordered the queue; score job {} queued",
+                       score->id);
+        }
+      }
+      worked = run_next_job(std::move(lock));
     } catch (const std::exception& e) {
       // A busy database, a failed job (already recorded in its row): try again next interval.
       spdlog::error("loop: {}", e.what());
@@ -88,10 +125,9 @@ void LoopWorker::run() {
   }
 }
 
-bool LoopWorker::run_next_job() {
+bool LoopWorker::run_next_job(std::unique_ptr<TrainLock> lock) {
   // Train jobs only while holding the training lock, so `boxloop train` and this never overlap.
-  auto lock = std::make_unique<TrainLock>(*store_);
-  const std::vector<JobKind> kinds = lock->held()
+  const std::vector<JobKind> kinds = lock && lock->held()
                                          ? std::vector<JobKind>{JobKind::kTrain, JobKind::kScore}
                                          : std::vector<JobKind>{JobKind::kScore};
   const auto job = store_->claim_next_job(kinds);
@@ -100,13 +136,13 @@ bool LoopWorker::run_next_job() {
   current_job_ = job->id;
   // stop() may have come between the claim and the line above and seen no job to cancel.
   if (cancel_) store_->request_job_cancel(job->id);
-  spdlog::info("loop: running {} job {}", to_string(job->kind), job->id);
+  spdlog::info("loop: running {} job {}{}", to_string(job->kind), job->id,
+               job->parent ? " (a part of score job " + std::to_string(*job->parent) + ")" : "");
   try {
-    if (job->kind == JobKind::kTrain) {
-      run_train(*job);
-    } else {
-      run_score(*job);
-    }
+    JobRunnerOptions runner;
+    runner.pretrained_fallbacks = options_.pretrained_fallbacks;
+    runner.device = options_.device;
+    run_job(*store_, *job, runner, nullptr, [this] { return cancel_.load(); });
   } catch (const Error& e) {
     if (e.code() == ErrorCode::kCancelled) {
       spdlog::info("loop: {} job {} cancelled", to_string(job->kind), job->id);
@@ -121,40 +157,6 @@ bool LoopWorker::run_next_job() {
   // rounds an idle server need not hold it.
   release_free_memory();
   return true;
-}
-
-void LoopWorker::run_train(const Job& job) {
-  TrainOptions options;
-  try {
-    options = train_job_options(*store_, job.params, options_.pretrained_fallbacks);
-  } catch (const std::exception& e) {
-    store_->finish_job(job.id, JobState::kFailed, e.what());
-    throw;
-  }
-  const TrainResult result = run_train_job(*store_, job.id, options);
-  if (const auto it = job.params.find(kRoundAfterEventKey); it != job.params.end()) {
-    // Also kept with the model: the round's start outlives the job rows scanned for it.
-    Json metrics = result.model.metrics;
-    metrics[kRoundAfterEventKey] = *it;
-    store_->update_model_metrics(result.model.id, metrics);
-  }
-  // A large pool scores a candidate set, all of it every few models (loop/state/candidates.h).
-  const int candidates = round_candidate_limit(static_cast<int>(store_->models().size()));
-  const Job score = store_->create_job(
-      JobKind::kScore,
-      Json{{"model", std::to_string(result.model.id)}, {"candidates", candidates}});
-  spdlog::info("loop: model {} trained; score job {} queued", result.model.id, score.id);
-}
-
-void LoopWorker::run_score(const Job& job) {
-  ScoreOptions options;
-  try {
-    options = score_options_from_json(job.params);
-  } catch (const std::exception& e) {
-    store_->finish_job(job.id, JobState::kFailed, e.what());
-    throw;
-  }
-  run_score_job(*store_, job.id, options, nullptr, [this] { return cancel_.load(); });
 }
 
 }  // namespace boxloop::loop

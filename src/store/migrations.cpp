@@ -310,6 +310,21 @@ CREATE INDEX image_unlabeled_by_queue_rank ON image (queue_rank)
   WHERE status = 'unlabeled' AND queue_rank IS NOT NULL;
 CREATE INDEX lease_by_expiry ON lease (expires_at);
 )sql"},
+    // Workers on several machines (loop/worker.h): a claim names its worker, which beats while it
+    // runs; a job whose heartbeat stops goes back to the queue. A chunk of a score job's images is
+    // a score job with a parent.
+    Migration{"workers: heartbeats and job parts", R"sql(
+ALTER TABLE job ADD COLUMN worker TEXT;
+ALTER TABLE job ADD COLUMN heartbeat_at TEXT;
+ALTER TABLE job ADD COLUMN parent_id INTEGER REFERENCES job (id) ON DELETE CASCADE;
+CREATE INDEX job_by_parent ON job (parent_id, state);
+)sql",
+              R"sql(
+ALTER TABLE job ADD COLUMN worker TEXT;
+ALTER TABLE job ADD COLUMN heartbeat_at TEXT;
+ALTER TABLE job ADD COLUMN parent_id BIGINT REFERENCES job (id) ON DELETE CASCADE;
+CREATE INDEX job_by_parent ON job (parent_id, state);
+)sql"},
 };
 
 // Holds PostgreSQL's session-level advisory lock while migrations run, so that of two processes

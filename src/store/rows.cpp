@@ -104,6 +104,9 @@ Job read_job(const Statement& row, int first) {
   job.finished_at = row.text(first + 8);
   job.error = row.text(first + 9);
   job.cancel_requested = row.int64(first + 10) != 0;
+  job.worker = row.text(first + 11);
+  job.heartbeat_at = row.text(first + 12);
+  job.parent = row.optional_int64(first + 13);
   return job;
 }
 

@@ -44,7 +44,9 @@ ModelRecord read_model(const Statement& row, int first = 0);
 
 inline constexpr const char* kJobColumns =
     "job.id, job.kind, job.state, job.progress, job.message, job.params, job.created_at, "
-    "job.started_at, job.finished_at, job.error, job.cancel_requested";
+    "job.started_at, job.finished_at, job.error, job.cancel_requested, job.worker, "
+    "job.heartbeat_at, "
+    "job.parent_id";
 Job read_job(const Statement& row, int first = 0);
 
 // JSON stored as text; a column that does not parse is kCorrupt, naming what it belongs to.

@@ -42,6 +42,11 @@ struct StoreOptions {
   std::chrono::milliseconds busy_timeout{5000};
   // Read connections open at most at once; a read beyond them waits for one to be free.
   std::size_t readers = 8;
+  // Who runs the jobs this store claims (a worker's name, unique among live processes): its
+  // claims carry the name and a heartbeat (heartbeat_jobs), and its progress and finish only
+  // touch jobs still its own, so a job handed back to the queue and claimed by another worker is
+  // never finished twice. Empty for a process that runs jobs without heartbeats (boxloop train).
+  std::string worker;
 };
 
 struct LabelEvent {
@@ -110,6 +115,12 @@ struct Job {
   std::string finished_at;
   std::string error;
   bool cancel_requested = false;
+  // The worker running it (StoreOptions::worker; empty when claimed without one) and its last
+  // heartbeat (ISO 8601 UTC; empty when it never beat).
+  std::string worker;
+  std::string heartbeat_at;
+  // The job this one is a part of: a chunk of a score job's images (loop/score_chunks.h).
+  std::optional<Id> parent;
 };
 
 struct User {
@@ -277,16 +288,31 @@ class Store {
   void update_model_metrics(Id id, const Json& metrics);
 
   // --- jobs ----------------------------------------------------------------------------------
-  Job create_job(JobKind kind, const Json& params);
-  // Atomically moves the oldest queued job (of the given kinds, all when empty) to running.
-  std::optional<Job> claim_next_job(const std::vector<JobKind>& kinds = {});
+  Job create_job(JobKind kind, const Json& params, std::optional<Id> parent = std::nullopt);
+  // Atomically moves the oldest queued job (of the given kinds, all when empty; with `parent`,
+  // only that job's parts) to running, claimed by this store's worker.
+  std::optional<Job> claim_next_job(const std::vector<JobKind>& kinds = {},
+                                    std::optional<Id> parent = std::nullopt);
+  // Writes the job's progress. Throws kCancelled when the job is no longer this worker's (handed
+  // back to the queue after missed heartbeats and maybe claimed by another): the run must stop.
   void update_job_progress(Id id, double progress, const std::string& message);
+  // Ends the job; does nothing to a job that is no longer this worker's (see above).
   void finish_job(Id id, JobState state, const std::string& error = "");
+  // True when the job is running for this store's worker (always true without a worker name).
+  bool owns_job(const Job& job) const;
+  // Marks every job this store's worker is running as alive now. Needs a worker name.
+  void heartbeat_jobs();
+  // Hands running jobs back to the queue whose worker stopped beating: its last heartbeat is older
+  // than `stale_after`. With `include_unbeaten`, also running jobs claimed without heartbeats
+  // (boxloop train, older versions): only safe to the caller holding the training lock, the one
+  // thing such a run holds while it lives. A cancel asked of such a job is honoured instead of
+  // rerunning it. Returns how many went back to the queue.
+  int requeue_abandoned_jobs(std::chrono::milliseconds stale_after, bool include_unbeaten);
+  // The parts of a job, oldest first.
+  std::vector<Job> child_jobs(Id parent);
   void request_job_cancel(Id id);
   std::optional<Job> job(Id id);
   std::vector<Job> jobs(int limit = 100);  // newest first
-  // At start-up: jobs left `running` by a dead process go back to `queued`. Returns how many.
-  int requeue_running_jobs();
 
   // --- users ---------------------------------------------------------------------------------
   // Creates a user and returns a fresh API token (shown once; only its hash is stored).

@@ -17,7 +17,8 @@ CancelFn job_cancel_poller(Store& store, Id job_id, std::chrono::milliseconds po
     if (!state->cancel_seen && now - state->last_poll > poll_every) {
       state->last_poll = now;
       const auto job = store.job(job_id);
-      state->cancel_seen = job && job->cancel_requested;
+      // A job handed to another worker (this one missed its heartbeats) stops here too.
+      state->cancel_seen = job && (job->cancel_requested || !store.owns_job(*job));
     }
     return state->cancel_seen;
   };

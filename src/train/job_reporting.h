@@ -12,7 +12,8 @@
 
 namespace boxloop {
 
-// True once the job's row asks for a cancel (or `also` returns true, checked every call).
+// True once the job's row asks for a cancel, or the job is no longer this store's worker's (or
+// `also` returns true, checked every call).
 CancelFn job_cancel_poller(Store& store, Id job_id, std::chrono::milliseconds poll_every,
                            CancelFn also = nullptr);
 

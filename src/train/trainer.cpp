@@ -573,4 +573,6 @@ TrainResult train_detector(Store& store, const TrainOptions& o, const ProgressFn
   return TrainResult{record, weights, metrics, resumed_from};
 }
 
+void check_training_device(const std::string& name) { choose_device(name); }
+
 }  // namespace boxloop

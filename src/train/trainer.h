@@ -41,6 +41,10 @@ struct TrainResult {
 TrainResult train_detector(Store& store, const TrainOptions& options,
                            const ProgressFn& progress = nullptr, const CancelFn& cancel = nullptr);
 
+// Throws what training on device `name` ("cpu", "cuda") would throw at its start: kUnsupported
+// for CUDA without a CUDA LibTorch or a visible GPU, kInvalidArgument for another name.
+void check_training_device(const std::string& name);
+
 // Runs the train job `job_id` (already claimed, i.e. running): progress goes to the job's row,
 // a cancel request stops it, and the job is finished as done / cancelled / failed. Rethrows the
 // error of a failed or cancelled run after recording it.

@@ -11,11 +11,14 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
 
+#include "common/cli_process.h"
 #include "common/postgres_server.h"
+#include "common/synth_project.h"
 #include "common/temp_dir.h"
 #include "core/json.h"
 #include "store/store.h"
@@ -23,25 +26,8 @@
 namespace boxloop::testing {
 namespace {
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout
-};
-
 CommandResult run(const std::string& arguments, const std::string& environment = "") {
-  const std::string command =
-      environment + " " + std::string(BOXLOOP_BINARY) + " " + arguments + " 2>/dev/null";
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    result.output.append(buffer.data(), n);
-  }
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return run_cli(arguments, CommandOutput::kStdout, environment);
 }
 
 // A SQLite project with labels, made through the store (the CLI's own tests cover making one).
@@ -113,15 +99,10 @@ TEST_F(DbCommandsTest, ACopiedProjectReadsTheSameThroughTheCliAndRefusesASecondC
 class ServerProcess {
  public:
   ServerProcess(const std::filesystem::path& project, const std::string& database,
-                const std::filesystem::path& log, bool loop = false) {
-    const std::string command = "exec " + std::string(BOXLOOP_BINARY) + " serve " +
-                                project.string() + " --db " + database + " --port 0" +
-                                (loop ? "" : " --no-loop") + " > " + log.string() + " 2>&1";
-    pid_ = fork();
-    if (pid_ == 0) {
-      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
+                const std::filesystem::path& log, bool loop = false)
+      : command_("serve " + project.string() + " --db " + database + " --port 0" +
+                     (loop ? "" : " --no-loop"),
+                 log) {
     // Its banner names the URL it listens on.
     for (int i = 0; i < 400 && url_.empty(); ++i) {
       usleep(50'000);
@@ -134,14 +115,6 @@ class ServerProcess {
       }
     }
   }
-  ~ServerProcess() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-  }
-  ServerProcess(const ServerProcess&) = delete;
-  ServerProcess& operator=(const ServerProcess&) = delete;
 
   const std::string& url() const { return url_; }
 
@@ -155,7 +128,7 @@ class ServerProcess {
   }
 
  private:
-  pid_t pid_ = -1;
+  BackgroundCommand command_;
   std::string url_;
 };
 
@@ -227,6 +200,106 @@ TEST_F(DbCommandsTest, ASaveThroughOneServerReachesThePagesOfAnother) {
   const auto stats = other.Get("/api/stats", bearer(token));
   ASSERT_TRUE(stats);
   EXPECT_NE(stats->body.find("\"skipped\":1"), std::string::npos) << stats->body;
+}
+
+// Team scale end to end (issue 16): two servers without loops and two `boxloop worker`s on one
+// PostgreSQL project. A score job asked of one server is scored in parts by the workers and
+// publishes one queue that the other server serves; a worker killed in the middle of a training
+// loses its job to the other, which finishes it.
+TEST_F(DbCommandsTest, TwoServersAndTwoWorkersShareTheJobsAndSurviveAKilledWorker) {
+  const std::filesystem::path project = temp_.path() / "synth";
+  {
+    auto made = make_synth_project(project, kTwoCategories, 6, 10);
+    made->add_user("ann", UserRole::kAdmin, "pw");
+    made->update_settings(Json{{"audit_fraction", 0}});  // next serves the queue's head
+  }
+  ASSERT_EQ(run("db copy " + project.string() + " " + url_).exit_code, 0);
+  const std::string db = " --db " + url_;
+  // A first model, and rounds off: the only jobs are the test's.
+  ASSERT_EQ(run("train " + project.string() + db +
+                " --from scratch --input-size 64 --steps 2 --batch 2 --val-fraction 0 --workers 0")
+                .exit_code,
+            0);
+  ASSERT_EQ(run("loop " + project.string() + db + " --disable").exit_code, 0);
+
+  const ServerProcess first(project, url_, temp_.path() / "first.log");
+  const ServerProcess second(project, url_, temp_.path() / "second.log");
+  ASSERT_FALSE(first.url().empty());
+  ASSERT_FALSE(second.url().empty());
+  const std::string token = first.login();
+  ASSERT_FALSE(token.empty());
+  const std::string worker_options = " --heartbeat 0.2 --stale-after 1.5";
+  BackgroundCommand worker_a("worker " + project.string() + db + " --name a" + worker_options,
+                             temp_.path() / "a.log");
+  BackgroundCommand worker_b("worker " + project.string() + db + " --name b" + worker_options,
+                             temp_.path() / "b.log");
+  StoreOptions options;
+  options.database = url_;
+  auto store = Store::open(project, options);
+  const auto job_state = [&](Id id) { return store->job(id).value().state; };
+  const auto wait_until = [](const std::function<bool()>& condition, int seconds) {
+    for (int i = 0; i < seconds * 20; ++i) {
+      if (condition()) return true;
+      usleep(50'000);
+    }
+    return condition();
+  };
+
+  // A score job in parts of 3, asked of the first server.
+  httplib::Client client(first.url());
+  const auto queued = client.Post(
+      "/api/jobs", bearer(token),
+      Json{{"kind", "score"}, {"params", {{"model", "last"}, {"part_images", 3}}}}.dump(),
+      "application/json");
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(queued->status, 201) << queued->body;
+  const Id score = Json::parse(queued->body).at("id").get<Id>();
+  ASSERT_TRUE(wait_until([&] { return job_state(score) == JobState::kDone; }, 180))
+      << to_string(job_state(score)) << " " << store->job(score)->error;
+  const std::vector<Job> parts = store->child_jobs(score);
+  ASSERT_EQ(parts.size(), 4u);  // 3 + 3 + 3 + 1 unlabeled images
+  for (const Job& part : parts) EXPECT_EQ(part.state, JobState::kDone) << part.error;
+  // One queue, published once, and the second server serves it.
+  EXPECT_EQ(store->queue().size(), 10u);
+  EXPECT_EQ(store->queue_model(), store->latest_model()->id);
+  httplib::Client other(second.url());
+  const auto next = other.Get("/api/next", bearer(token));
+  ASSERT_TRUE(next);
+  ASSERT_EQ(next->status, 200) << next->body;
+  EXPECT_EQ(Json::parse(next->body).at("image").at("id").get<Id>(), store->queue()[0].image_id);
+
+  // A training long enough to kill its worker in the middle.
+  const auto train = client.Post("/api/jobs", bearer(token),
+                                 Json{{"kind", "train"},
+                                      {"params",
+                                       {{"from", "scratch"},
+                                        {"input_size", 64},
+                                        {"steps", 150},
+                                        {"batch", 2},
+                                        {"val_fraction", 0},
+                                        {"workers", 0}}}}
+                                     .dump(),
+                                 "application/json");
+  ASSERT_TRUE(train);
+  ASSERT_EQ(train->status, 201) << train->body;
+  const Id training = Json::parse(train->body).at("id").get<Id>();
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const Job job = store->job(training).value();
+        return job.state != JobState::kQueued &&
+               (job.state != JobState::kRunning || job.progress > 0);
+      },
+      120));
+  const Job running = store->job(training).value();
+  ASSERT_EQ(running.state, JobState::kRunning) << running.error;
+  ASSERT_TRUE(running.worker == "a" || running.worker == "b") << running.worker;
+  const std::string survivor = running.worker == "a" ? "b" : "a";
+  (running.worker == "a" ? worker_a : worker_b).stop(SIGKILL);
+  const std::size_t models_before = store->models().size();
+  ASSERT_TRUE(wait_until([&] { return job_state(training) == JobState::kDone; }, 300))
+      << to_string(job_state(training)) << " " << store->job(training)->error;
+  EXPECT_EQ(store->job(training)->worker, survivor);
+  EXPECT_EQ(store->models().size(), models_before + 1);
 }
 
 }  // namespace

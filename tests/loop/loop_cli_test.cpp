@@ -8,33 +8,19 @@
 #include <cstdio>
 #include <string>
 
+#include "common/cli_process.h"
 #include "common/temp_dir.h"
 #include "loop_project.h"
 
 namespace boxloop::loop {
 namespace {
 
+using boxloop::testing::CommandResult;
+using boxloop::testing::run_cli;
 using boxloop::testing::TempDir;
 using ::testing::HasSubstr;
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-CommandResult run(const std::string& arguments) {
-  const std::string command = std::string(BOXLOOP_BINARY) + " " + arguments + " 2>&1";
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    result.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+CommandResult run(const std::string& arguments) { return run_cli(arguments); }
 
 TEST(LoopCliTest, SetsAndPrintsTheLoop) {
   TempDir dir{"boxloop-loop-cli-"};

@@ -2,7 +2,9 @@
 // scratch, then listed, evaluated and run; and the commands' bad inputs fail with a message.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -12,6 +14,7 @@
 #include <sstream>
 #include <string>
 
+#include "common/cli_process.h"
 #include "core/json.h"
 #include "store/store.h"
 
@@ -19,28 +22,14 @@ namespace boxloop {
 namespace {
 
 namespace fs = std::filesystem;
+using boxloop::testing::CommandOutput;
+using boxloop::testing::CommandResult;
+using boxloop::testing::run_cli;
 using ::testing::HasSubstr;
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout, or stderr when asked for
-};
 
 // Runs the CLI; `stderr_only` keeps stdout out of `output` so a message is known to be on stderr.
 CommandResult run(const std::string& arguments, bool stderr_only = false) {
-  const std::string command = std::string(BOXLOOP_BINARY) + " " + arguments +
-                              (stderr_only ? " 2>&1 >/dev/null" : " 2>/dev/null");
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    result.output.append(buffer.data(), n);
-  }
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return run_cli(arguments, stderr_only ? CommandOutput::kStderr : CommandOutput::kStdout);
 }
 
 std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
@@ -203,23 +192,40 @@ TEST_F(TrainedProject, EvaluateWithAMissingModelFails) {
   EXPECT_THAT(r.output, HasSubstr("no model 99"));
 }
 
-// A `boxloop train` killed mid-run leaves its job `running`; the next run must not be blocked by
-// it (it would never finish), but mark it failed and train.
-TEST(ModelCliAbandonedJob, TrainAfterAKilledRunMarksItsJobFailedAndTrains) {
+// A `boxloop train` killed mid-run leaves its job `running`. The next run hands it back to the
+// queue as a dead worker's job (never failing it, never blocked by it): the same command runs
+// that job again to its end; a run with other options leaves it to the workers and says so.
+TEST(ModelCliAbandonedJob, TheSameTrainCommandFinishesTheJobOfAKilledRunAndAnotherIsRefused) {
   const fs::path dir = fresh_dir("abandoned");
   const fs::path project = dir / "P";
   ASSERT_EQ(make_project(project, dir / "S", true), "");
-  Id abandoned = 0;
+  const std::string train =
+      "train " + quoted(project) + " --from scratch --steps 100 --input-size 96 --batch 4";
+  Id killed_job = 0;
   {
+    testing::BackgroundCommand killed(train, dir / "killed.log");
     auto store = Store::open(project);
-    abandoned = store->create_job(JobKind::kTrain, Json::object()).id;
-    ASSERT_TRUE(store->claim_next_job({JobKind::kTrain}));  // now `running`, by nobody
+    for (int i = 0; i < 1200 && killed_job == 0; ++i) {
+      usleep(50'000);
+      for (const Job& job : store->jobs()) {
+        if (job.state == JobState::kRunning && job.progress > 0) killed_job = job.id;
+      }
+    }
+    ASSERT_NE(killed_job, 0) << "the first run did not start training";
+    killed.stop(SIGKILL);
   }
-  const CommandResult r = run(
-      "train " + quoted(project) + " --from scratch --epochs 1 --input-size 96 --batch 4", true);
-  EXPECT_EQ(r.exit_code, 0) << r.output;
+  // Other options: the handed-back job is not this run's, and stays queued for a worker.
+  const CommandResult other =
+      run("train " + quoted(project) + " --from scratch --steps 2 --input-size 96 --batch 4", true);
+  EXPECT_NE(other.exit_code, 0);
+  EXPECT_THAT(other.output, HasSubstr("is queued"));
+  EXPECT_EQ(Store::open(project)->job(killed_job)->state, JobState::kQueued);
+
+  const CommandResult again = run(train, true);
+  EXPECT_EQ(again.exit_code, 0) << again.output;
   auto store = Store::open(project);
-  EXPECT_EQ(store->job(abandoned)->state, JobState::kFailed);
+  EXPECT_EQ(store->job(killed_job)->state, JobState::kDone);
+  EXPECT_EQ(store->jobs().size(), 1u) << "the rerun ran the killed run's job, not a new one";
   EXPECT_EQ(store->models().size(), 1u);
   std::error_code ec;
   fs::remove_all(dir, ec);

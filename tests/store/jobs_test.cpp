@@ -1,6 +1,9 @@
 // Models and the job queue.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "store/database.h"
 #include "store_fixture.h"
 
@@ -146,7 +149,7 @@ TEST_P(StoreTest, CancelFlagsARunningJobAndCancelsAQueuedOne) {
   expect_error(ErrorCode::kNotFound, [&] { store().request_job_cancel(12345); });
 }
 
-TEST_P(StoreTest, RunningJobsOfADeadProcessAreRequeued) {
+TEST_P(StoreTest, RunningJobsClaimedWithoutHeartbeatsGoBackOnlyToTheTrainingLockHolder) {
   const Job a = store().create_job(JobKind::kTrain, {});
   const Job b = store().create_job(JobKind::kScore, {});
   const Job c = store().create_job(JobKind::kScore, {});
@@ -154,10 +157,13 @@ TEST_P(StoreTest, RunningJobsOfADeadProcessAreRequeued) {
   store().claim_next_job();
   store().update_job_progress(a.id, 0.5, "halfway");
   store().request_job_cancel(b.id);
-  // A restart: the store is reopened and the worker requeues.
+  // A restart: the store is reopened. Claims without a worker name never beat, so no heartbeat
+  // can go stale: only the holder of the training lock hands them back.
   store_.reset();
   store_ = Store::open(project_dir(), store_options());
-  EXPECT_EQ(store().requeue_running_jobs(), 1);
+  EXPECT_EQ(store().requeue_abandoned_jobs(std::chrono::milliseconds(0), false), 0);
+  EXPECT_EQ(store().job(a.id)->state, JobState::kRunning);
+  EXPECT_EQ(store().requeue_abandoned_jobs(std::chrono::hours(1), true), 1);
   const Job requeued = *store().job(a.id);
   EXPECT_EQ(requeued.state, JobState::kQueued);
   EXPECT_DOUBLE_EQ(requeued.progress, 0);
@@ -165,7 +171,61 @@ TEST_P(StoreTest, RunningJobsOfADeadProcessAreRequeued) {
   EXPECT_EQ(store().job(b.id)->state, JobState::kCancelled);  // its cancel was asked for
   EXPECT_EQ(store().job(c.id)->state, JobState::kQueued);
   EXPECT_EQ(store().claim_next_job()->id, a.id);  // keeps its place: oldest first
-  EXPECT_EQ(store().requeue_running_jobs(), 1);
+  EXPECT_EQ(store().requeue_abandoned_jobs(std::chrono::hours(1), true), 1);
+}
+
+TEST_P(StoreTest, AWorkerThatStopsBeatingLosesItsJobAndCannotEndItAfterwards) {
+  StoreOptions first = store_options();
+  first.worker = "host-a:1";
+  StoreOptions second = store_options();
+  second.worker = "host-b:2";
+  auto worker_a = Store::open(project_dir(), first);
+  auto worker_b = Store::open(project_dir(), second);
+  const Job job = store().create_job(JobKind::kScore, {});
+  const Job claimed = *worker_a->claim_next_job();
+  EXPECT_EQ(claimed.worker, "host-a:1");
+  EXPECT_FALSE(claimed.heartbeat_at.empty());
+  EXPECT_TRUE(worker_a->owns_job(claimed));
+  EXPECT_FALSE(worker_b->owns_job(claimed));
+
+  // Beating keeps it: nothing is stale after a long allowance.
+  worker_a->heartbeat_jobs();
+  EXPECT_EQ(worker_b->requeue_abandoned_jobs(std::chrono::hours(1), false), 0);
+  // A stopped worker: any heartbeat is older than no allowance at all.
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(worker_b->requeue_abandoned_jobs(std::chrono::milliseconds(1), false), 1);
+  const Job handed_back = *store().job(job.id);
+  EXPECT_EQ(handed_back.state, JobState::kQueued);
+  EXPECT_EQ(handed_back.worker, "");
+  EXPECT_EQ(worker_b->claim_next_job()->id, job.id);
+
+  // The first worker wakes up: its progress stops its run, its end is dropped.
+  expect_error(ErrorCode::kCancelled, [&] { worker_a->update_job_progress(job.id, 0.9, "late"); });
+  worker_a->finish_job(job.id, JobState::kFailed, "late");
+  EXPECT_EQ(store().job(job.id)->state, JobState::kRunning);
+  EXPECT_FALSE(worker_a->owns_job(*store().job(job.id)));
+  worker_b->update_job_progress(job.id, 0.5, "mine");
+  worker_b->finish_job(job.id, JobState::kDone);
+  EXPECT_EQ(store().job(job.id)->state, JobState::kDone);
+  EXPECT_EQ(store().job(job.id)->error, "");
+}
+
+TEST_P(StoreTest, AJobsPartsAreClaimedByParent) {
+  const Job parent = store().create_job(JobKind::kScore, {});
+  const Job other = store().create_job(JobKind::kScore, {});
+  const Job part1 = store().create_job(JobKind::kScore, Json{{"chunk", 0}}, parent.id);
+  const Job part2 = store().create_job(JobKind::kScore, Json{{"chunk", 1}}, parent.id);
+  EXPECT_EQ(store().job(part1.id)->parent, parent.id);
+  EXPECT_FALSE(store().job(other.id)->parent);
+  const std::vector<Job> parts = store().child_jobs(parent.id);
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0].id, part1.id);
+  EXPECT_EQ(parts[1].id, part2.id);
+  EXPECT_EQ(store().claim_next_job({JobKind::kScore}, parent.id)->id, part1.id);
+  EXPECT_EQ(store().claim_next_job({}, parent.id)->id, part2.id);
+  EXPECT_FALSE(store().claim_next_job({}, parent.id));
+  EXPECT_EQ(store().claim_next_job()->id, parent.id);
+  EXPECT_TRUE(store().child_jobs(other.id).empty());
 }
 
 TEST(JobState, NamesRoundTrip) {

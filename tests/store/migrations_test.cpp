@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -102,7 +103,8 @@ TEST(Migrations, OpeningAVersionOneProjectKeepsItsDataAndMigrates) {
   EXPECT_FALSE(store->job(1)->cancel_requested);  // the new column's default
   // The tables the second version added work on the old data.
   EXPECT_FALSE(store->next_image("ann", 60));  // its only image is labeled
-  EXPECT_EQ(store->requeue_running_jobs(), 1);
+  EXPECT_EQ(store->requeue_abandoned_jobs(std::chrono::hours(1), true), 1);
+  EXPECT_FALSE(store->job(1)->parent);  // the newer columns' defaults
 }
 
 TEST(Migrations, OpeningAVersionThreeProjectKeepsItsLabelsAndStartsRecordingEffort) {

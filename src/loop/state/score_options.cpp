@@ -29,10 +29,12 @@ ScoreOptions score_options_from_json(const Json& params, ScoreOptions o) {
       o.score_threshold = static_cast<float>(read_number(value, key, 0, 1));
     } else if (key == "candidates") {
       o.candidates = static_cast<int>(read_int(value, key, 0, 100'000'000));
+    } else if (key == "part_images") {
+      o.part_images = static_cast<int>(read_int(value, key, 0, 100'000'000));
     } else {
       throw Error{ErrorCode::kInvalidArgument,
                   "unknown scoring parameter '" + key +
-                      "' (model, strategy, seed, batch, score_threshold, candidates)"};
+                      "' (model, strategy, seed, batch, score_threshold, candidates, part_images)"};
     }
   }
   return o;
@@ -44,7 +46,8 @@ Json to_json(const ScoreOptions& o) {
               {"seed", o.seed},
               {"batch", o.batch},
               {"score_threshold", o.score_threshold},
-              {"candidates", o.candidates}};
+              {"candidates", o.candidates},
+              {"part_images", o.part_images}};
 }
 
 }  // namespace boxloop::loop
