@@ -7,7 +7,6 @@
 #include "loop/score_job.h"
 #include "loop/score_parts.h"
 #include "loop/state/candidates.h"
-#include "loop/state/rounds.h"
 
 namespace boxloop::loop {
 namespace {
@@ -31,20 +30,18 @@ TrainResult run_train(Store& store, const Job& job, const JobRunnerOptions& runn
     return o;
   });
   TrainResult result = run_train_job(store, job.id, options, progress);
-  if (const auto it = job.params.find(kRoundAfterEventKey); it != job.params.end()) {
-    // Also kept with the model: the round's start outlives the job rows scanned for it.
-    Json metrics = result.model.metrics;
-    metrics[kRoundAfterEventKey] = *it;
-    store.update_model_metrics(result.model.id, metrics);
-  }
-  if (runner.score_after_training) {
-    // A large pool scores a candidate set, all of it every few models (loop/state/candidates.h).
-    const int candidates = round_candidate_limit(static_cast<int>(store.models().size()));
+  if (!runner.score_after_training) return result;
+  // A large pool scores a candidate set, all of it every few models (loop/state/candidates.h).
+  const int candidates = round_candidate_limit(static_cast<int>(store.models().size()));
+  store.batch([&] {
     const Job score = store.create_job(
         JobKind::kScore,
         Json{{"model", std::to_string(result.model.id)}, {"candidates", candidates}});
+    if (const auto round = store.round_of_train_job(job.id)) {
+      store.set_round_scoring(round->id, result.model.id, score.id);
+    }
     spdlog::info("loop: model {} trained; score job {} queued", result.model.id, score.id);
-  }
+  });
   return result;
 }
 

@@ -276,6 +276,16 @@ Json round_training_json(const TrainOptions& t) {
   return j;
 }
 
+// A round's training as far as it shapes the run: with a fixed number of steps, the epoch count
+// and the step floor are never read, so a report recorded under other defaults still compares.
+Json training_that_matters(Json training) {
+  if (training.is_object() && training.value("steps", 0) > 0) {
+    training.erase("epochs");
+    training.erase("min_steps");
+  }
+  return training;
+}
+
 // Runs of another design (budget, rounds, test set, pool) would make the curves incomparable.
 void check_same_design(const Json& previous, const Json& report) {
   if (previous.value("format", 1) != kReportFormat) {
@@ -305,7 +315,10 @@ void check_same_design(const Json& previous, const Json& report) {
     const Json was = previous["options"].value(key, Json());
     if (was != value) differ(key, was, value);
   }
-  for (const char* key : {"round_training", "test", "pool_images"}) {
+  const Json training_was = training_that_matters(previous.value("round_training", Json()));
+  const Json training_now = training_that_matters(report["round_training"]);
+  if (training_was != training_now) differ("round_training", training_was, training_now);
+  for (const char* key : {"test", "pool_images"}) {
     const Json was = previous.value(key, Json());
     if (was != report[key]) differ(key, was, report[key]);
   }

@@ -31,7 +31,10 @@ Json job_json(const Job& job) {
               {"started_at", optional_text(job.started_at)},
               {"finished_at", optional_text(job.finished_at)},
               {"error", optional_text(job.error)},
-              {"cancel_requested", job.cancel_requested}};
+              {"cancel_requested", job.cancel_requested},
+              {"worker", optional_text(job.worker)},
+              {"heartbeat_at", optional_text(job.heartbeat_at)},
+              {"parent_id", job.parent ? Json(*job.parent) : Json()}};
 }
 
 Json model_json(const ModelRecord& model) {

@@ -17,9 +17,9 @@ namespace {
 
 // Every table of the schema, each after the tables its foreign keys point to. (model refers to
 // itself: rows go in id order, and a parent is always older than its child.)
-constexpr std::array<const char*, 12> kTables = {
-    "project", "category", "image", "model", "annotation", "label_event",
-    "query",   "job",      "user",  "lease", "session",    "proposal"};
+constexpr std::array<const char*, 13> kTables = {
+    "project", "category", "image", "model",   "annotation", "label_event", "query",
+    "job",     "user",     "lease", "session", "proposal",   "round"};
 
 enum class ColumnKind { kInteger, kReal, kText };
 

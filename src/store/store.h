@@ -123,6 +123,24 @@ struct Job {
   std::optional<Id> parent;
 };
 
+// Where a round of the loop stands. It follows the round's jobs (read from their states, never
+// stored apart from them): queued or training while its train job is, then the score job's.
+enum class RoundPhase { kQueued, kTraining, kScoring, kDone, kFailed, kCancelled };
+std::string to_string(RoundPhase phase);
+
+// A round of the loop (loop/state/rounds.h): queued by the trigger, it trains a model and scores
+// the pool with it.
+struct Round {
+  Id id = 0;
+  // The newest label event when it was queued: later events count towards the next round.
+  Id after_event = 0;
+  Id train_job = 0;
+  std::optional<Id> score_job;  // once its model is trained
+  std::optional<Id> model;      // the model it trained
+  RoundPhase phase = RoundPhase::kQueued;
+  std::string created_at;
+};
+
 struct User {
   Id id = 0;
   std::string name;
@@ -313,6 +331,17 @@ class Store {
   void request_job_cancel(Id id);
   std::optional<Job> job(Id id);
   std::vector<Job> jobs(int limit = 100);  // newest first
+
+  // --- rounds --------------------------------------------------------------------------------
+  // Records a round whose train job is queued. Throws kNotFound for an unknown job.
+  Round add_round(Id after_event, Id train_job);
+  // The round a train job trains, if it is a round's.
+  std::optional<Round> round_of_train_job(Id train_job);
+  // The newest round; with `skip_cancelled`, the newest that was not cancelled.
+  std::optional<Round> latest_round(bool skip_cancelled = false);
+  std::vector<Round> rounds();  // oldest first
+  // Records the model a round trained and the score job that follows it.
+  void set_round_scoring(Id round, Id model, Id score_job);
 
   // --- users ---------------------------------------------------------------------------------
   // Creates a user and returns a fresh API token (shown once; only its hash is stored).

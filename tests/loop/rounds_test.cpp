@@ -52,6 +52,42 @@ TEST_F(RoundsTest, TriggerFiresAtExactlyNLabelsAndNotTwiceWhileARoundIsOpen) {
   EXPECT_EQ(loop_status(store_).labels_since_round, 0);
 }
 
+// A round is a row: its start event, its jobs and model, and a phase that follows its jobs
+// whoever changes them (a worker, a cancel in the page).
+TEST_F(RoundsTest, ARoundRowFollowsItsJobsFromQueuedToDone) {
+  set_every(1);
+  const LabelEvent first = project_.label(0);
+  const Job train = trigger_round(store_).value();
+  ASSERT_EQ(store_.rounds().size(), 1u);
+  Round round = store_.rounds()[0];
+  EXPECT_EQ(round.after_event, first.id);
+  EXPECT_EQ(round.train_job, train.id);
+  EXPECT_EQ(round.phase, RoundPhase::kQueued);
+  EXPECT_FALSE(round.score_job);
+  EXPECT_EQ(store_.round_of_train_job(train.id)->id, round.id);
+  store_.claim_next_job();
+  EXPECT_EQ(store_.latest_round()->phase, RoundPhase::kTraining);
+
+  ModelRecord record;
+  record.arch = "fastestdet";
+  record.weights_path = "models/m.pt";
+  const ModelRecord model = store_.add_model(record);
+  store_.finish_job(train.id, JobState::kDone);
+  const Job score = store_.create_job(JobKind::kScore, Json{{"model", std::to_string(model.id)}});
+  store_.set_round_scoring(round.id, model.id, score.id);
+  round = *store_.latest_round();
+  EXPECT_EQ(round.phase, RoundPhase::kScoring);
+  EXPECT_EQ(round.model, model.id);
+  EXPECT_EQ(round.score_job, score.id);
+  EXPECT_EQ(to_string(loop_status(store_).state), "queued") << "its score job waits for a worker";
+  store_.request_job_cancel(score.id);  // the page cancels the queued scoring
+  EXPECT_EQ(store_.latest_round()->phase, RoundPhase::kCancelled);
+  EXPECT_FALSE(store_.latest_round(/*skip_cancelled=*/true));
+  EXPECT_EQ(loop_status(store_).labels_since_round, 1) << "a cancelled round does not count";
+  EXPECT_THROW(store_.set_round_scoring(999, model.id, score.id), Error);
+  EXPECT_THROW(store_.add_round(0, 999), Error);
+}
+
 TEST_F(RoundsTest, DisabledLoopNeverTriggers) {
   update_loop_settings(store_, Json{{"every", 1}, {"enabled", false}});
   project_.label(0);

@@ -292,6 +292,17 @@ TEST(Simulate, AContinuedReportKeepsEveryEarlierRunFromItsFirstWrite) {
   EXPECT_TRUE(has_run(writes.front(), "random", 4))
       << "the earlier run not yet reached was dropped";
   EXPECT_EQ(second["runs"].size(), 4u);
+
+  // Rounds train by steps: a report recorded under another epoch default still continues (its
+  // runs are all kept, nothing trains), one with another step count does not.
+  Json other_epochs = second;
+  other_epochs["round_training"]["epochs"] = 60;
+  o.previous_report = other_epochs;
+  EXPECT_EQ(simulate(*source, o)["runs"].size(), 4u);
+  Json other_steps = second;
+  other_steps["round_training"]["steps"] = 5;
+  o.previous_report = other_steps;
+  EXPECT_EQ(error_code_of([&] { simulate(*source, o); }), ErrorCode::kInvalidArgument);
 }
 
 TEST(Simulate, RefusesTooSmallAProjectAndBadOptionsBeforeTraining) {

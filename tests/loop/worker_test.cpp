@@ -81,7 +81,14 @@ TEST_F(WorkerTest, LabelsTrainScoreAndReplaceTheQueue) {
   const auto model = store_.latest_model();
   ASSERT_TRUE(model);
   EXPECT_EQ(model->trained_on, 3);
-  EXPECT_EQ(model->metrics[kRoundAfterEventKey], third.id);
+  // The round's row holds its start, its jobs and its model.
+  const std::vector<Round> rounds = store_.rounds();
+  ASSERT_EQ(rounds.size(), 1u);
+  EXPECT_EQ(rounds[0].after_event, third.id);
+  EXPECT_EQ(rounds[0].train_job, jobs[1].id);
+  EXPECT_EQ(rounds[0].score_job, jobs[0].id);
+  EXPECT_EQ(rounds[0].model, model->id);
+  EXPECT_EQ(rounds[0].phase, RoundPhase::kDone);
   EXPECT_EQ(store_.queue_info()["model_id"], model->id);
   // Every unlabeled image, once each.
   std::set<Id> queued;

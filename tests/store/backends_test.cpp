@@ -81,7 +81,7 @@ TEST_F(PostgresTest, MigrationsBuildTheSameVersionFromEveryEarlierOne) {
   EXPECT_EQ(apply_migrations(*reference), 0);
   const auto expected = postgres_schema(*reference);
   for (const char* table : {"project", "category", "image", "annotation", "label_event", "query",
-                            "model", "job", "user", "lease", "session", "proposal"}) {
+                            "model", "job", "user", "lease", "session", "proposal", "round"}) {
     EXPECT_TRUE(expected.count(std::string(table) + ".id:bigint:NO") ||
                 expected.count(std::string(table) + ".image_id:bigint:NO") ||
                 expected.count(std::string(table) + ".token_hash:text:NO"))
@@ -101,6 +101,24 @@ TEST_F(PostgresTest, MigrationsBuildTheSameVersionFromEveryEarlierOne) {
     db.reset();
     server.drop_database(url);
   }
+}
+
+// The round table's migration reads rounds back from train jobs' params on PostgreSQL too.
+TEST_F(PostgresTest, RoundsOfAVersionSixDatabaseAreReadBackFromTheirTrainJobs) {
+  auto db = open_postgres(url_);
+  apply_migrations(*db, 6);
+  db->exec(
+      "INSERT INTO job (kind, state, params, created_at) VALUES"
+      "  ('train', 'done', '{\"round_after_event\": 5}', 't1'),"
+      "  ('train', 'done', '{\"steps\": 3}', 't2'),"
+      "  ('score', 'done', '{\"round_after_event\": 7}', 't3'),"
+      "  ('train', 'done', '{\"round_after_event\": \"x\"}', 't4');");
+  apply_migrations(*db);
+  auto select = db->prepare("SELECT after_event, train_job_id FROM round ORDER BY id");
+  ASSERT_TRUE(select.step());
+  EXPECT_EQ(select.int64(0), 5);
+  EXPECT_EQ(select.int64(1), 1);
+  EXPECT_FALSE(select.step());
 }
 
 TEST_F(PostgresTest, ADatabaseHoldsOneProjectAndKeepsItAcrossOpens) {

@@ -64,7 +64,13 @@ std::string snapshot(Store& store) {
     out << "job " << j.id << " " << to_string(j.kind) << " " << to_string(j.state) << " "
         << exact(j.progress) << " " << j.message << " " << j.params.dump() << " " << j.created_at
         << " " << j.started_at << " " << j.finished_at << " " << j.error << " "
-        << j.cancel_requested << "\n";
+        << j.cancel_requested << " " << j.worker << " " << j.heartbeat_at << " "
+        << j.parent.value_or(0) << "\n";
+  }
+  for (const Round& r : store.rounds()) {
+    out << "round " << r.id << " " << r.after_event << " " << r.train_job << " "
+        << r.score_job.value_or(0) << " " << r.model.value_or(0) << " " << to_string(r.phase) << " "
+        << r.created_at << "\n";
   }
   for (const User& u : store.users()) out << "user " << u.id << " " << u.name << "\n";
   const ImageCounts counts = store.image_counts();
@@ -113,7 +119,8 @@ TEST_P(CopyTest, ASqliteProjectReadsTheSameInPostgresAndGoesOnFromThere) {
   const Job done = store().create_job(JobKind::kTrain, Json{{"steps", 300}});
   store().claim_next_job();
   store().finish_job(done.id, JobState::kDone);
-  store().create_job(JobKind::kScore, Json::object());
+  const Job scoring = store().create_job(JobKind::kScore, Json::object());
+  store().set_round_scoring(store().add_round(2, done.id).id, second, scoring.id);
   ASSERT_TRUE(store().next_image("carol", 600));
   const std::string before = snapshot(store());
   const Id nine = category_id("nine");
@@ -121,13 +128,14 @@ TEST_P(CopyTest, ASqliteProjectReadsTheSameInPostgresAndGoesOnFromThere) {
 
   const std::string url = server.create_database();
   const auto copied = copy_sqlite_project_to_postgres(project_dir(), url);
-  ASSERT_EQ(copied.size(), 12u);
+  ASSERT_EQ(copied.size(), 13u);
   std::map<std::string, std::int64_t> rows;
   for (const CopiedTable& table : copied) rows[table.table] = table.rows;
   EXPECT_EQ(rows["image"], 6);
   EXPECT_EQ(rows["annotation"], 2);
   EXPECT_EQ(rows["label_event"], 3);
   EXPECT_EQ(rows["model"], 2);
+  EXPECT_EQ(rows["round"], 1);
   EXPECT_EQ(rows["proposal"], 1);
   EXPECT_EQ(rows["lease"], 1);
 

@@ -32,6 +32,17 @@ std::set<std::string> schema_objects(Database& db) {
 
 // A project folder as schema `version` left it, holding `rows` (SQL inserts), opened by this
 // version's store: which migrates it.
+// Train jobs as version 6 wrote them: two loop rounds (one cancelled), a manual training, a
+// scoring, and params no round has.
+constexpr const char* kVersionSixRounds =
+    "INSERT INTO project (id, name, created_at) VALUES (1, 'old', '2026-01-01T00:00:00Z');"
+    "INSERT INTO job (kind, state, params, created_at) VALUES"
+    "  ('train', 'done', '{\"round_after_event\": 5}', 't1'),"
+    "  ('train', 'done', '{\"steps\": 3}', 't2'),"
+    "  ('score', 'done', '{\"round_after_event\": 7}', 't3'),"
+    "  ('train', 'cancelled', '{\"round_after_event\": 9}', 't4'),"
+    "  ('train', 'done', '{\"round_after_event\": \"x\"}', 't5');";
+
 std::unique_ptr<Store> open_old_project(const std::filesystem::path& dir, int version,
                                         const std::string& rows) {
   {
@@ -81,6 +92,21 @@ TEST(Migrations, EveryEarlierVersionMigratesToTheSameSchema) {
     EXPECT_EQ(apply_migrations(*db), latest_schema_version() - start) << "from " << start;
     EXPECT_EQ(schema_objects(*db), expected) << "from " << start;
   }
+}
+
+// Rounds were a key in their train jobs' params before the round table: they become its rows.
+TEST(Migrations, RoundsOfAVersionSixProjectAreReadBackFromTheirTrainJobs) {
+  TempDir temp;
+  auto store = open_old_project(temp.path(), 6, kVersionSixRounds);
+  const std::vector<Round> rounds = store->rounds();
+  ASSERT_EQ(rounds.size(), 2u);
+  EXPECT_EQ(rounds[0].after_event, 5);
+  EXPECT_EQ(rounds[0].train_job, 1);
+  EXPECT_EQ(rounds[0].phase, RoundPhase::kDone);
+  EXPECT_EQ(rounds[1].after_event, 9);
+  EXPECT_EQ(rounds[1].train_job, 4);
+  EXPECT_EQ(rounds[1].phase, RoundPhase::kCancelled);
+  EXPECT_EQ(store->latest_round(/*skip_cancelled=*/true)->train_job, 1);
 }
 
 TEST(Migrations, OpeningAVersionOneProjectKeepsItsDataAndMigrates) {

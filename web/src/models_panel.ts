@@ -5,6 +5,7 @@ import { Api } from './api';
 import { lineChart } from './chart';
 import { h } from './dom';
 import type { EffortPanel } from './effort_panel';
+import { jobPercent, jobTitle } from './job_title';
 import { LoopPanel } from './loop_panel';
 import type { Job, Model } from './types';
 
@@ -71,12 +72,12 @@ export class ModelsPanel {
       body.append(h('p', { class: 'muted', text: 'No job running.' }));
     }
     for (const job of active) {
-      const percent = Math.round(Math.max(0, Math.min(1, job.progress)) * 100);
+      const percent = jobPercent(job);
       body.append(
         h(
           'div',
           { class: 'job', 'data-testid': 'job' },
-          h('div', { class: 'job-title', text: `${job.kind} #${job.id} · ${job.state} · ${percent}%` }),
+          h('div', { class: 'job-title', text: jobTitle(job) }),
           h('div', { class: 'bar' }, h('div', { class: 'bar-fill', style: `width:${percent}%` })),
           job.message ? h('div', { class: 'muted small', text: job.message }) : null,
         ),

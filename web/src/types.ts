@@ -308,6 +308,8 @@ export interface Job {
   message: string;
   error?: string;
   created_at?: string;
+  worker?: string | null; // the worker running it (boxloop worker --name, or host:pid)
+  parent_id?: number | null; // the score job this one is a part of
 }
 
 // The `queue` event: a new queue was published.

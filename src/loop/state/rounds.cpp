@@ -25,9 +25,12 @@ std::optional<Job> active_round_job(const std::vector<Job>& newest_first) {
   return queued;
 }
 
+// Inside the caller's batch: the train job and its round row commit together.
 Job queue_round_job(Store& store) {
-  return store.create_job(JobKind::kTrain,
-                          Json{{kRoundAfterEventKey, store.last_label_event_id()}});
+  const Id after_event = store.last_label_event_id();
+  const Job job = store.create_job(JobKind::kTrain, Json{{kRoundAfterEventKey, after_event}});
+  store.add_round(after_event, job.id);
+  return job;
 }
 
 }  // namespace
@@ -47,17 +50,8 @@ std::string to_string(RoundState state) {
 }
 
 Id round_start_event(Store& store) {
-  for (const Job& job : store.jobs(kJobsScanned)) {
-    if (job.kind != JobKind::kTrain || job.state == JobState::kCancelled) continue;
-    const auto it = job.params.find(kRoundAfterEventKey);
-    if (it != job.params.end() && it->is_number_integer()) return it->get<Id>();
-  }
-  // Older than the jobs scanned: the worker also records the start in the model's metrics.
-  if (const auto model = store.latest_model()) {
-    const auto it = model->metrics.find(kRoundAfterEventKey);
-    if (it != model->metrics.end() && it->is_number_integer()) return it->get<Id>();
-  }
-  return 0;
+  const auto round = store.latest_round(/*skip_cancelled=*/true);
+  return round ? round->after_event : 0;
 }
 
 LoopStatus loop_status(Store& store) {

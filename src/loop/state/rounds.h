@@ -1,7 +1,9 @@
 // Rounds of the loop (DESIGN.md "The loop"): a round is a train job followed by a score job with
-// the new model. A loop round's train job carries {"round_after_event": E} in its params: the id
-// of the newest label event when the round was queued. Label events after E count towards the
-// next round, so labels saved while a model trains are not lost to the count.
+// the new model, recorded as a row of the store's round table (Store::add_round): the id E of the
+// newest label event when the round was queued, its jobs and its model. Label events after E
+// count towards the next round, so labels saved while a model trains are not lost to the count.
+// The train job also carries {"round_after_event": E} in its params: what makes
+// train_job_options give it a round's training (loop/round_options.h).
 //
 // A round that was cancelled (by a user, or by stopping the server mid-round) does not count: its
 // labels are still waiting, and the trigger queues a fresh round. A failed round does count, so
