@@ -16,28 +16,17 @@ constexpr const char* kRoundSelect =
     "round.created_at, train.state, score.state FROM round JOIN job train ON train.id = "
     "round.train_job_id LEFT JOIN job score ON score.id = round.score_job_id";
 
+// The job of the round's phase is the score job once linked, else the train job.
 RoundPhase phase_of(const std::string& train_state, const std::string& score_state) {
-  if (!score_state.empty()) {
-    switch (job_state_from_string(score_state)) {
-      case JobState::kQueued:
-      case JobState::kRunning:
-        return RoundPhase::kScoring;
-      case JobState::kDone:
-        return RoundPhase::kDone;
-      case JobState::kFailed:
-        return RoundPhase::kFailed;
-      case JobState::kCancelled:
-        return RoundPhase::kCancelled;
-    }
-  }
-  switch (job_state_from_string(train_state)) {
+  const bool scoring = !score_state.empty();
+  switch (job_state_from_string(scoring ? score_state : train_state)) {
     case JobState::kQueued:
-      return RoundPhase::kQueued;
+      return scoring ? RoundPhase::kScoring : RoundPhase::kQueued;
     case JobState::kRunning:
-      return RoundPhase::kTraining;
+      return scoring ? RoundPhase::kScoring : RoundPhase::kTraining;
     case JobState::kDone:
-      // Trained, with no score job linked (its worker stopped in between): the loop's rescore
-      // orders the queue with the model; the round itself is over.
+      // A train job done with no score job linked (its worker stopped in between) ends the round
+      // too: the loop's rescore orders the queue with its model.
       return RoundPhase::kDone;
     case JobState::kFailed:
       return RoundPhase::kFailed;

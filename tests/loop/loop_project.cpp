@@ -1,6 +1,7 @@
 #include "loop_project.h"
 
 #include <opencv2/imgcodecs.hpp>
+#include <thread>
 
 #include "digest/sha256.h"
 #include "imageio/image_file.h"
@@ -76,6 +77,15 @@ SimulationOptions tiny_simulation(const std::filesystem::path& work) {
   o.work_dir = work;
   o.commit = "0123abc";
   return o;
+}
+
+bool wait_for(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
 }
 
 }  // namespace boxloop::loop::testing

@@ -1,7 +1,9 @@
 // A tiny project of synthetic card images for the loop's tests, and a way to label its images.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +13,10 @@
 #include "train/options/train_options.h"
 
 namespace boxloop::loop::testing {
+
+// Polls `condition` every 20 ms until it holds (true) or `timeout` passes (false): for what a
+// worker thread does in its own time.
+bool wait_for(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
 // `count` unlabeled 160x120 images of cards of `categories`, with their true boxes remembered.
 class LoopProject {

@@ -25,15 +25,7 @@ using namespace std::chrono_literals;
 using boxloop::testing::make_synth_project;
 using boxloop::testing::TempDir;
 using testing::tiny_train_options;
-
-bool wait_for(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
+using testing::wait_for;
 
 LoopWorkerOptions quick_worker(const std::string& name) {
   LoopWorkerOptions options;

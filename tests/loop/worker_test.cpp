@@ -22,15 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 using boxloop::testing::TempDir;
 using testing::LoopProject;
-
-bool wait_for(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
+using testing::wait_for;
 
 class WorkerTest : public ::testing::Test {
  protected:
