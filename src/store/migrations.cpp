@@ -356,6 +356,141 @@ INSERT INTO round (after_event, train_job_id, created_at)
   WHERE kind = 'train' AND jsonb_typeof(params::jsonb -> 'round_after_event') = 'number'
   ORDER BY id;
 )sql"},
+    // The two figures the audit rule of Store::next_image compares, kept in one row by triggers
+    // in the transaction of every change to what they count, so a next reads them instead of
+    // counting images (which grew with the project and was the costliest step of a next):
+    //   audit:  images in the audit set and not skipped;
+    //   served: images labeled or skipped, in the audit set, or leased.
+    // Triggers rather than Store code, so no writer (a save, a skip, a lease and its expiry, an
+    // audit mark, an import, a copy, a delete and its cascade) can leave them behind. A trigger
+    // writes the row only when a figure changes: a save of a leased image changes neither, so
+    // saves of two servers do not contend for it. An image's delete is counted before the row
+    // goes (BEFORE DELETE, while its lease is still there); the lease the cascade then deletes no
+    // longer finds its image and counts nothing. A lease's image is looked up by its id alone,
+    // its status and audit mark tested on the row found: with them in the WHERE clause
+    // PostgreSQL may walk image_by_audit, every unlabeled image, to find the one.
+    Migration{"audit counts kept by triggers", R"sql(
+CREATE TABLE audit_count (
+  id     INTEGER PRIMARY KEY CHECK (id = 1),
+  audit  INTEGER NOT NULL,
+  served INTEGER NOT NULL
+);
+INSERT INTO audit_count (id, audit, served) VALUES (1,
+  (SELECT count(*) FROM image WHERE audit = 1 AND status != 'skipped'),
+  (SELECT count(*) FROM image WHERE status != 'unlabeled' OR audit = 1
+     OR EXISTS (SELECT 1 FROM lease WHERE lease.image_id = image.id)));
+CREATE TRIGGER image_audit_count_insert AFTER INSERT ON image
+WHEN NEW.status != 'unlabeled' OR NEW.audit = 1
+BEGIN
+  UPDATE audit_count SET audit = audit + (NEW.audit = 1 AND NEW.status != 'skipped'),
+    served = served + 1;
+END;
+CREATE TRIGGER image_audit_count_audit AFTER UPDATE OF status, audit ON image
+WHEN (NEW.audit = 1 AND NEW.status != 'skipped') != (OLD.audit = 1 AND OLD.status != 'skipped')
+BEGIN
+  UPDATE audit_count SET audit = audit + (NEW.audit = 1 AND NEW.status != 'skipped')
+    - (OLD.audit = 1 AND OLD.status != 'skipped');
+END;
+CREATE TRIGGER image_audit_count_served AFTER UPDATE OF status, audit ON image
+WHEN (NEW.status != 'unlabeled' OR NEW.audit = 1) != (OLD.status != 'unlabeled' OR OLD.audit = 1)
+BEGIN
+  UPDATE audit_count SET served = served + (NEW.status != 'unlabeled' OR NEW.audit = 1)
+    - (OLD.status != 'unlabeled' OR OLD.audit = 1)
+  WHERE NOT EXISTS (SELECT 1 FROM lease WHERE lease.image_id = NEW.id);
+END;
+CREATE TRIGGER image_audit_count_delete BEFORE DELETE ON image
+BEGIN
+  UPDATE audit_count SET audit = audit - (OLD.audit = 1 AND OLD.status != 'skipped'),
+    served = served - (OLD.status != 'unlabeled' OR OLD.audit = 1
+      OR EXISTS (SELECT 1 FROM lease WHERE lease.image_id = OLD.id));
+END;
+CREATE TRIGGER lease_audit_count_insert AFTER INSERT ON lease
+BEGIN
+  UPDATE audit_count SET served = served + 1
+  WHERE (SELECT image.status = 'unlabeled' AND image.audit = 0
+         FROM image WHERE image.id = NEW.image_id);
+END;
+CREATE TRIGGER lease_audit_count_delete AFTER DELETE ON lease
+BEGIN
+  UPDATE audit_count SET served = served - 1
+  WHERE (SELECT image.status = 'unlabeled' AND image.audit = 0
+         FROM image WHERE image.id = OLD.image_id);
+END;
+CREATE TRIGGER lease_audit_count_update AFTER UPDATE OF image_id ON lease
+WHEN NEW.image_id != OLD.image_id
+BEGIN
+  UPDATE audit_count SET served = served - 1
+  WHERE (SELECT image.status = 'unlabeled' AND image.audit = 0
+         FROM image WHERE image.id = OLD.image_id);
+  UPDATE audit_count SET served = served + 1
+  WHERE (SELECT image.status = 'unlabeled' AND image.audit = 0
+         FROM image WHERE image.id = NEW.image_id);
+END;
+)sql",
+              R"sql(
+CREATE TABLE audit_count (
+  id     BIGINT PRIMARY KEY CHECK (id = 1),
+  audit  BIGINT NOT NULL,
+  served BIGINT NOT NULL
+);
+INSERT INTO audit_count (id, audit, served) VALUES (1,
+  (SELECT count(*) FROM image WHERE audit = 1 AND status != 'skipped'),
+  (SELECT count(*) FROM image WHERE status != 'unlabeled' OR audit = 1
+     OR EXISTS (SELECT 1 FROM lease WHERE lease.image_id = image.id)));
+CREATE FUNCTION image_audit_count() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  audit_delta BIGINT := 0;
+  served_delta BIGINT := 0;
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    audit_delta := audit_delta - (OLD.audit = 1 AND OLD.status != 'skipped')::int;
+    served_delta := served_delta - (OLD.status != 'unlabeled' OR OLD.audit = 1
+      OR EXISTS (SELECT 1 FROM lease WHERE lease.image_id = OLD.id))::int;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    audit_delta := audit_delta + (NEW.audit = 1 AND NEW.status != 'skipped')::int;
+    served_delta := served_delta + (NEW.status != 'unlabeled' OR NEW.audit = 1
+      OR EXISTS (SELECT 1 FROM lease WHERE lease.image_id = NEW.id))::int;
+  END IF;
+  IF audit_delta != 0 OR served_delta != 0 THEN
+    UPDATE audit_count SET audit = audit + audit_delta, served = served + served_delta;
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    RETURN OLD;
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER image_audit_count_insert AFTER INSERT ON image FOR EACH ROW
+  WHEN (NEW.status != 'unlabeled' OR NEW.audit = 1) EXECUTE FUNCTION image_audit_count();
+CREATE TRIGGER image_audit_count_update AFTER UPDATE OF status, audit ON image FOR EACH ROW
+  WHEN (NEW.status IS DISTINCT FROM OLD.status OR NEW.audit IS DISTINCT FROM OLD.audit)
+  EXECUTE FUNCTION image_audit_count();
+CREATE TRIGGER image_audit_count_delete BEFORE DELETE ON image FOR EACH ROW
+  EXECUTE FUNCTION image_audit_count();
+CREATE FUNCTION lease_audit_count() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  served_delta BIGINT := 0;
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') AND (SELECT image.status = 'unlabeled' AND image.audit = 0
+      FROM image WHERE image.id = OLD.image_id) THEN
+    served_delta := served_delta - 1;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') AND (SELECT image.status = 'unlabeled' AND image.audit = 0
+      FROM image WHERE image.id = NEW.image_id) THEN
+    served_delta := served_delta + 1;
+  END IF;
+  IF served_delta != 0 THEN
+    UPDATE audit_count SET served = served + served_delta;
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER lease_audit_count AFTER INSERT OR DELETE ON lease FOR EACH ROW
+  EXECUTE FUNCTION lease_audit_count();
+CREATE TRIGGER lease_audit_count_update AFTER UPDATE OF image_id ON lease FOR EACH ROW
+  WHEN (NEW.image_id IS DISTINCT FROM OLD.image_id) EXECUTE FUNCTION lease_audit_count();
+)sql"},
 };
 
 // Holds PostgreSQL's session-level advisory lock while migrations run, so that of two processes

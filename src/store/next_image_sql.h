@@ -20,7 +20,8 @@ std::string held(Dialect dialect);
 // An audit image drawn earlier, still unlabeled and free.
 std::string pending_audit(Dialect dialect);
 // Two counts: the audit images not skipped, and the images served (labeled, skipped, or
-// unlabeled and drawn for the audit or leased). No parameters.
+// unlabeled and drawn for the audit or leased), read from the row the triggers of migration 6
+// keep. No parameters.
 std::string served_counts(Dialect dialect);
 // The images an audit draw picks from (free, unlabeled, not audit): their count, and the one at
 // offset ?2 in import order.

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <pqxx/pqxx>
+#include <unordered_map>
 #include <utility>
 
 #include "core/error.h"
@@ -211,6 +212,12 @@ class PostgresStatement final : public StatementImpl {
 struct PostgresDatabase::Link {
   explicit Link(const std::string& url) : connection(url) {}
   pqxx::connection connection;
+  // The statements prepared on this connection, by their text ($N parameters): the server parses
+  // and plans a statement the Store sends again and again (next and save send the same few dozen)
+  // once per connection instead of on every call. The names are registered with libpqxx, which
+  // prepares each on its first use and again on first use after it restores a lost connection.
+  std::unordered_map<std::string, std::string> prepared;
+  std::uint64_t next_name = 0;
 };
 
 bool is_postgres_url(const std::string& text) {
@@ -276,14 +283,35 @@ pqxx::result PostgresDatabase::run(const std::string& sql,
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    const std::string* name = prepared_name(sql);
     // The transactions are the Store's (BEGIN / COMMIT through exec); libpqxx only carries
     // statements.
     pqxx::nontransaction carrier(link_->connection);
-    pqxx::result result = carrier.exec_params(sql, pqxx::prepare::make_dynamic_params(values));
+    pqxx::result result =
+        name ? carrier.exec_prepared(*name, pqxx::prepare::make_dynamic_params(values))
+             : carrier.exec_params(sql, pqxx::prepare::make_dynamic_params(values));
     changes_ = static_cast<int>(result.affected_rows());
     return result;
   });
 }
+
+const std::string* PostgresDatabase::prepared_name(const std::string& sql) {
+  auto& prepared = link_->prepared;
+  if (const auto found = prepared.find(sql); found != prepared.end()) return &found->second;
+  // Statements built from data (a copy's per-table inserts) are few, but nothing bounds them:
+  // past the cap a new text runs unprepared, as every statement did before the cache.
+  if (prepared.size() >= kMaxPreparedStatements) return nullptr;
+  std::string name = "boxloop_" + std::to_string(link_->next_name++);
+  link_->connection.prepare(name, sql);  // registered only: the server sees it on first use
+  return &prepared.emplace(sql, std::move(name)).first->second;
+}
+
+void PostgresDatabase::forget_prepared() {
+  for (const auto& [sql, name] : link_->prepared) link_->connection.unprepare(name);
+  link_->prepared.clear();
+}
+
+std::size_t PostgresDatabase::prepared_count() const { return link_->prepared.size(); }
 
 void PostgresDatabase::exec(const std::string& sql) {
   guarded(sql, conflict_, [&] {
@@ -326,6 +354,9 @@ void PostgresDatabase::set_user_version(int version) {
       "DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES (" +
       std::to_string(version) + ")");
   generated_id_tables_.reset();  // a migration may have added tables
+  // A statement prepared before a migration keeps the row type it was planned with; the server
+  // refuses to run it once a table it reads has changed columns.
+  guarded("forgetting prepared statements", conflict_, [&] { forget_prepared(); });
 }
 
 void PostgresDatabase::notify(const std::string& what) {

@@ -12,8 +12,12 @@
 // - Lazy durability is SET LOCAL synchronous_commit = off: the commit does not wait for the log
 //   flush, and a crash may lose it; the server's later commits flush it.
 // - The busy timeout is lock_timeout; the schema version is the one row of schema_version.
+// - Each statement text is prepared once per connection (PREPARE / EXECUTE), so the server does
+//   not parse and plan again the statements the Store sends on every request; a migration drops
+//   them (their row types may have changed).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -60,6 +64,8 @@ class PostgresDatabase final : public Database {
   // Runs one statement with text parameters (nullopt: NULL) and records its changed rows; what
   // PostgresStatement calls. Throws boxloop::Error.
   pqxx::result run(const std::string& sql, const std::vector<std::optional<std::string>>& params);
+  // How many statements this connection holds prepared (tests).
+  std::size_t prepared_count() const;
   // Whether `table` has an identity `id` column (an INSERT into it returns the new id).
   bool has_generated_id(const std::string& table);
   void set_last_insert_id(std::int64_t id) { last_insert_id_ = id; }
@@ -71,6 +77,13 @@ class PostgresDatabase final : public Database {
  private:
   struct Link;  // the libpqxx connection (pqxx::connection is an alias: not declarable here)
   PostgresDatabase(std::string url, ConnectionOptions options, std::unique_ptr<Link> link);
+  // The name `sql` is prepared under on this connection (registered on first sight), or null
+  // once the cache is full.
+  const std::string* prepared_name(const std::string& sql);
+  // Drops every prepared statement (after a migration).
+  void forget_prepared();
+
+  static constexpr std::size_t kMaxPreparedStatements = 512;
 
   std::string url_;
   ConnectionOptions options_;

@@ -43,12 +43,14 @@ ErrorCode code_for(int rc) {
 
 class SqliteStatement final : public StatementImpl {
  public:
-  SqliteStatement(sqlite3* db, std::string_view sql) : db_(db) {
+  SqliteStatement(sqlite3* db, SqliteStatementCache& cache, std::string_view sql)
+      : db_(db), cache_(cache), stmt_(cache.take(sql)) {
+    if (stmt_) return;
     const int rc =
         sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
     if (rc != SQLITE_OK) fail(db, rc, sql);
   }
-  ~SqliteStatement() override { sqlite3_finalize(stmt_); }
+  ~SqliteStatement() override { cache_.give_back(stmt_); }
 
   void bind_int64(int index, std::int64_t value) override {
     check(sqlite3_bind_int64(stmt_, index, value));
@@ -89,10 +91,40 @@ class SqliteStatement final : public StatementImpl {
   }
 
   sqlite3* db_;
+  SqliteStatementCache& cache_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
 }  // namespace
+
+// --- Statement cache -------------------------------------------------------------------------
+
+SqliteStatementCache::~SqliteStatementCache() { clear(); }
+
+void SqliteStatementCache::clear() {
+  for (auto& [sql, stmt] : idle_) sqlite3_finalize(stmt);
+  idle_.clear();
+}
+
+sqlite3_stmt* SqliteStatementCache::take(std::string_view sql) {
+  const auto found = idle_.find(std::string(sql));
+  if (found == idle_.end()) return nullptr;
+  sqlite3_stmt* stmt = found->second;
+  idle_.erase(found);
+  return stmt;
+}
+
+void SqliteStatementCache::give_back(sqlite3_stmt* stmt) {
+  if (!stmt) return;
+  // Reset, so that a kept statement holds no read lock and no bound text.
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (idle_.size() >= kMaxIdle) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  idle_.emplace(sqlite3_sql(stmt), stmt);
+}
 
 // --- Database --------------------------------------------------------------------------------
 
@@ -143,10 +175,11 @@ std::unique_ptr<Database> SqliteDatabase::open_another(const ConnectionOptions& 
 }
 
 Statement SqliteDatabase::prepare(std::string_view sql) {
-  return Statement(std::make_unique<SqliteStatement>(db_, sql));
+  return Statement(std::make_unique<SqliteStatement>(db_, statements_, sql));
 }
 
 SqliteDatabase::~SqliteDatabase() {
+  statements_.clear();  // a connection with statements left does not close
   if (sqlite3_close(db_) != SQLITE_OK) {
     spdlog::error("closing {} failed: {}", file_.string(), sqlite3_errmsg(db_));
   }

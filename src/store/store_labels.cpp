@@ -1,6 +1,8 @@
 // Store: saving labels (boxes + label_event, optimistic versions) and reading them back.
+#include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "core/error.h"
 #include "core/time.h"
@@ -8,6 +10,7 @@
 #include "store/connections.h"
 #include "store/database.h"
 #include "store/rows.h"
+#include "store/sql_dialect.h"
 #include "store/store.h"
 
 namespace boxloop {
@@ -69,6 +72,40 @@ Effort effort_of(const LabelSave& save) {
   return effort;
 }
 
+// Writes the boxes with one INSERT per kInsertRows of them: one round trip for a typical save,
+// and few distinct statement texts for PostgreSQL's prepared statements to hold.
+void insert_annotations(Database& db, Id image_id, const std::vector<Annotation>& boxes) {
+  constexpr std::size_t kInsertRows = 16;
+  constexpr int kColumns = 9;
+  for (std::size_t first = 0; first < boxes.size(); first += kInsertRows) {
+    const std::size_t rows = std::min(kInsertRows, boxes.size() - first);
+    std::string sql =
+        "INSERT INTO annotation (image_id, category_id, x, y, w, h, source, score, origin) VALUES ";
+    for (std::size_t row = 0; row < rows; ++row) {
+      sql += row == 0 ? "(" : ", (";
+      for (int column = 0; column < kColumns; ++column) {
+        sql += (column == 0 ? "?" : ", ?") + std::to_string(row * kColumns + column + 1);
+      }
+      sql += ")";
+    }
+    auto insert = db.prepare(sql);
+    for (std::size_t row = 0; row < rows; ++row) {
+      const Annotation& box = boxes[first + row];
+      const int base = static_cast<int>(row) * kColumns;
+      insert.bind(base + 1, image_id)
+          .bind(base + 2, box.category_id)
+          .bind(base + 3, box.box.x)
+          .bind(base + 4, box.box.y)
+          .bind(base + 5, box.box.w)
+          .bind(base + 6, box.box.h)
+          .bind(base + 7, to_string(box.source))
+          .bind(base + 8, box.score)
+          .bind(base + 9, to_string(box.origin));
+    }
+    insert.run();
+  }
+}
+
 }  // namespace
 
 std::vector<Annotation> Store::annotations(Id image_id) {
@@ -101,27 +138,29 @@ LabelEvent Store::save_labels(const LabelSave& save) {
                       "): reload it to see their boxes");
     }
     db.prepare("DELETE FROM annotation WHERE image_id = ?").bind_all(save.image_id).run();
-    // Boxes are checked as they are written: a bad one throws and the transaction rolls back the
-    // delete and the boxes before it, so the old labels stay exactly as they were.
-    auto category_exists = db.prepare("SELECT 1 FROM category WHERE id = ?");
-    auto insert = db.prepare(
-        "INSERT INTO annotation (image_id, category_id, x, y, w, h, source, score, origin) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    // Boxes are checked before they are written, in box order (the first bad one is the one
+    // named); the categories they use are looked up in one statement rather than one per box.
+    // A bad box throws and the transaction rolls back the delete, so the old labels stay exactly
+    // as they were.
+    std::set<Id> wanted;
+    for (const Annotation& box : save.boxes) wanted.insert(box.category_id);
+    std::set<Id> known;
+    if (!wanted.empty()) {
+      auto select = db.prepare("SELECT id FROM category WHERE id IN (" +
+                               sql_dialect::json_integers(db.dialect(), 1) + ")");
+      select.bind_all(Json(wanted).dump());
+      while (select.step()) known.insert(select.int64(0));
+    }
     for (std::size_t i = 0; i < save.boxes.size(); ++i) {
       const Annotation& box = save.boxes[i];
       check_box(box, i, save.image_id);
-      category_exists.bind_all(box.category_id);
-      const bool known = category_exists.step();
-      if (!known) {
+      if (known.count(box.category_id) == 0) {
         throw Error(ErrorCode::kInvalidArgument,
                     "box " + std::to_string(i + 1) + " of image " + std::to_string(save.image_id) +
                         " has an unknown category id " + std::to_string(box.category_id));
       }
-      insert
-          .bind_all(save.image_id, box.category_id, box.box.x, box.box.y, box.box.w, box.box.h,
-                    to_string(box.source), box.score, to_string(box.origin))
-          .run();
     }
+    insert_annotations(db, save.image_id, save.boxes);
     LabelEvent event;
     event.image_id = save.image_id;
     event.labeler = save.labeler;

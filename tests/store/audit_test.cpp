@@ -2,7 +2,10 @@
 // whatever the queue says, and an image's membership never changes as images come and go.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "store_fixture.h"
 
@@ -110,6 +113,110 @@ TEST_P(StoreTest, AnUnlabeledAuditImageIsServedAgainBeforeANewDraw) {
   ASSERT_TRUE(again);
   EXPECT_EQ(again->id, audit->id);
   EXPECT_EQ(audit_ids(store()).size(), 1u);
+}
+
+// What next_image's audit rule reads (migration 6's audit_count, kept by triggers) and the same
+// figures counted from the rows, as next_image counted them before.
+struct AuditFigures {
+  std::int64_t kept_audit, kept_served, counted_audit, counted_served;
+};
+
+AuditFigures audit_figures(Database& db) {
+  auto select = db.prepare(
+      "SELECT audit, served, "
+      "(SELECT count(*) FROM image WHERE audit = 1 AND status != 'skipped'), "
+      "(SELECT count(*) FROM image WHERE status IN ('labeled', 'skipped'))"
+      " + (SELECT count(*) FROM image WHERE audit = 1 AND status = 'unlabeled')"
+      " + (SELECT count(*) FROM lease JOIN image ON image.id = lease.image_id"
+      "    WHERE image.audit = 0 AND image.status = 'unlabeled') "
+      "FROM audit_count");
+  EXPECT_TRUE(select.step());
+  return AuditFigures{select.int64(0), select.int64(1), select.int64(2), select.int64(3)};
+}
+
+TEST_P(StoreTest, TheKeptAuditCountsEqualAFullCountAfterEveryKindOfChange) {
+  auto db = open_database();
+  int step = 0;
+  const auto expect_consistent = [&](const std::string& after) {
+    const AuditFigures f = audit_figures(*db);
+    EXPECT_EQ(f.kept_audit, f.counted_audit) << "after " << after << " (step " << step << ")";
+    EXPECT_EQ(f.kept_served, f.counted_served) << "after " << after << " (step " << step << ")";
+    ++step;
+  };
+  expect_consistent("creating the project");
+  std::vector<Image> images;
+  store().batch([&] {
+    for (int i = 0; i < 30; ++i) images.push_back(add_image(i));
+  });
+  expect_consistent("an import");
+  store().update_settings(Json{{"audit_fraction", 0.3}});
+  store().seed_audit_draws(11);
+  // Nexts (leases, audit draws), saves, skips, and nexts left unsaved.
+  for (int round = 0; round < 12; ++round) {
+    const std::string labeler = round % 2 ? "ann" : "bob";
+    const auto image = store().next_image(labeler, 60);
+    ASSERT_TRUE(image);
+    expect_consistent("a next");
+    if (round % 3 == 0) continue;  // left leased
+    LabelSave save = save_of(*image, {box("nine", 1, 1, 5, 5)}, labeler);
+    if (round % 4 == 1) save.status = ImageStatus::kSkipped;
+    store().save_labels(save);
+    expect_consistent(save.status == ImageStatus::kSkipped ? "a skip" : "a save");
+  }
+  // Saving an image leased to someone else, and saving an image again.
+  const auto held = store().next_image("cyd", 60);
+  ASSERT_TRUE(held);
+  store().save_labels(save_of(*store().image(held->id), {}, "dan"));
+  expect_consistent("a save of another's leased image");
+  store().save_labels(save_of(*store().image(held->id), {box("ten", 2, 2, 3, 3)}, "dan"));
+  expect_consistent("a second save");
+  // Audit marks by hand, on every status, leased or not, on and off.
+  for (const Image& image : store().images()) {
+    if (image.id % 3 != 0) continue;
+    store().set_audit(image.id, !image.audit);
+    expect_consistent("an audit mark");
+  }
+  const auto leased = store().next_image("eve", 60);
+  ASSERT_TRUE(leased);
+  store().set_audit(leased->id, true);
+  store().set_audit(leased->id, false);
+  expect_consistent("audit marks on a leased image");
+  // Leases given up, and run out (deleted by the next next).
+  store().release_leases("ann");
+  expect_consistent("released leases");
+  db->exec("UPDATE lease SET expires_at = 0 WHERE labeler = 'bob'");
+  ASSERT_TRUE(store().next_image("fay", 60));
+  expect_consistent("expired leases");
+  // A lease moved to another image, and images deleted with their leases and labels (no Store
+  // call deletes images yet; another program's SQL might).
+  const auto moved = store().next_image("gus", 60);
+  ASSERT_TRUE(moved);
+  auto free_image = db->prepare(
+      "SELECT id FROM image WHERE status = 'unlabeled' AND audit = 0 "
+      "AND id NOT IN (SELECT image_id FROM lease) ORDER BY id LIMIT 1");
+  ASSERT_TRUE(free_image.step());
+  const Id target = free_image.int64(0);
+  db->prepare("UPDATE lease SET image_id = ? WHERE image_id = ?").bind_all(target, moved->id).run();
+  expect_consistent("a lease moved");
+  db->prepare("DELETE FROM image WHERE id = ?").bind_all(target).run();
+  expect_consistent("deleting a leased image");
+  db->exec("DELETE FROM image WHERE status != 'unlabeled' OR audit = 1");
+  expect_consistent("deleting labeled, skipped and audit images");
+  db->exec("DELETE FROM image");
+  expect_consistent("deleting every image");
+  const AuditFigures empty = audit_figures(*db);
+  EXPECT_EQ(empty.kept_audit, 0);
+  EXPECT_EQ(empty.kept_served, 0);
+}
+
+TEST_P(StoreTest, TheAuditRuleReadsTheKeptCounts) {
+  for (int i = 0; i < 20; ++i) add_image(i);
+  store().update_settings(Json{{"audit_fraction", 0.5}});
+  store().seed_audit_draws(3);
+  // Counts that say the audit set is far behind: the next image is a draw, as a project whose
+  // labels were imported catches up at once.
+  open_database()->exec("UPDATE audit_count SET served = 10");
+  EXPECT_TRUE(store().next_image("ann", 60)->audit);
 }
 
 }  // namespace

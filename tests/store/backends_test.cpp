@@ -3,6 +3,9 @@
 // version, its refusals.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <optional>
+
 #include "core/error.h"
 #include "store/database_lock.h"
 #include "store/migrations.h"
@@ -119,6 +122,70 @@ TEST_F(PostgresTest, RoundsOfAVersionSixDatabaseAreReadBackFromTheirTrainJobs) {
   EXPECT_EQ(select.int64(0), 5);
   EXPECT_EQ(select.int64(1), 1);
   EXPECT_FALSE(select.step());
+}
+
+TEST_F(PostgresTest, MigratingAVersionFiveDatabaseCountsItsAuditSetAndServedImages) {
+  {
+    auto db = open_postgres(url_);
+    apply_migrations(*db, 5);
+    db->exec(kVersionFiveImagesAndLeases);
+  }
+  auto db = open_postgres(url_);
+  apply_migrations(*db);
+  auto counts = db->prepare("SELECT audit, served FROM audit_count");
+  ASSERT_TRUE(counts.step());
+  EXPECT_EQ(counts.int64(0), kVersionFiveAudit);
+  EXPECT_EQ(counts.int64(1), kVersionFiveServed);
+}
+
+// Each statement text is prepared once per connection and run from then on by name, also
+// inside transactions, after a failed statement, and after a migration drops what was prepared.
+TEST_F(PostgresTest, StatementsArePreparedOncePerConnectionAndRunAgainByName) {
+  auto db = PostgresDatabase::open(url_);
+  const auto add = [&](int a, int b) {
+    auto select = db->prepare("SELECT CAST(? AS bigint) + CAST(? AS bigint)");
+    select.bind_all(a, b);
+    EXPECT_TRUE(select.step());
+    return select.int64(0);
+  };
+  const std::size_t before = db->prepared_count();
+  EXPECT_EQ(add(1, 2), 3);
+  EXPECT_EQ(db->prepared_count(), before + 1);
+  EXPECT_EQ(add(40, 2), 42);  // the same text: run by name, nothing new prepared
+  EXPECT_EQ(db->prepared_count(), before + 1);
+  db->transaction(TransactionKind::kWrite, [&] { EXPECT_EQ(add(5, 5), 10); });
+  // A statement that fails inside a transaction rolls it back and leaves the cache usable.
+  expect_error(ErrorCode::kInvalidArgument, [&] {
+    db->transaction(TransactionKind::kWrite, [&] {
+      EXPECT_EQ(add(1, 0), 1);
+      db->prepare("SELECT 1 / 0").step();
+    });
+  });
+  expect_error(ErrorCode::kInvalidArgument, [&] { db->prepare("SELECT 1 / 0").step(); });
+  EXPECT_EQ(add(2, 2), 4);
+  // A migration forgets them (a table's columns may have changed under them); they come back on
+  // their next use.
+  apply_migrations(*db);
+  const std::size_t migrated = db->prepared_count();  // the version reads after the last step
+  EXPECT_EQ(add(3, 4), 7);
+  EXPECT_EQ(db->prepared_count(), migrated + 1);
+  // A connection the server ended: the statement after the failure runs on the connection
+  // libpqxx restores, which prepares it again.
+  auto other = open_postgres(url_);
+  auto pid = db->prepare("SELECT pg_backend_pid()");
+  ASSERT_TRUE(pid.step());
+  other->prepare("SELECT pg_terminate_backend(CAST(? AS integer))").bind_all(pid.int64(0)).run();
+  // The statements that find it broken fail with kIo (libpqxx 6 takes a call or two to restore
+  // it); then the statement runs again, prepared anew on the new session.
+  std::optional<std::int64_t> sum;
+  for (int attempt = 0; attempt < 5 && !sum; ++attempt) {
+    try {
+      sum = add(6, 1);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kIo) << e.what();
+    }
+  }
+  EXPECT_EQ(sum, 7);
 }
 
 TEST_F(PostgresTest, ADatabaseHoldsOneProjectAndKeepsItAcrossOpens) {

@@ -11,6 +11,7 @@
 
 #include "core/time.h"
 #include "store/database.h"
+#include "store/sqlite_database.h"
 #include "store/store.h"
 #include "store_fixture.h"
 
@@ -210,6 +211,45 @@ TEST(Migrations, OpeningAVersionFourProjectKeepsItsQueueOrder) {
   EXPECT_EQ(store->next_image("ann", 60)->id, 3);
   EXPECT_EQ(store->next_image("bob", 60)->id, 1);
   EXPECT_EQ(store->next_image("cyd", 60)->id, 2);
+}
+
+TEST(Migrations, OpeningAVersionFiveProjectCountsItsAuditSetAndServedImages) {
+  TempDir temp;
+  auto store = open_old_project(temp.path(), 5, kVersionFiveImagesAndLeases);
+  auto db = Database::open(temp.path() / Store::kDatabaseFile, /*create=*/false);
+  auto counts = db->prepare("SELECT audit, served FROM audit_count");
+  ASSERT_TRUE(counts.step());
+  EXPECT_EQ(counts.int64(0), kVersionFiveAudit);
+  EXPECT_EQ(counts.int64(1), kVersionFiveServed);
+}
+
+// SQLite keeps each compiled statement for the next use of its text; a kept one still sees a
+// changed table, and two uses of one text at once do not share one.
+TEST(Database, SqliteStatementsAreCompiledOnceAndFollowSchemaChanges) {
+  TempDir temp;
+  auto db = SqliteDatabase::open(temp.path() / "t.db", true, {});
+  db->exec("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1), (2)");
+  const std::size_t before = db->cached_statements();
+  const auto columns = [&] {
+    auto select = db->prepare("SELECT * FROM t ORDER BY v");
+    EXPECT_TRUE(select.step());
+    int count = 0;
+    while (!select.is_null(count) && count < 3) ++count;
+    return count;
+  };
+  EXPECT_EQ(columns(), 1);
+  EXPECT_EQ(db->cached_statements(), before + 1);
+  EXPECT_EQ(columns(), 1);
+  EXPECT_EQ(db->cached_statements(), before + 1);  // the kept one ran again
+  db->exec("ALTER TABLE t ADD COLUMN w INTEGER NOT NULL DEFAULT 7");
+  EXPECT_EQ(columns(), 2);
+  auto outer = db->prepare("SELECT v FROM t ORDER BY v");
+  ASSERT_TRUE(outer.step());
+  auto inner = db->prepare("SELECT v FROM t ORDER BY v");
+  ASSERT_TRUE(inner.step());
+  ASSERT_TRUE(inner.step());
+  EXPECT_EQ(outer.int64(0), 1);
+  EXPECT_EQ(inner.int64(0), 2);
 }
 
 TEST(Database, ANestedTransactionThatThrowsRollsBackOnlyItself) {

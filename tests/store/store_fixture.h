@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -117,6 +118,21 @@ inline ModelRecord model_of(const std::string& arch, const std::string& weights_
   model.metrics = std::move(metrics);
   return model;
 }
+
+// Images and leases as schema version 5 held them (SQL for both back ends), for the migration
+// that counts the audit set and the images served: audit images not skipped are 3 and 6; the
+// images served are the labeled, skipped and audit ones (1, 2, 3, 6, 7) and the leased 4.
+inline constexpr const char* kVersionFiveImagesAndLeases =
+    "INSERT INTO project (id, name, created_at) VALUES (1, 'old', '2026-01-01T00:00:00Z');"
+    "INSERT INTO image (path, sha256, width, height, added_at, status, audit) VALUES"
+    "  ('a.jpg', 'h1', 10, 10, 'x', 'labeled', 0), ('b.jpg', 'h2', 10, 10, 'x', 'skipped', 1),"
+    "  ('c.jpg', 'h3', 10, 10, 'x', 'unlabeled', 1), ('d.jpg', 'h4', 10, 10, 'x', 'unlabeled', 0),"
+    "  ('e.jpg', 'h5', 10, 10, 'x', 'unlabeled', 0), ('f.jpg', 'h6', 10, 10, 'x', 'labeled', 1),"
+    "  ('g.jpg', 'h7', 10, 10, 'x', 'skipped', 0);"
+    "INSERT INTO lease (image_id, labeler, expires_at) VALUES"
+    "  (4, 'ann', 9000000000000), (3, 'bob', 9000000000000), (1, 'cyd', 9000000000000);";
+inline constexpr std::int64_t kVersionFiveAudit = 2;
+inline constexpr std::int64_t kVersionFiveServed = 6;
 
 // Runs `action` and expects a boxloop::Error with `code`.
 template <class F>
