@@ -75,6 +75,14 @@ void Connections::run_checkpoints() {
         db = writer_->open_another(options);
       }
       db->checkpoint();
+    } catch (const Error& e) {
+      // Busy is normal under load (another process's write or a long reader): the log keeps
+      // growing a little and the next commit asks again. Anything else is worth a warning.
+      if (e.code() == ErrorCode::kBusy) {
+        spdlog::debug("checkpoint of {} put off: {}", writer_->location(), e.what());
+      } else {
+        spdlog::warn("checkpoint of {} failed: {}", writer_->location(), e.what());
+      }
     } catch (const std::exception& e) {
       spdlog::warn("checkpoint of {} failed: {}", writer_->location(), e.what());
     }
