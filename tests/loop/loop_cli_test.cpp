@@ -15,6 +15,7 @@
 namespace boxloop::loop {
 namespace {
 
+using boxloop::testing::CommandOutput;
 using boxloop::testing::CommandResult;
 using boxloop::testing::run_cli;
 using boxloop::testing::TempDir;
@@ -49,6 +50,32 @@ TEST(LoopCliTest, SetsAndPrintsTheLoop) {
   r = run("loop " + p + " --run");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_THAT(r.output, HasSubstr("already queued"));
+}
+
+// A worker refuses what would make it misbehave before it claims anything: heartbeats too sparse
+// for its own allowance, a device this LibTorch lacks (Debian's is CPU-only; a CUDA build would
+// start), a folder that is no project.
+TEST(LoopCliTest, WorkerRefusesBadOptionsBeforeClaimingAJob) {
+  TempDir dir{"boxloop-loop-cli-"};
+  testing::LoopProject project(dir.path() / "p", {"ace"}, 2);
+  const std::string p = "'" + (dir.path() / "p").string() + "'";
+  const Job queued = project.store().create_job(JobKind::kScore, Json{{"model", "last"}});
+
+  CommandResult r = run("worker " + p + " --heartbeat 5 --stale-after 6");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr("--stale-after"));
+  r = run("worker " + p + " --device tpu");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.output, HasSubstr("device"));
+  // Under `timeout`: a CUDA build with a GPU would start and run until stopped (exit 124).
+  r = run_cli("worker " + p + " --device cuda", CommandOutput::kBoth, "timeout 20");
+  if (r.exit_code != 124) {
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_THAT(r.output, HasSubstr("CUDA"));
+  }
+  r = run("worker '" + (dir.path() / "nowhere").string() + "'");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(project.store().job(queued.id)->state, JobState::kQueued) << "a refused worker claimed";
 }
 
 TEST(LoopCliTest, ScoreWithoutAModelSaysToTrainFirst) {
