@@ -48,10 +48,11 @@ std::optional<Job> Store::claim_next_job(const std::vector<JobKind>& kinds,
     filter += (filter.empty() ? " AND kind IN ('" : ", '") + to_string(kind) + "'";
   }
   if (!filter.empty()) filter += ")";
-  if (parent) filter += " AND parent_id = " + std::to_string(*parent);
+  if (parent) filter += " AND parent_id = ?";
   return db_->write([&](Database& db) -> std::optional<Job> {
     auto select = db.prepare("SELECT id FROM job WHERE state = 'queued'" + filter +
                              " ORDER BY id LIMIT 1" + sql_dialect::skip_locked(db.dialect()));
+    if (parent) select.bind_all(*parent);
     if (!select.step()) return std::nullopt;
     const Id id = select.int64(0);
     const std::string now = now_iso8601();
