@@ -57,10 +57,13 @@ void save_and_answer(RouteContext& ctx, httplib::Response& res, const LabelSave&
     send_json(res, body, http_status(e.code()));
     return;
   }
-  const auto image = ctx.store.image(save.image_id);
-  if (!image) throw Error(ErrorCode::kNotFound, "the image was removed while saving");
-  Json answer{{"image", *image}, {"event", label_event_json(event)}};
-  if (with_annotations) answer["annotations"] = ctx.store.annotations(image->id);
+  Json answer;
+  ctx.store.read_together([&] {
+    const auto image = ctx.store.image(save.image_id);
+    if (!image) throw Error(ErrorCode::kNotFound, "the image was removed while saving");
+    answer = Json{{"image", *image}, {"event", label_event_json(event)}};
+    if (with_annotations) answer["annotations"] = ctx.store.annotations(image->id);
+  });
   send_json(res, answer);
   ctx.labels_changed();
 }
@@ -77,10 +80,16 @@ void add_label_routes(httplib::Server& server, RouteContext& ctx) {
                                            : std::vector<Id>{};
                   const auto image = ctx.store.next_image(
                       caller.name, ctx.store.settings().lease_seconds, exclude);
-                  Json answer = image ? image_with_annotations(ctx.store, *image) : no_image_json();
-                  // Where the image sits in the queue's order and on the halting scale.
-                  answer["query"] =
-                      image ? ctx.queue_cache.get(ctx.store)->query_json(image->id) : Json(nullptr);
+                  Json answer = no_image_json();
+                  answer["query"] = nullptr;
+                  if (image) {
+                    // One snapshot for the reads of the answer (boxes, proposals, queue place).
+                    ctx.store.read_together([&] {
+                      answer = image_with_annotations(ctx.store, *image);
+                      // Where the image sits in the queue's order and on the halting scale.
+                      answer["query"] = ctx.queue_cache.get(ctx.store)->query_json(image->id);
+                    });
+                  }
                   send_json(res, answer);
                 }));
 

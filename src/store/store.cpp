@@ -267,6 +267,10 @@ void Store::batch(const std::function<void()>& work) {
   db_->write([&](Database&) { work(); }, Durability::kFull, Connections::Retry::kNo);
 }
 
+void Store::read_together(const std::function<void()>& work) {
+  db_->read([&](Database&) { work(); });
+}
+
 // --- project ---------------------------------------------------------------------------------
 
 namespace {

@@ -204,6 +204,10 @@ class Store {
   // batch that conflicts with another process's write is kBusy (not rerun: `work` is the
   // caller's); every other write method is rerun until the busy timeout.
   void batch(const std::function<void()>& work);
+  // Runs `work` (reads on this Store only) as one read transaction: its calls see one snapshot and
+  // pay one begin and commit between them, not one each (on PostgreSQL two round trips per call).
+  // A write inside is a bug (kInternal).
+  void read_together(const std::function<void()>& work);
 
   // --- project -----------------------------------------------------------------------------
   std::string name();
