@@ -309,7 +309,9 @@ void add_simulate_commands(CLI::App& app) {
       ->required();
   auto* strategies =
       cmd->add_option("--strategies", o.strategies,
-                      "Strategy specs to compare (default: random and the project's strategy)");
+                      "Strategy specs to compare (default: random and the project's strategy); "
+                      "prefix one with typiclust/ to start its runs with TypiClust's first "
+                      "batch instead of random images");
   strategies->delimiter(',');
   cmd->add_option("--seeds", o.seeds,
                   "Seeds (each gives every strategy the same first images); >= 5 for a claim")

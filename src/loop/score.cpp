@@ -195,6 +195,14 @@ std::vector<active::ScoredImage> detect_images(Store& store, Detector& detector,
   return run_images(store, detector, images, batch, Outputs{true, false}, progress, cancel);
 }
 
+std::vector<active::ScoredImage> detect_images(Store& store, Detector& detector,
+                                               const std::vector<Image>& images, bool features,
+                                               int batch, const ProgressFn& progress,
+                                               const CancelFn& cancel) {
+  return features ? detect_and_embed_images(store, detector, images, batch, progress, cancel)
+                  : detect_images(store, detector, images, batch, progress, cancel);
+}
+
 std::vector<active::ScoredImage> detect_and_embed_images(Store& store, Detector& detector,
                                                          const std::vector<Image>& images,
                                                          int batch, const ProgressFn& progress,
@@ -246,10 +254,8 @@ ScoreResult score_unlabeled(Store& store, const ScoreOptions& options, const Pro
   const bool features = active::needs_features(strategy);
   const std::vector<active::ScoredImage> scored =
       detect ? detect(*model.detector, unlabeled, features)
-      : features
-          ? detect_and_embed_images(store, *model.detector, unlabeled, options.batch, progress,
-                                    cancel)
-          : detect_images(store, *model.detector, unlabeled, options.batch, progress, cancel);
+             : detect_images(store, *model.detector, unlabeled, features, options.batch, progress,
+                             cancel);
   active::RankContext context;
   context.costs = options.costs;
   if (features) {

@@ -46,6 +46,13 @@ std::vector<active::ScoredImage> detect_and_embed_images(Store& store, Detector&
                                                          const ProgressFn& progress = nullptr,
                                                          const CancelFn& cancel = nullptr);
 
+// detect_and_embed_images when `features`, else detect_images: how a scoring detects its images
+// in this process (the default of a DetectImagesFn).
+std::vector<active::ScoredImage> detect_images(Store& store, Detector& detector,
+                                               const std::vector<Image>& images, bool features,
+                                               int batch, const ProgressFn& progress = nullptr,
+                                               const CancelFn& cancel = nullptr);
+
 // Pooled backbone features of each given image (Detector::embed), L2-normalised, in input order.
 active::FeatureVectors embed_images(Store& store, Detector& detector,
                                     const std::vector<Image>& images, int batch = 8,

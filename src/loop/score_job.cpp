@@ -28,13 +28,10 @@ ScoreResult run_score_job(Store& store, Id job_id, const ScoreOptions& options,
     const DetectImagesFn detect = [&](Detector& detector, const std::vector<Image>& images,
                                       bool features) {
       if (pinned.part_images > 0 && images.size() > static_cast<std::size_t>(pinned.part_images)) {
-        return detect_in_parts(store, job_id, detector, pinned.model, images, features,
-                               pinned.part_images, pinned.batch, pinned.score_threshold, report,
+        return detect_in_parts(store, job_id, detector, pinned, images, features, report,
                                should_stop);
       }
-      return features ? detect_and_embed_images(store, detector, images, pinned.batch, report,
-                                                should_stop)
-                      : detect_images(store, detector, images, pinned.batch, report, should_stop);
+      return detect_images(store, detector, images, features, pinned.batch, report, should_stop);
     };
     const ScoreResult result = score_unlabeled(store, pinned, report, should_stop, detect);
     // The stop signal's measurement, once the new queue is out (labelers need not wait for it).
@@ -65,9 +62,11 @@ ScoreResult run_score_job(Store& store, Id job_id, const ScoreOptions& options,
     store.finish_job(job_id,
                      e.code() == ErrorCode::kCancelled ? JobState::kCancelled : JobState::kFailed,
                      e.what());
+    remove_part_files_of_ended_job(store, job_id);
     throw;
   } catch (const std::exception& e) {
     store.finish_job(job_id, JobState::kFailed, e.what());
+    remove_part_files_of_ended_job(store, job_id);
     throw;
   }
 }

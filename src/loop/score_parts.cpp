@@ -139,6 +139,18 @@ fs::path score_part_file(Store& store, Id score_job, int index) {
          ("part-" + std::to_string(index) + ".json");
 }
 
+void remove_part_files_of_ended_job(Store& store, Id score_job) {
+  try {
+    const auto job = store.job(score_job);
+    if (!job || (job->state != JobState::kFailed && job->state != JobState::kCancelled)) return;
+    std::error_code ignored;  // a folder never made, or one another process removed first
+    fs::remove_all(score_part_file(store, score_job, 0).parent_path(), ignored);
+  } catch (const std::exception& e) {
+    // Called while the job's own error is on its way up: that one is what the caller must see.
+    spdlog::warn("score job {}: its part files are left: {}", score_job, e.what());
+  }
+}
+
 void run_score_part_job(Store& store, const Job& part_job, Detector* detector,
                         const CancelFn& cancel) {
   const CancelFn should_stop =
@@ -165,9 +177,7 @@ void run_score_part_job(Store& store, const Job& part_job, Detector* detector,
       images.push_back(std::move(*image));
     }
     const std::vector<active::ScoredImage> scored =
-        part.features
-            ? detect_and_embed_images(store, *detector, images, part.batch, report, should_stop)
-            : detect_images(store, *detector, images, part.batch, report, should_stop);
+        detect_images(store, *detector, images, part.features, part.batch, report, should_stop);
     Json out = Json::array();
     for (const active::ScoredImage& s : scored) out.push_back(scored_to_json(s));
     const fs::path file = score_part_file(store, *part_job.parent, part.index);
@@ -187,21 +197,21 @@ void run_score_part_job(Store& store, const Job& part_job, Detector* detector,
 }
 
 std::vector<active::ScoredImage> detect_in_parts(Store& store, Id score_job, Detector& detector,
-                                                 const std::string& model,
+                                                 const ScoreOptions& options,
                                                  const std::vector<Image>& images, bool features,
-                                                 int part_images, int batch, float score_threshold,
                                                  const ProgressFn& progress,
                                                  const CancelFn& cancel) {
+  const int part_images = options.part_images;
   if (part_images < 1) throw Error{ErrorCode::kInvalidArgument, "a part needs at least one image"};
   std::vector<ScorePart> parts;
   for (std::size_t first = 0; first < images.size();
        first += static_cast<std::size_t>(part_images)) {
     ScorePart part;
     part.index = static_cast<int>(parts.size());
-    part.model = model;
+    part.model = options.model;
     part.features = features;
-    part.batch = batch;
-    part.score_threshold = score_threshold;
+    part.batch = options.batch;
+    part.score_threshold = options.score_threshold;
     const std::size_t last = std::min(images.size(), first + static_cast<std::size_t>(part_images));
     for (std::size_t i = first; i < last; ++i) part.images.push_back(images[i].id);
     parts.push_back(std::move(part));

@@ -16,6 +16,7 @@
 #include "core/json.h"
 #include "core/progress.h"
 #include "detector/detector.h"
+#include "loop/state/score_options.h"
 #include "store/store.h"
 
 namespace boxloop::loop {
@@ -36,17 +37,23 @@ ScorePart score_part_from_json(const Json& params);
 // Where a part of score job `score_job` leaves its detections.
 std::filesystem::path score_part_file(Store& store, Id score_job, int index);
 
-// Detects `images` with `detector` in parts of at most `part_images` for the running score job
-// `score_job` (creating its part jobs, or reusing those of an earlier attempt that still fit),
+// Detects `images` with `detector` in parts of at most options.part_images for the running score
+// job `score_job`, each part with its options' model (a model id or file, not "last": the parts
+// must all see the same model), batch and score threshold (creating its part jobs, or reusing
+// those of an earlier attempt that still fit),
 // running parts here and waiting for the others; the results in `images` order. The part files
 // are removed once read. Throws kCancelled when `cancel` says so (the unfinished parts are
 // cancelled too), and the error of a part that failed.
 std::vector<active::ScoredImage> detect_in_parts(Store& store, Id score_job, Detector& detector,
-                                                 const std::string& model,
+                                                 const ScoreOptions& options,
                                                  const std::vector<Image>& images, bool features,
-                                                 int part_images, int batch, float score_threshold,
                                                  const ProgressFn& progress = nullptr,
                                                  const CancelFn& cancel = nullptr);
+
+// Removes what the parts of score job `score_job` left in the project folder, when the score job
+// ended failed or cancelled: no attempt will reuse them. Does nothing while the job is queued or
+// running (handed back to another worker, which may reuse or be writing them).
+void remove_part_files_of_ended_job(Store& store, Id score_job);
 
 // Runs the claimed part job `part_job` (a score job with a parent): detects its images with
 // `detector`, or with its model loaded here when null, writes its file and finishes the job as

@@ -19,6 +19,7 @@
 #include "loop/state/rounds.h"
 #include "loop/state/settings_change.h"
 #include "train/dataset.h"
+#include "train/model_source.h"
 #include "train/trainer.h"
 #include "train/validation.h"
 
@@ -48,11 +49,33 @@ struct TestSet {
 
 bool external_test_set(const SimulationOptions& o) { return !o.test_annotations.empty(); }
 
+// One run's plan, read from its name in SimulationOptions::strategies: how the first `start`
+// images are chosen (at random, or TypiClust's typical, spread-out images under the pretrained
+// detector's features), then the query order of the rounds after.
+struct RunPlan {
+  bool typical_start = false;
+  std::string strategy;  // canonical spec
+  std::string name() const {
+    return std::string(typical_start ? kTypicalStartPrefix : std::string_view{}) + strategy;
+  }
+};
+
+RunPlan parse_run_plan(const std::string& spec) {
+  RunPlan plan;
+  std::string rest = spec;
+  if (rest.rfind(kTypicalStartPrefix, 0) == 0) {
+    plan.typical_start = true;
+    rest.erase(0, kTypicalStartPrefix.size());
+  }
+  plan.strategy = active::to_string(active::parse_strategy(rest));
+  return plan;
+}
+
 void check_plan(const SimulationOptions& o) {
   if (o.strategies.empty() || o.seeds.empty()) bad("give at least one strategy and one seed");
   std::set<std::string> strategies;
   for (const std::string& spec : o.strategies) {
-    if (!strategies.insert(active::to_string(active::parse_strategy(spec))).second) {
+    if (!strategies.insert(parse_run_plan(spec).name()).second) {
       bad("strategy " + spec + " is given twice");
     }
   }
@@ -340,6 +363,29 @@ std::uint64_t round_seed(std::uint64_t seed, int round) {
   return seed * 1000 + static_cast<std::uint64_t>(round);
 }
 
+// The first images at random: a seeded choice, the same for every strategy of this seed.
+std::vector<Id> random_start(std::vector<Image> images, int start, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::shuffle(images.begin(), images.end(), rng);
+  std::vector<Id> chosen;
+  for (int i = 0; i < start; ++i) chosen.push_back(images[i].id);
+  return chosen;
+}
+
+// The first images by TypiClust on the features of the weights the first round starts from (the
+// only model there is before anything is labeled), as the loop's first batch would be chosen.
+std::vector<Id> typical_start(Store& scratch, const TrainOptions& round, const SimulationOptions& o,
+                              std::uint64_t seed) {
+  DetectorConfig config;
+  config.arch = round.arch;
+  config.num_classes = static_cast<int>(scratch.categories().size());
+  config.input_size = round.input_size;
+  const auto detector = make_detector(config);
+  detector->load_pretrained(
+      find_pretrained(scratch.dir(), round.arch, round.pretrained, o.pretrained_fallbacks));
+  return typical_spread_images(scratch, *detector, scratch.images(), o.start, seed);
+}
+
 void finish(Json& report) {
   const std::vector<RunResult> runs = report_runs(report);
   std::set<std::string> commits;
@@ -370,10 +416,8 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
   prepare_cpu_for_torch();
   check_plan(o);
   const ProjectSettings settings = scratch_settings(source, o);
-  std::vector<std::string> strategies;
-  for (const std::string& spec : o.strategies) {
-    strategies.push_back(active::to_string(active::parse_strategy(spec)));
-  }
+  std::vector<RunPlan> plans;
+  for (const std::string& spec : o.strategies) plans.push_back(parse_run_plan(spec));
   const fs::path work =
       o.work_dir.empty() ? fs::temp_directory_path() / "boxloop-simulation" : o.work_dir;
 
@@ -394,6 +438,15 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
     throw;
   }
   fs::remove_all(work / "probe");
+  const bool any_typical_start =
+      std::any_of(plans.begin(), plans.end(), [](const RunPlan& p) { return p.typical_start; });
+  if (any_typical_start && probe.from != "pretrained") {
+    drop_work();
+    bad(std::string(kTypicalStartPrefix) +
+        " chooses the first images on the pretrained weights' features, and the first round "
+        "would start from " +
+        probe.from + ": give --pretrained or put the weights where the project finds them");
+  }
 
   std::map<Id, std::string> category_name;
   for (const Category& c : source.categories()) category_name[c.id] = c.name;
@@ -450,8 +503,8 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
   spdlog::info(
       "simulation: {} pool images, {} test images ({}), {} strategies x {} seeds, {} rounds of {} "
       "steps at {} px",
-      pool.size(), test.samples.size(), test.description["kind"].get<std::string>(),
-      strategies.size(), o.seeds.size(), o.rounds, probe.steps, probe.input_size);
+      pool.size(), test.samples.size(), test.description["kind"].get<std::string>(), plans.size(),
+      o.seeds.size(), o.rounds, probe.steps, probe.input_size);
 
   // Every run of the earlier report is in the report from its first write on: a simulation killed
   // again before it reaches a run it would keep must not drop that run from the file.
@@ -459,21 +512,21 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
     for (const Json& run : o.previous_report["runs"]) report["runs"].push_back(run);
   }
   for (std::uint64_t seed : o.seeds) {
-    for (const std::string& strategy : strategies) {
-      if (previous_run(o.previous_report, strategy, seed, o.rounds)) {
-        spdlog::info("simulation: {} seed {} already in the report", strategy, seed);
+    for (const RunPlan& plan : plans) {
+      const std::string name = plan.name();
+      if (previous_run(o.previous_report, name, seed, o.rounds)) {
+        spdlog::info("simulation: {} seed {} already in the report", name, seed);
         continue;
       }
-      const fs::path dir = work / ("run-" + std::to_string(seed) + "-" + strategy);
+      std::string dir_name = name;
+      std::replace(dir_name.begin(), dir_name.end(), '/', '-');
+      const fs::path dir = work / ("run-" + std::to_string(seed) + "-" + dir_name);
       auto store = make_scratch_project(source, dir, settings, pool);
-      // The first images: a seeded random choice, the same for every strategy of this seed.
-      std::vector<Image> images = store->images();
-      std::mt19937_64 rng(seed);
-      std::shuffle(images.begin(), images.end(), rng);
-      std::vector<Id> chosen;
-      for (int i = 0; i < o.start; ++i) chosen.push_back(images[i].id);
+      std::vector<Id> chosen = plan.typical_start ? typical_start(*store, probe, o, seed)
+                                                  : random_start(store->images(), o.start, seed);
+      const std::string& strategy = plan.strategy;
 
-      RunResult run{strategy, seed, o.commit, {}};
+      RunResult run{name, seed, o.commit, {}};
       int boxes = 0;
       SimulatedEffort effort;
       for (int round = 0; round < o.rounds; ++round) {
@@ -513,8 +566,8 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
         spdlog::info(
             "simulation: {} seed {} round {}: {} images, {} boxes, {:.0f} s of effort ({:.0f} s "
             "drawing every box), test mAP@0.5 {:.3f}",
-            strategy, seed, round + 1, point.images, point.boxes, effort.seconds,
-            effort.seconds_drawn, point.map50);
+            name, seed, round + 1, point.images, point.boxes, effort.seconds, effort.seconds_drawn,
+            point.map50);
         if (on_round) on_round(run, t);
       }
       report["runs"].push_back(to_json(run));

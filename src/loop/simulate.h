@@ -5,7 +5,8 @@
 // for any number of images) or an external annotated set, and then the whole project is the pool.
 // Each run (strategy x seed) works in its own scratch project that holds the source project's
 // "model" and "train" settings: `start` pool images chosen at random (the same images for every
-// strategy of a seed, so runs of one seed differ only by the order they query), then per round:
+// strategy of a seed, so runs of one seed differ only by the order they query; or TypiClust's
+// typical, spread-out images, kTypicalStartPrefix), then per round:
 // train exactly as a loop round trains (loop::train_job_options for a round on the scratch
 // project: the same step budget, input size, warm start, augmentation, every label, no
 // validation; only the seed is the run's), score the final weights on the test set (never used
@@ -21,6 +22,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/json.h"
@@ -30,6 +32,11 @@
 #include "train/options/train_options.h"
 
 namespace boxloop::loop {
+
+// A strategy name in SimulationOptions::strategies with this prefix ("typiclust/random") starts
+// its runs with TypiClust's first batch (loop/score.h typical_spread_images on the pretrained
+// weights) instead of the seed's random images; it is paired against "random" like any other.
+inline constexpr std::string_view kTypicalStartPrefix = "typiclust/";
 
 struct SimulationOptions {
   std::vector<std::string> strategies{"random", "least_confidence:sum+effort"};

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <set>
 #include <thread>
@@ -145,6 +146,37 @@ TEST_F(ScorePartsTest, AScoreJobHandedBackReusesTheFinishedPartsOfItsFirstAttemp
   EXPECT_EQ(parts[0].worker, "first");
   EXPECT_EQ(parts[1].worker, "live");
   EXPECT_EQ(store_->queue().size(), 10u);
+}
+
+TEST_F(ScorePartsTest, AScoreJobThatFailsLeavesNoPartFilesBehind) {
+  const Job job = queue_score_job(4);
+  {
+    // A first attempt that finished one part (its file written) and died.
+    StoreOptions first_options;
+    first_options.worker = "first";
+    auto first = Store::open(store_->dir(), first_options);
+    ASSERT_EQ(first->claim_next_job()->id, job.id);
+    std::vector<Image> unlabeled = first->images_with_status(ImageStatus::kUnlabeled);
+    ScorePart part;
+    part.model = std::to_string(store_->latest_model()->id);
+    part.batch = 2;
+    for (int i = 0; i < 4; ++i) part.images.push_back(unlabeled[static_cast<std::size_t>(i)].id);
+    const Job created = first->create_job(JobKind::kScore, to_json(part), job.id);
+    ASSERT_EQ(first->claim_next_job({}, job.id)->id, created.id);
+    run_score_part_job(*first, *first->job(created.id));
+    ASSERT_TRUE(std::filesystem::exists(score_part_file(*first, job.id, 0)));
+    // An image of the last part is unreadable by the time the job is run again.
+    const Image broken = unlabeled.back();
+    std::ofstream(store_->image_dir() / broken.path, std::ios::trunc) << "not an image";
+  }
+  LoopWorker live(store_->dir(), quick_worker("live"));
+  live.start();
+  ASSERT_TRUE(wait_for([&] { return store_->job(job.id)->state == JobState::kFailed; }, 120s))
+      << to_string(store_->job(job.id)->state);
+  live.stop();
+  EXPECT_FALSE(std::filesystem::exists(store_->dir() / "jobs" / std::to_string(job.id)))
+      << "a failed score job's part files are of no use to anyone";
+  EXPECT_TRUE(store_->queue().empty()) << "nothing is published";
 }
 
 TEST(ScorePart, ParamsRoundTripAndBadOnesAreRefused) {

@@ -1,11 +1,15 @@
 // Scoring (the queue a model writes) and the simulation that compares query strategies, on tiny
 // synthetic projects with budgets small enough for a unit test.
 #include <gtest/gtest.h>
+#include <torch/csrc/jit/serialization/pickle.h>
 
+#include <fstream>
 #include <set>
 
 #include "common/synth_project.h"
 #include "core/error.h"
+#include "detector/fastestdet.h"
+#include "detector/pretrained.h"
 #include "loop/round_options.h"
 #include "loop/score.h"
 #include "loop/simulate.h"
@@ -160,6 +164,47 @@ TEST(Simulate, EveryStrategyGetsTheSameStartAndBudgetAndTheReportComparesWithRan
   EXPECT_TRUE(summary[1]["savings"].contains("boxes_share"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "work" / "run-3-random"))
       << "scratch projects are removed after their run";
+}
+
+// Pretrained weights as torch.save writes them, from a seeded FastestDet with COCO's 80 classes.
+std::filesystem::path write_pretrained(const std::filesystem::path& path) {
+  torch::manual_seed(5);
+  const FastestDet coco(DetectorConfig{.arch = "fastestdet", .num_classes = 80});
+  c10::Dict<std::string, torch::Tensor> dict;
+  for (const auto& [key, tensor] : module_state(coco)) dict.insert(key, tensor);
+  const std::vector<char> bytes = torch::jit::pickle_save(c10::IValue(dict));
+  std::ofstream(path, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
+  return path;
+}
+
+TEST(Simulate, ATypiclustStartIsARunOfItsOwnPairedWithRandom) {
+  TempDir dir;
+  auto source = make_synth_project(dir.path() / "source", boxloop::testing::kTwoCategories, 16);
+  SimulationOptions o = tiny_simulation(dir.path() / "work");
+  o.strategies = {"random", "typiclust/random", "typiclust/least_confidence"};
+  o.train_overrides = Json::object();  // round 0 starts from the pretrained weights
+  o.train_overrides["steps"] = 4;
+  o.train_overrides["batch"] = 4;
+  o.train_overrides["input_size"] = 64;
+
+  // Without pretrained weights the first round starts from scratch: nothing to cluster on.
+  EXPECT_EQ(error_code_of([&] { simulate(*source, o); }), ErrorCode::kInvalidArgument);
+
+  o.pretrained = write_pretrained(dir.path() / "coco.pth");
+  const Json report = simulate(*source, o);
+  ASSERT_EQ(report["runs"].size(), 3u);
+  EXPECT_EQ(report["runs"][1]["strategy"], "typiclust/random");
+  EXPECT_EQ(report["runs"][2]["strategy"], "typiclust/least_confidence");
+  for (const Json& run : report["runs"]) EXPECT_EQ(run["rounds"][0]["images"], 4);
+  // Both TypiClust runs start from the same images (one seed, one clustering).
+  EXPECT_EQ(report["runs"][1]["rounds"][0]["boxes"], report["runs"][2]["rounds"][0]["boxes"]);
+  EXPECT_DOUBLE_EQ(report["runs"][1]["rounds"][0]["map50"].get<double>(),
+                   report["runs"][2]["rounds"][0]["map50"].get<double>());
+  const Json& summary = report["summary"]["strategies"];
+  ASSERT_EQ(summary.size(), 3u);
+  EXPECT_EQ(summary[1]["strategy"], "typiclust/random");
+  EXPECT_TRUE(summary[1]["vs_random"]["equal_boxes"].contains("overall"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "work" / "run-3-typiclust-random"));
 }
 
 // The "simulation = product" guarantee: a simulated round trains with exactly the options the
