@@ -82,13 +82,17 @@ std::string shell_quote(const std::string& s) {
 }
 
 // The commit of the checkout this binary was built from (build/src/cli/boxloop lies three
-// folders below it), else of the working directory's; "-dirty" when the tree has changes that
+// folders below it; else the source folder it was configured from), else of the working
+// directory's; "-dirty" when the tree has changes that
 // are not committed (the figures then come from code no commit holds); "unknown" outside git.
 std::string source_commit() {
   std::vector<fs::path> roots;
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) roots.push_back((exe.parent_path() / "../../..").lexically_normal());
+#ifdef BOXLOOP_SOURCE_DIR
+  roots.emplace_back(BOXLOOP_SOURCE_DIR);
+#endif
   roots.push_back(fs::current_path());
   for (const fs::path& root : roots) {
     const std::string git = "git -C " + shell_quote(root.string()) + " ";

@@ -58,8 +58,9 @@ std::optional<TrainResult> run_job(Store& store, const Job& job, const JobRunner
   if (job.parent) {
     run_score_part_job(store, job, nullptr, cancel);
   } else {
-    const ScoreOptions score =
+    ScoreOptions score =
         options_or_fail(store, job, [&] { return score_options_from_json(job.params); });
+    score.pretrained_fallbacks = options.pretrained_fallbacks;
     run_score_job(store, job.id, score, progress, cancel);
   }
   return std::nullopt;

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "loop/agreement.h"
+#include "loop/first_batch.h"
 #include "loop/score_parts.h"
 #include "train/job_reporting.h"
 #include "train/model_source.h"
@@ -20,6 +21,15 @@ ScoreResult run_score_job(Store& store, Id job_id, const ScoreOptions& options,
       job_cancel_poller(store, job_id, std::chrono::milliseconds(500), cancel);
   const ProgressFn report = job_progress_writer(store, job_id, progress);
   try {
+    if (options.first_batch) {
+      store.update_job_progress(job_id, 0.0, "ordering the images for the first round");
+      const ScoreResult result =
+          order_first_batch(store, *options.first_batch, options, should_stop);
+      store.update_job_progress(
+          job_id, 1.0, std::to_string(result.images) + " images queued, " + result.strategy);
+      store.finish_job(job_id, JobState::kDone);
+      return result;
+    }
     // Parts on other workers must score with this model, not with whatever is "last" by then.
     ScoreOptions pinned = options;
     if (const auto record = resolve_model_record(store, options.model)) {

@@ -14,12 +14,12 @@
 #include "core/time.h"
 #include "imageio/image_file.h"
 #include "loop/annotated_set.h"
+#include "loop/first_batch.h"
 #include "loop/round_options.h"
 #include "loop/score.h"
 #include "loop/state/rounds.h"
 #include "loop/state/settings_change.h"
 #include "train/dataset.h"
-#include "train/model_source.h"
 #include "train/trainer.h"
 #include "train/validation.h"
 
@@ -374,16 +374,12 @@ std::vector<Id> random_start(std::vector<Image> images, int start, std::uint64_t
 
 // The first images by TypiClust on the features of the weights the first round starts from (the
 // only model there is before anything is labeled), as the loop's first batch would be chosen.
-std::vector<Id> typical_start(Store& scratch, const TrainOptions& round, const SimulationOptions& o,
-                              std::uint64_t seed) {
-  DetectorConfig config;
-  config.arch = round.arch;
-  config.num_classes = static_cast<int>(scratch.categories().size());
-  config.input_size = round.input_size;
-  const auto detector = make_detector(config);
-  detector->load_pretrained(
-      find_pretrained(scratch.dir(), round.arch, round.pretrained, o.pretrained_fallbacks));
-  return typical_spread_images(scratch, *detector, scratch.images(), o.start, seed);
+std::vector<Id> typical_start(Store& scratch, const SimulationOptions& o, std::uint64_t seed) {
+  auto picks =
+      typical_first_images(scratch, scratch.images(), o.start, seed, o.pretrained_fallbacks);
+  // simulate() refused the plan already when the first round would not start pretrained.
+  if (!picks) throw Error{ErrorCode::kInternal, "no pretrained weights for the first batch"};
+  return std::move(*picks);
 }
 
 void finish(Json& report) {
@@ -522,7 +518,7 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
       std::replace(dir_name.begin(), dir_name.end(), '/', '-');
       const fs::path dir = work / ("run-" + std::to_string(seed) + "-" + dir_name);
       auto store = make_scratch_project(source, dir, settings, pool);
-      std::vector<Id> chosen = plan.typical_start ? typical_start(*store, probe, o, seed)
+      std::vector<Id> chosen = plan.typical_start ? typical_start(*store, o, seed)
                                                   : random_start(store->images(), o.start, seed);
       const std::string& strategy = plan.strategy;
 

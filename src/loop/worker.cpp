@@ -119,6 +119,9 @@ void LoopWorker::run() {
         } else if (const auto score = rescore_if_stale(*store_)) {
           spdlog::info("loop: the newest model has not ordered the queue; score job {} queued",
                        score->id);
+        } else if (const auto first = order_first_batch_if_due(*store_)) {
+          spdlog::info("loop: no model yet; score job {} orders the images for the first round",
+                       first->id);
         }
       }
       worked = run_next_job(std::move(lock));

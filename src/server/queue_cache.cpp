@@ -1,9 +1,23 @@
 #include "server/queue_cache.h"
 
+#include <algorithm>
+#include <functional>
+
 namespace boxloop::server {
 
+namespace {
+
+bool has_halting_scale(const Json& info, const std::vector<double>& uncertainties) {
+  if (!info.is_object()) return false;
+  if (!info.value("model_id", Json()).is_null()) return true;
+  return std::adjacent_find(uncertainties.begin(), uncertainties.end(), std::not_equal_to<>()) !=
+         uncertainties.end();
+}
+
+}  // namespace
+
 Json QueueSnapshot::to_json() const {
-  if (!info.is_object() || !report) {
+  if (!info.is_object()) {
     return Json{{"size", 0},
                 {"model_id", nullptr},
                 {"strategy", nullptr},
@@ -11,14 +25,20 @@ Json QueueSnapshot::to_json() const {
                 {"halting", nullptr}};
   }
   Json out = info;
-  out["halting"] = active::to_json(*report);
+  out["halting"] = report ? active::to_json(*report) : Json();
   return out;
 }
 
 Json QueueSnapshot::query_json(Id image_id) const {
   const auto it = entries.find(image_id);
-  if (it == entries.end() || !report) return nullptr;
+  if (it == entries.end()) return nullptr;
   const QueueEntry& entry = it->second;
+  if (!report) {
+    return Json{{"rank", entry.rank},
+                {"uncertainty", entry.uncertainty},
+                {"position", nullptr},
+                {"zone", nullptr}};
+  }
   return Json{{"rank", entry.rank},
               {"uncertainty", entry.uncertainty},
               {"position", report->normalise(entry.uncertainty)},
@@ -45,7 +65,9 @@ std::shared_ptr<const QueueSnapshot> QueueCache::get(Store& store) {
     }
     fresh->info = after;
     fresh->report.reset();
-    if (after.is_object()) fresh->report = active::halting_report(uncertainties);
+    if (has_halting_scale(after, uncertainties)) {
+      fresh->report = active::halting_report(uncertainties);
+    }
     if (after == seen) break;
     seen = after;
   }

@@ -18,12 +18,14 @@ namespace boxloop::server {
 struct QueueSnapshot {
   Json info;  // Store::queue_info(): null when there is no queue
   std::unordered_map<Id, QueueEntry> entries;
-  std::optional<active::HaltingReport> report;  // none without a queue
+  // None without a queue, and for a queue no model scored whose values are all equal (the loop's
+  // first batch, loop/first_batch.h): there is no order there to judge against random.
+  std::optional<active::HaltingReport> report;
 
   // GET /api/queue: {model_id, strategy, created_at, size, halting}.
   Json to_json() const;
-  // The `query` of GET /api/next: {rank, uncertainty, position, zone}, or null when the image is
-  // not in the queue.
+  // The `query` of GET /api/next: {rank, uncertainty, position, zone} (position and zone null
+  // without a halting report), or null when the image is not in the queue.
   Json query_json(Id image_id) const;
 };
 

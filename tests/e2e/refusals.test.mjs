@@ -130,8 +130,10 @@ test('a lost session asks to log in, keeps the boxes and saves them after login'
 
 test('the models panel shows an empty state before any model is trained', async () => {
   const { context, page } = await openAs('bob');
-  // No queue yet: the halting widget says why there is no scale instead of showing an empty one.
-  await page.getByTestId('halting-text').filter({ hasText: 'No model yet' }).waitFor();
+  // Before any model the loop orders the images at random for the first round
+  // (loop/first_batch.h): the widget names that order and shows no scale (no scores to judge).
+  await page.getByTestId('halting-source').filter({ hasText: 'random first batch' }).waitFor();
+  assert.equal(await page.getByTestId('halting-scale').count(), 0);
   assert.equal(await page.getByTestId('halting-marker').count(), 0);
   await page.getByTestId('models-button').click();
   await page.getByTestId('models-empty').waitFor();

@@ -1,20 +1,17 @@
 // Scoring (the queue a model writes) and the simulation that compares query strategies, on tiny
 // synthetic projects with budgets small enough for a unit test.
 #include <gtest/gtest.h>
-#include <torch/csrc/jit/serialization/pickle.h>
 
-#include <fstream>
 #include <set>
 
 #include "common/synth_project.h"
 #include "core/error.h"
-#include "detector/fastestdet.h"
-#include "detector/pretrained.h"
 #include "loop/round_options.h"
 #include "loop/score.h"
 #include "loop/simulate.h"
 #include "loop/state/rounds.h"
 #include "loop_project.h"
+#include "pretrained_file.h"
 #include "synth/synth.h"
 #include "train/trainer.h"
 
@@ -25,6 +22,7 @@ using boxloop::testing::make_synth_project;
 using boxloop::testing::TempDir;
 using testing::tiny_simulation;
 using testing::tiny_train_options;
+using testing::write_pretrained;
 
 ErrorCode error_code_of(const std::function<void()>& f) {
   try {
@@ -164,17 +162,6 @@ TEST(Simulate, EveryStrategyGetsTheSameStartAndBudgetAndTheReportComparesWithRan
   EXPECT_TRUE(summary[1]["savings"].contains("boxes_share"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "work" / "run-3-random"))
       << "scratch projects are removed after their run";
-}
-
-// Pretrained weights as torch.save writes them, from a seeded FastestDet with COCO's 80 classes.
-std::filesystem::path write_pretrained(const std::filesystem::path& path) {
-  torch::manual_seed(5);
-  const FastestDet coco(DetectorConfig{.arch = "fastestdet", .num_classes = 80});
-  c10::Dict<std::string, torch::Tensor> dict;
-  for (const auto& [key, tensor] : module_state(coco)) dict.insert(key, tensor);
-  const std::vector<char> bytes = torch::jit::pickle_save(c10::IValue(dict));
-  std::ofstream(path, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
-  return path;
 }
 
 TEST(Simulate, ATypiclustStartIsARunOfItsOwnPairedWithRandom) {

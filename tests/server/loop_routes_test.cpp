@@ -86,6 +86,31 @@ TEST_F(LoopRoutesTest, QueueAndNextCarryTheHaltingScale) {
   EXPECT_TRUE(other["query"].is_null());
 }
 
+// The loop's first batch (loop/first_batch.h): an order without a model or scores to judge.
+TEST_F(LoopRoutesTest, AFirstBatchQueueHasNoHaltingScaleButGivesEachImageItsRank) {
+  const auto images = store_->images();
+  store_->replace_queue(std::nullopt, "typical first batch",
+                        {QueueEntry{images[2].id, 0, 0}, QueueEntry{images[0].id, 0, 1}});
+  start_server();
+  auto cli = client();
+  const Json queue = json_of(cli.Get("/api/queue"));
+  EXPECT_EQ(queue["strategy"], "typical first batch");
+  EXPECT_EQ(queue["size"], 2);
+  EXPECT_TRUE(queue["model_id"].is_null());
+  EXPECT_TRUE(queue.contains("halting") && queue["halting"].is_null()) << queue.dump();
+  const Json first = json_of(cli.Get("/api/next"));
+  EXPECT_EQ(first["image"]["id"], images[2].id);
+  ASSERT_TRUE(first["query"].is_object()) << first.dump();
+  EXPECT_EQ(first["query"]["rank"], 0);
+  EXPECT_TRUE(first["query"]["position"].is_null());
+  EXPECT_TRUE(first["query"]["zone"].is_null());
+
+  // A checkpoint's queue (no model id either) whose scores differ keeps its scale.
+  store_->replace_queue(std::nullopt, "margin",
+                        {QueueEntry{images[2].id, 0.9, 0}, QueueEntry{images[0].id, 0.1, 1}});
+  EXPECT_TRUE(json_of(cli.Get("/api/queue"))["halting"].is_object());
+}
+
 TEST_F(LoopRoutesTest, LoopStateAndSettings) {
   start_server();
   auto cli = client();

@@ -91,13 +91,18 @@ export class HaltingWidget {
       );
       return;
     }
+    // A queue no model scored: the first batch ("random first batch"), or a checkpoint file's.
     const source =
-      `${queue.model_id !== null ? `model #${queue.model_id}` : 'checkpoint'} · ${queue.strategy}` +
+      `${queue.model_id !== null ? `model #${queue.model_id} · ` : ''}${queue.strategy}` +
       ` · ${queue.size} queued`;
     const halting = queue.halting;
     if (!halting) {
       this.host.replaceChildren(
-        h('span', { class: 'halting-source muted small', text: `Queue: ${source}` }),
+        h('span', {
+          class: 'halting-source muted small',
+          'data-testid': 'halting-source',
+          text: `Queue: ${source}`,
+        }),
         h('span', {
           class: 'halting-note muted small',
           'data-testid': 'halting-text',
@@ -140,7 +145,7 @@ export class HaltingWidget {
     let text = this.imageNote();
     let zone: Zone | null = null;
     if (this.query && this.hasImage) {
-      const position = clamp01(this.query.position);
+      const position = clamp01(this.query.position ?? 0);
       zone = isZone(this.query.zone) ? this.query.zone : zoneAt(halting, position);
       scale.append(
         h('div', {

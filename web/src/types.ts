@@ -167,8 +167,10 @@ export interface QueueInfo {
 export interface QueryPosition {
   rank: number;
   uncertainty: number;
-  position: number; // 0..1 on the queue scale (the middle of its slice)
-  zone: Zone;
+  // 0..1 on the queue scale (the middle of its slice); null when the queue has no halting scale
+  // (the first batch, ordered before any model).
+  position: number | null;
+  zone: Zone | null;
 }
 
 export type LoopStateName = 'idle' | 'queued' | 'training' | 'scoring';

@@ -119,4 +119,26 @@ std::optional<Job> rescore_if_stale(Store& store) {
   return queued;
 }
 
+std::optional<Job> order_first_batch_if_due(Store& store) {
+  std::optional<Job> queued;
+  store.batch([&] {
+    if (!loop_settings(store).enabled || store.latest_model() || !store.queue_info().is_null())
+      return;
+    if (store.image_counts().unlabeled == 0) return;
+    const std::vector<Job> jobs = store.jobs(kJobsScanned);
+    if (active_round_job(jobs)) return;
+    for (const Job& job : jobs) {
+      // Once is enough: a failed one is not retried every interval, a done one's queue was
+      // emptied by labeling (the first round's scoring follows).
+      if (job.kind == JobKind::kScore && job.state != JobState::kCancelled &&
+          job.params.contains("first_batch")) {
+        return;
+      }
+    }
+    queued =
+        store.create_job(JobKind::kScore, Json{{"first_batch", to_string(kDefaultFirstBatch)}});
+  });
+  return queued;
+}
+
 }  // namespace boxloop::loop

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "loop/state/loop_settings.h"
+#include "loop/state/score_options.h"
 #include "store/store.h"
 
 namespace boxloop::loop {
@@ -51,5 +52,15 @@ Job start_round(Store& store);
 // been scored before (a round stopped between training and scoring, a model trained with the CLI),
 // queues a score job for it and returns it.
 std::optional<Job> rescore_if_stale(Store& store);
+
+// The first batch's order (loop/first_batch.h): random, as the simulation's runs start. TypiClust's
+// typical images first lost to it on the real cards (README "Which query order beats random":
+// -0.056 mAP@0.5 [-0.109, -0.003] at equal boxes, 5 seeds); a score job may still ask for it.
+inline constexpr FirstBatch kDefaultFirstBatch = FirstBatch::kRandom;
+
+// When the loop is enabled, the project has no model and no queue, unlabeled images wait, no
+// round is active and no first-batch job ran before (but a cancelled one), queues the score job
+// that orders the pool for the first round ({"first_batch": kDefaultFirstBatch}) and returns it.
+std::optional<Job> order_first_batch_if_due(Store& store);
 
 }  // namespace boxloop::loop

@@ -31,23 +31,39 @@ ScoreOptions score_options_from_json(const Json& params, ScoreOptions o) {
       o.candidates = static_cast<int>(read_int(value, key, 0, 100'000'000));
     } else if (key == "part_images") {
       o.part_images = static_cast<int>(read_int(value, key, 0, 100'000'000));
+    } else if (key == "first_batch") {
+      o.first_batch = first_batch_from_string(read_string(value, key, 32));
     } else {
       throw Error{ErrorCode::kInvalidArgument,
                   "unknown scoring parameter '" + key +
-                      "' (model, strategy, seed, batch, score_threshold, candidates, part_images)"};
+                      "' (model, strategy, seed, batch, score_threshold, candidates, part_images, "
+                      "first_batch)"};
     }
   }
   return o;
 }
 
+std::string to_string(FirstBatch order) {
+  return order == FirstBatch::kTypical ? "typical" : "random";
+}
+
+FirstBatch first_batch_from_string(const std::string& text) {
+  if (text == "random") return FirstBatch::kRandom;
+  if (text == "typical") return FirstBatch::kTypical;
+  throw Error{ErrorCode::kInvalidArgument,
+              "'first_batch' must be \"random\" or \"typical\", not \"" + text + "\""};
+}
+
 Json to_json(const ScoreOptions& o) {
-  return Json{{"model", o.model},
-              {"strategy", o.strategy},
-              {"seed", o.seed},
-              {"batch", o.batch},
-              {"score_threshold", o.score_threshold},
-              {"candidates", o.candidates},
-              {"part_images", o.part_images}};
+  Json out{{"model", o.model},
+           {"strategy", o.strategy},
+           {"seed", o.seed},
+           {"batch", o.batch},
+           {"score_threshold", o.score_threshold},
+           {"candidates", o.candidates},
+           {"part_images", o.part_images}};
+  if (o.first_batch) out["first_batch"] = to_string(*o.first_batch);
+  return out;
 }
 
 }  // namespace boxloop::loop
