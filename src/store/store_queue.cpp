@@ -1,4 +1,5 @@
 // Store: which image a labeler gets next (leases) and the query queue that orders them.
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -48,6 +49,10 @@ void check_proposals(std::optional<Id> model_id, const std::vector<Proposal>& pr
   }
 }
 
+// Ids an audit draw looks up at once. With half the ids candidates, all of them miss one draw in
+// 4 billion; with a tenth, one in 30, and the count those draws fall back on is short.
+constexpr std::size_t kAuditDrawIds = 32;
+
 }  // namespace
 
 void Store::seed_audit_draws(std::uint64_t seed) {
@@ -57,6 +62,52 @@ void Store::seed_audit_draws(std::uint64_t seed) {
 
 std::optional<Image> Store::next_image(const std::string& labeler, int lease_seconds,
                                        const std::vector<Id>& exclude) {
+  namespace sql = next_image_sql;
+  // One image drawn uniformly from the audit candidates (free, unlabeled, not audit), if any.
+  // Ids drawn uniformly from the id range and the first that is a candidate kept: each candidate
+  // has one id, so the first hit is uniform among them, found by a few primary-key lookups
+  // instead of counting every free image. When none hits (few candidates among many ids, so the
+  // count is short), one at a uniform offset among them; either way the draw is uniform.
+  const auto draw_audit = [&](Database& db, const std::string& excluded) -> std::optional<Image> {
+    const Dialect dialect = db.dialect();
+    auto range = db.prepare(sql::image_id_range(dialect));
+    if (!range.step() || range.is_null(0)) return std::nullopt;
+    std::vector<std::int64_t> ids(kAuditDrawIds);
+    {
+      std::lock_guard lock(audit_rng_mutex_);
+      std::uniform_int_distribution<std::int64_t> id(range.int64(0), range.int64(1));
+      for (std::int64_t& drawn : ids) drawn = id(audit_rng_);
+    }
+    auto at = db.prepare(sql::images_at(dialect));
+    at.bind_all(sql::id_list(dialect, ids));
+    std::map<Id, Image> candidates;
+    while (at.step()) {
+      const bool leased = at.integer(0) != 0;  // expired leases were deleted first
+      Image image = read_image(at, 1);
+      const bool excluded_here =
+          std::find(exclude.begin(), exclude.end(), image.id) != exclude.end();
+      if (leased || excluded_here || image.audit || image.status != ImageStatus::kUnlabeled)
+        continue;
+      candidates.emplace(image.id, std::move(image));
+    }
+    for (const std::int64_t drawn : ids) {
+      if (const auto it = candidates.find(drawn); it != candidates.end()) return it->second;
+    }
+    auto free_count = db.prepare(sql::audit_candidates_count(dialect));
+    free_count.bind_all(excluded);
+    free_count.step();
+    const std::int64_t free = free_count.int64(0);
+    if (free == 0) return std::nullopt;
+    std::int64_t pick = 0;
+    {
+      std::lock_guard lock(audit_rng_mutex_);
+      pick = std::uniform_int_distribution<std::int64_t>(0, free - 1)(audit_rng_);
+    }
+    auto at_offset = db.prepare(sql::audit_candidate(dialect));
+    at_offset.bind_all(excluded, pick);
+    at_offset.step();
+    return read_image(at_offset);
+  };
   if (labeler.empty()) throw Error(ErrorCode::kInvalidArgument, "next_image needs a labeler");
   if (lease_seconds <= 0) {
     throw Error(ErrorCode::kInvalidArgument, "a lease must last at least one second");
@@ -78,7 +129,6 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
           .run();
       return image;
     };
-    namespace sql = next_image_sql;
     const Dialect dialect = db.dialect();
     auto held = db.prepare(sql::held(dialect));
     held.bind_all(excluded, labeler);
@@ -97,23 +147,10 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
       // this one included: with 0.1, the 10th, 20th, ... image served. A project imported with
       // labels catches up with draws at once.
       if (audit + 1 <= fraction * (served + 1) + 1e-9) {
-        auto free_count = db.prepare(sql::audit_candidates_count(dialect));
-        free_count.bind_all(excluded);
-        free_count.step();
-        const std::int64_t free = free_count.int64(0);
-        if (free > 0) {
-          std::int64_t pick = 0;
-          {
-            std::lock_guard lock(audit_rng_mutex_);
-            pick = std::uniform_int_distribution<std::int64_t>(0, free - 1)(audit_rng_);
-          }
-          auto drawn = db.prepare(sql::audit_candidate(dialect));
-          drawn.bind_all(excluded, pick);
-          drawn.step();
-          Image image = read_image(drawn);
-          db.prepare("UPDATE image SET audit = 1 WHERE id = ?").bind_all(image.id).run();
-          image.audit = true;
-          return lease(image);
+        if (auto image = draw_audit(db, excluded)) {
+          db.prepare("UPDATE image SET audit = 1 WHERE id = ?").bind_all(image->id).run();
+          image->audit = true;
+          return lease(*image);
         }
       }
     }
