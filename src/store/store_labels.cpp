@@ -109,7 +109,7 @@ void insert_annotations(Database& db, Id image_id, const std::vector<Annotation>
 }  // namespace
 
 std::vector<Annotation> Store::annotations(Id image_id) {
-  return db_->read([&](Database& db) {
+  return db_->read_one([&](Database& db) {
     auto select = db.prepare(std::string("SELECT ") + kAnnotationColumns +
                              " FROM annotation WHERE image_id = ? ORDER BY id");
     select.bind_all(image_id);
@@ -195,7 +195,7 @@ LabelEvent Store::save_labels(const LabelSave& save) {
 }
 
 std::vector<LabelEvent> Store::label_events(Id image_id) {
-  return db_->read([&](Database& db) {
+  return db_->read_one([&](Database& db) {
     auto select = db.prepare(std::string("SELECT ") + kLabelEventColumns +
                              " FROM label_event WHERE image_id = ? ORDER BY id");
     select.bind_all(image_id);
@@ -206,7 +206,7 @@ std::vector<LabelEvent> Store::label_events(Id image_id) {
 }
 
 std::vector<LabelEvent> Store::label_events_by(const std::string& labeler, int limit) {
-  return db_->read([&](Database& db) {
+  return db_->read_one([&](Database& db) {
     auto select = db.prepare(std::string("SELECT ") + kLabelEventColumns +
                              " FROM label_event WHERE labeler = ? ORDER BY id DESC LIMIT ?");
     select.bind_all(labeler, limit);
@@ -217,7 +217,7 @@ std::vector<LabelEvent> Store::label_events_by(const std::string& labeler, int l
 }
 
 int Store::count_label_events_after(Id after_event_id) {
-  return db_->read([&](Database& db) {
+  return db_->read_one([&](Database& db) {
     auto select = db.prepare("SELECT count(*) FROM label_event WHERE id > ?");
     select.bind_all(after_event_id);
     select.step();
@@ -226,7 +226,7 @@ int Store::count_label_events_after(Id after_event_id) {
 }
 
 Id Store::last_label_event_id() {
-  return db_->read([](Database& db) {
+  return db_->read_one([](Database& db) {
     auto select = db.prepare("SELECT coalesce(max(id), 0) FROM label_event");
     select.step();
     return select.int64(0);

@@ -177,7 +177,7 @@ void Store::release_leases(const std::string& labeler) {
 }
 
 std::optional<std::string> Store::lease_holder(Id image_id) {
-  return db_->read([&](Database& db) -> std::optional<std::string> {
+  return db_->read_one([&](Database& db) -> std::optional<std::string> {
     auto select = db.prepare("SELECT labeler FROM lease WHERE image_id = ? AND expires_at > ?");
     select.bind_all(image_id, unix_ms_now());
     if (!select.step()) return std::nullopt;
@@ -252,7 +252,7 @@ void Store::replace_queue(std::optional<Id> model_id, const std::string& strateg
 }
 
 std::optional<Id> Store::queue_model() {
-  return db_->read([](Database& db) -> std::optional<Id> {
+  return db_->read_one([](Database& db) -> std::optional<Id> {
     // One replace_queue writes one model for every row.
     auto select = db.prepare("SELECT model_id FROM query LIMIT 1");
     if (!select.step()) return std::nullopt;
@@ -261,7 +261,7 @@ std::optional<Id> Store::queue_model() {
 }
 
 std::vector<Proposal> Store::proposals(Id image_id, double min_score) {
-  return db_->read([&](Database& db) {
+  return db_->read_one([&](Database& db) {
     auto select = db.prepare(std::string("SELECT ") + kProposalColumns + R"sql(
       FROM proposal JOIN image ON image.id = proposal.image_id
       WHERE proposal.image_id = ? AND image.status = 'unlabeled' AND proposal.score >= ?
@@ -286,7 +286,7 @@ std::vector<QueueEntry> Store::queue() {
 }
 
 Json Store::queue_info() {
-  return db_->read([](Database& db) -> Json {
+  return db_->read_one([](Database& db) -> Json {
     // One replace_queue writes one model, strategy and time for every row, so any row tells.
     auto select = db.prepare(
         "SELECT model_id, strategy, created_at, (SELECT count(*) FROM query) FROM query LIMIT 1");
