@@ -112,11 +112,13 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
   if (lease_seconds <= 0) {
     throw Error(ErrorCode::kInvalidArgument, "a lease must last at least one second");
   }
+  // Read before the write, on a reader: the writer is what every next and save of this process
+  // queues for. A change of the fraction racing this next applies to it or to the one after.
+  const double fraction = settings().audit_fraction;
   // A lease (and an audit mark) is cheap to lose: a power cut frees the image, as its expiry
   // would, and the draw is made again. So the commit skips the fsync, and a next costs no disk
   // wait; the next label save's commit makes it durable with everything before it.
   const auto serve = [&](Database& db) -> std::optional<Image> {
-    const double fraction = settings().audit_fraction;
     const std::int64_t now = unix_ms_now();
     db.prepare("DELETE FROM lease WHERE expires_at <= ?").bind_all(now).run();
     const std::string excluded = Json(exclude).dump();
