@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "core/error.h"
@@ -14,7 +15,10 @@ namespace boxloop::server {
 
 namespace {
 constexpr int kJobsWatched = 50;  // the newest jobs; older ones have long finished
-}
+// The least time between two recounts for the `counts` event: pages see a burst of saves' counts
+// at most this late.
+constexpr std::chrono::milliseconds kCountsSpacing{200};
+}  // namespace
 
 StoreWatcher::StoreWatcher(Store& store, EventBus& events, std::chrono::milliseconds interval)
     : store_(store), events_(events), interval_(interval) {
@@ -45,13 +49,27 @@ void StoreWatcher::counts_changed() {
 }
 
 void StoreWatcher::run() {
+  using Clock = std::chrono::steady_clock;
   std::unique_lock lock(mutex_);
-  auto next_poll = std::chrono::steady_clock::now() + interval_;
+  auto next_poll = Clock::now() + interval_;
+  auto next_counts = Clock::now();
   while (true) {
-    cv_.wait_until(lock, next_poll, [&] { return stopping_ || counts_dirty_; });
+    // Saves that arrive while a recount is not yet due wait for it: a recount reads every image
+    // and box (5 ms of PostgreSQL's time on 20,000 images), and run back to back under a stream
+    // of saves it took nearly half the time of all statements. The last save of a burst is still
+    // counted.
+    const bool dirty = counts_dirty_;
+    const auto wake = dirty ? std::min(next_poll, next_counts) : next_poll;
+    cv_.wait_until(lock, wake, [&] { return stopping_ || counts_dirty_ != dirty; });
     if (stopping_) return;
-    const bool counts = std::exchange(counts_dirty_, false);
-    const bool poll_due = std::chrono::steady_clock::now() >= next_poll;
+    const auto now = Clock::now();
+    const bool counts = counts_dirty_ && now >= next_counts;
+    const bool poll_due = now >= next_poll;
+    if (!counts && !poll_due) continue;
+    if (counts) {
+      counts_dirty_ = false;
+      next_counts = now + kCountsSpacing;
+    }
     lock.unlock();
     try {
       if (counts && events_.subscriber_count() > 0) {

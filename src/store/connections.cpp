@@ -140,6 +140,15 @@ Connections::Reader::~Reader() {
   owner.reader_returned_.notify_one();
 }
 
+void Connections::check_one_statement(const Database& db, std::uint64_t before) {
+  const std::uint64_t sent = db.statements_sent() - before;
+  if (sent > 1) {
+    throw Error(ErrorCode::kInternal, "a single-statement read sent " + std::to_string(sent) +
+                                          " statements to " + db.location() +
+                                          ": they would not read one snapshot");
+  }
+}
+
 void Connections::pause_before_retry(int attempt) {
   thread_local std::minstd_rand random{std::random_device{}()};
   const int longest = 1 << std::min(attempt, 6);

@@ -24,6 +24,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -61,6 +62,29 @@ class Connections {
     Reader reader(*this);
     Scope scope(*this, *reader.db, /*writing=*/false);
     return reader.db->transaction(TransactionKind::kRead, [&] { return work(*reader.db); });
+  }
+
+  // read() for a `work` that sends exactly one statement. On PostgreSQL, outside a transaction of
+  // this thread, it goes without BEGIN and COMMIT: one statement already reads one snapshot, and
+  // on a short read the two extra round trips cost more than the statement itself. A `work` that
+  // sends more (another Store call included) would read several snapshots: it throws kInternal.
+  // Inside a transaction of this thread it joins that one, as read() does; on SQLite, whose
+  // BEGIN and COMMIT cost no round trip, it is read().
+  template <class F>
+  auto read_one(F&& work) -> std::invoke_result_t<F&, Database&> {
+    if (Database* db = current(/*write=*/false)) return work(*db);
+    if (dialect() != Dialect::kPostgres) return read(work);
+    Reader reader(*this);
+    Scope scope(*this, *reader.db, /*writing=*/false);
+    const std::uint64_t before = reader.db->statements_sent();
+    if constexpr (std::is_void_v<std::invoke_result_t<F&, Database&>>) {
+      work(*reader.db);
+      check_one_statement(*reader.db, before);
+    } else {
+      auto result = work(*reader.db);
+      check_one_statement(*reader.db, before);
+      return result;
+    }
   }
 
   // Runs work(db) in a write transaction on the writer (BEGIN IMMEDIATE), or as a savepoint of
@@ -115,6 +139,9 @@ class Connections {
     Connections& owner;
     std::unique_ptr<Database> db;
   };
+
+  // Throws kInternal when `db` sent more than one statement since `before` (read_one).
+  static void check_one_statement(const Database& db, std::uint64_t before);
 
   // Sleeps a random 1 ms .. 2^attempt ms (at most 64 ms), so that two processes that conflicted
   // do not meet again in step.

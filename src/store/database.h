@@ -176,6 +176,9 @@ class Database {
   // retry of the whole transaction may resolve (PostgreSQL's serialization failures and
   // deadlocks), rather than a lock waited for until the busy timeout. Clears the mark.
   virtual bool take_conflict() { return false; }
+  // The statements this connection sent to a database server (PostgreSQL; none on SQLite, which
+  // runs in the process): what Connections::read_one checks.
+  std::uint64_t statements_sent() const { return statements_sent_; }
 
   // Runs `work` inside a transaction: committed when it returns, rolled back when it throws.
   // Nested calls become savepoints, so a Store method may call another.
@@ -194,6 +197,7 @@ class Database {
 
  protected:
   Database() = default;
+  void count_statement() { ++statements_sent_; }
   // The statement that opens an outermost transaction of `kind`.
   virtual std::string begin_sql(TransactionKind kind) const = 0;
   // Runs `sql` for a rollback in a destructor: a failure is logged, never thrown.
@@ -213,6 +217,7 @@ class Database {
   };
 
   int depth_ = 0;  // open transactions: 1 = BEGIN, more = savepoints
+  std::uint64_t statements_sent_ = 0;
 };
 
 }  // namespace boxloop

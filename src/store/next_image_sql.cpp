@@ -61,6 +61,29 @@ std::string audit_candidate(Dialect dialect) {
          " ORDER BY image.id LIMIT 1 OFFSET ?2";
 }
 
+std::string image_id_range(Dialect) {
+  // Apart, each is one step to an end of the primary key; together in one SELECT, SQLite scans.
+  return "SELECT (SELECT min(id) FROM image), (SELECT max(id) FROM image)";
+}
+
+std::string images_at(Dialect dialect) {
+  // The primary key alone: with a test of status or audit in the WHERE clause PostgreSQL may walk
+  // image_by_audit, every unlabeled image, to find the few ids (it does on fresh statistics).
+  const std::string among = dialect == Dialect::kSqlite
+                                ? "image.id IN (SELECT value FROM json_each(?1))"
+                                : "image.id = ANY (CAST(?1 AS bigint[]))";
+  return "SELECT EXISTS (SELECT 1 FROM lease WHERE lease.image_id = image.id), " +
+         std::string(kImageColumns) + " FROM image WHERE " + among;
+}
+
+std::string id_list(Dialect dialect, const std::vector<std::int64_t>& ids) {
+  std::string text = dialect == Dialect::kSqlite ? "[" : "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    text += (i == 0 ? "" : ",") + std::to_string(ids[i]);
+  }
+  return text + (dialect == Dialect::kSqlite ? "]" : "}");
+}
+
 std::string queued(Dialect dialect) {
   return std::string("SELECT ") + kImageColumns + " FROM image" +
          indexed_by(dialect, "image_unlabeled_by_queue_rank") +

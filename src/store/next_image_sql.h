@@ -1,15 +1,19 @@
 // The statements of Store::next_image, kept apart so that the tests can check their plans
 // (EXPLAIN QUERY PLAN, queue_test.cpp). Each one the next image needs walks an index in the
 // order it wants and stops at the first free image, so a next costs O(log n + k) for k leased or
-// excluded images ahead of it, never a sort of every unlabeled image. Only an audit draw (one
-// next in 1 / audit_fraction) counts and walks the free images, to draw uniformly among them.
+// excluded images ahead of it, never a sort of every unlabeled image. An audit draw (one next in
+// 1 / audit_fraction) looks up a few random ids and keeps the first that is a candidate; only when
+// none is (most images labeled, so few candidates) does it count and walk the free images.
 //
 // Written for both back ends (store/sql_dialect.h).
 //
-// Parameters: ?1 is the ids the caller excludes, as a JSON array; ?2 as each statement says.
+// Parameters: ?1 is the ids the caller excludes, as a JSON array (images_at excepted); ?2 as each
+// statement says.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "store/database.h"
 
@@ -27,6 +31,14 @@ std::string served_counts(Dialect dialect);
 // offset ?2 in import order.
 std::string audit_candidates_count(Dialect dialect);
 std::string audit_candidate(Dialect dialect);
+// The smallest and largest image id. No parameters.
+std::string image_id_range(Dialect dialect);
+// The images at the ids ?1 (id_list, its only parameter), each looked up by its primary key, with
+// whether a lease is on it (the first column) before their columns.
+std::string images_at(Dialect dialect);
+// ?1 of images_at: the ids as the dialect reads a list of them (a JSON array for SQLite's
+// json_each, an array literal for PostgreSQL's bigint[]).
+std::string id_list(Dialect dialect, const std::vector<std::int64_t>& ids);
 // The first free unlabeled image in queue order, and in import order.
 std::string queued(Dialect dialect);
 std::string imported(Dialect dialect);

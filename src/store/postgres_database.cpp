@@ -279,6 +279,7 @@ Statement PostgresDatabase::prepare(std::string_view sql) {
 
 pqxx::result PostgresDatabase::run(const std::string& sql,
                                    const std::vector<std::optional<std::string>>& params) {
+  count_statement();
   return guarded(sql, conflict_, [&] {
     std::vector<const char*> values;
     values.reserve(params.size());
@@ -314,6 +315,7 @@ void PostgresDatabase::forget_prepared() {
 std::size_t PostgresDatabase::prepared_count() const { return link_->prepared.size(); }
 
 void PostgresDatabase::exec(const std::string& sql) {
+  count_statement();
   guarded(sql, conflict_, [&] {
     pqxx::nontransaction carrier(link_->connection);
     const pqxx::result result = carrier.exec(sql);

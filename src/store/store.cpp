@@ -291,7 +291,7 @@ void warn_once_about_settings(const std::filesystem::path& dir,
 }  // namespace
 
 std::string Store::name() {
-  return db_->read([](Database& db) {
+  return db_->read_one([](Database& db) {
     auto select = db.prepare("SELECT name FROM project WHERE id = 1");
     if (!select.step()) throw Error(ErrorCode::kCorrupt, "the project record is missing");
     return select.text(0);
@@ -299,7 +299,7 @@ std::string Store::name() {
 }
 
 ProjectSettings Store::settings() {
-  const std::string text = db_->read([](Database& db) {
+  const std::string text = db_->read_one([](Database& db) {
     auto select = db.prepare("SELECT settings FROM project WHERE id = 1");
     if (!select.step()) throw Error(ErrorCode::kCorrupt, "the project record is missing");
     return select.text(0);
@@ -331,7 +331,7 @@ ProjectSettings Store::update_settings(const Json& patch) {
 // --- categories ------------------------------------------------------------------------------
 
 std::vector<Category> Store::categories() {
-  return db_->read([](Database& db) {
+  return db_->read_one([](Database& db) {
     auto select = db.prepare(std::string("SELECT ") + kCategoryColumns +
                              " FROM category ORDER BY position, id");
     std::vector<Category> result;
@@ -341,7 +341,7 @@ std::vector<Category> Store::categories() {
 }
 
 std::optional<Category> Store::category_by_name(const std::string& name) {
-  return db_->read([&](Database& db) -> std::optional<Category> {
+  return db_->read_one([&](Database& db) -> std::optional<Category> {
     auto select =
         db.prepare(std::string("SELECT ") + kCategoryColumns + " FROM category WHERE name = ?");
     select.bind_all(name);
@@ -390,7 +390,7 @@ Category Store::add_category(const Category& category) {
 }
 
 std::vector<CategoryCount> Store::category_counts() {
-  return db_->read([](Database& db) {
+  return db_->read_one([](Database& db) {
     auto select = db.prepare(std::string("SELECT ") + kCategoryColumns + R"sql(,
              count(image.id), count(DISTINCT image.id)
       FROM category

@@ -64,7 +64,7 @@ Image Store::add_image(const std::string& relative_path, const std::string& sha2
 }
 
 std::optional<Image> Store::image(Id id) {
-  return db_->read([&](Database& db) -> std::optional<Image> {
+  return db_->read_one([&](Database& db) -> std::optional<Image> {
     auto select = db.prepare(std::string("SELECT ") + kImageColumns + " FROM image WHERE id = ?");
     select.bind_all(id);
     if (!select.step()) return std::nullopt;
@@ -119,7 +119,7 @@ void Store::set_audit(Id image_id, bool audit) {
 }
 
 ImageCounts Store::image_counts() {
-  return db_->read([](Database& db) {
+  return db_->read_one([](Database& db) {
     auto select = db.prepare(
         "SELECT count(*), count(*) FILTER (WHERE status = 'unlabeled'), "
         "count(*) FILTER (WHERE status = 'labeled'), count(*) FILTER (WHERE status = 'skipped') "

@@ -1,4 +1,5 @@
 // Store: which image a labeler gets next (leases) and the query queue that orders them.
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -48,6 +49,10 @@ void check_proposals(std::optional<Id> model_id, const std::vector<Proposal>& pr
   }
 }
 
+// Ids an audit draw looks up at once. With half the ids candidates, all of them miss one draw in
+// 4 billion; with a tenth, one in 30, and the count those draws fall back on is short.
+constexpr std::size_t kAuditDrawIds = 32;
+
 }  // namespace
 
 void Store::seed_audit_draws(std::uint64_t seed) {
@@ -57,15 +62,63 @@ void Store::seed_audit_draws(std::uint64_t seed) {
 
 std::optional<Image> Store::next_image(const std::string& labeler, int lease_seconds,
                                        const std::vector<Id>& exclude) {
+  namespace sql = next_image_sql;
+  // One image drawn uniformly from the audit candidates (free, unlabeled, not audit), if any.
+  // Ids drawn uniformly from the id range and the first that is a candidate kept: each candidate
+  // has one id, so the first hit is uniform among them, found by a few primary-key lookups
+  // instead of counting every free image. When none hits (few candidates among many ids, so the
+  // count is short), one at a uniform offset among them; either way the draw is uniform.
+  const auto draw_audit = [&](Database& db, const std::string& excluded) -> std::optional<Image> {
+    const Dialect dialect = db.dialect();
+    auto range = db.prepare(sql::image_id_range(dialect));
+    if (!range.step() || range.is_null(0)) return std::nullopt;
+    std::vector<std::int64_t> ids(kAuditDrawIds);
+    {
+      std::lock_guard lock(audit_rng_mutex_);
+      std::uniform_int_distribution<std::int64_t> id(range.int64(0), range.int64(1));
+      for (std::int64_t& drawn : ids) drawn = id(audit_rng_);
+    }
+    auto at = db.prepare(sql::images_at(dialect));
+    at.bind_all(sql::id_list(dialect, ids));
+    std::map<Id, Image> candidates;
+    while (at.step()) {
+      const bool leased = at.integer(0) != 0;  // expired leases were deleted first
+      Image image = read_image(at, 1);
+      const bool excluded_here =
+          std::find(exclude.begin(), exclude.end(), image.id) != exclude.end();
+      if (leased || excluded_here || image.audit || image.status != ImageStatus::kUnlabeled)
+        continue;
+      candidates.emplace(image.id, std::move(image));
+    }
+    for (const std::int64_t drawn : ids) {
+      if (const auto it = candidates.find(drawn); it != candidates.end()) return it->second;
+    }
+    auto free_count = db.prepare(sql::audit_candidates_count(dialect));
+    free_count.bind_all(excluded);
+    free_count.step();
+    const std::int64_t free = free_count.int64(0);
+    if (free == 0) return std::nullopt;
+    std::int64_t pick = 0;
+    {
+      std::lock_guard lock(audit_rng_mutex_);
+      pick = std::uniform_int_distribution<std::int64_t>(0, free - 1)(audit_rng_);
+    }
+    auto at_offset = db.prepare(sql::audit_candidate(dialect));
+    at_offset.bind_all(excluded, pick);
+    at_offset.step();
+    return read_image(at_offset);
+  };
   if (labeler.empty()) throw Error(ErrorCode::kInvalidArgument, "next_image needs a labeler");
   if (lease_seconds <= 0) {
     throw Error(ErrorCode::kInvalidArgument, "a lease must last at least one second");
   }
+  // Read before the write, on a reader: the writer is what every next and save of this process
+  // queues for. A change of the fraction racing this next applies to it or to the one after.
+  const double fraction = settings().audit_fraction;
   // A lease (and an audit mark) is cheap to lose: a power cut frees the image, as its expiry
   // would, and the draw is made again. So the commit skips the fsync, and a next costs no disk
   // wait; the next label save's commit makes it durable with everything before it.
   const auto serve = [&](Database& db) -> std::optional<Image> {
-    const double fraction = settings().audit_fraction;
     const std::int64_t now = unix_ms_now();
     db.prepare("DELETE FROM lease WHERE expires_at <= ?").bind_all(now).run();
     const std::string excluded = Json(exclude).dump();
@@ -78,7 +131,6 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
           .run();
       return image;
     };
-    namespace sql = next_image_sql;
     const Dialect dialect = db.dialect();
     auto held = db.prepare(sql::held(dialect));
     held.bind_all(excluded, labeler);
@@ -97,23 +149,10 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
       // this one included: with 0.1, the 10th, 20th, ... image served. A project imported with
       // labels catches up with draws at once.
       if (audit + 1 <= fraction * (served + 1) + 1e-9) {
-        auto free_count = db.prepare(sql::audit_candidates_count(dialect));
-        free_count.bind_all(excluded);
-        free_count.step();
-        const std::int64_t free = free_count.int64(0);
-        if (free > 0) {
-          std::int64_t pick = 0;
-          {
-            std::lock_guard lock(audit_rng_mutex_);
-            pick = std::uniform_int_distribution<std::int64_t>(0, free - 1)(audit_rng_);
-          }
-          auto drawn = db.prepare(sql::audit_candidate(dialect));
-          drawn.bind_all(excluded, pick);
-          drawn.step();
-          Image image = read_image(drawn);
-          db.prepare("UPDATE image SET audit = 1 WHERE id = ?").bind_all(image.id).run();
-          image.audit = true;
-          return lease(image);
+        if (auto image = draw_audit(db, excluded)) {
+          db.prepare("UPDATE image SET audit = 1 WHERE id = ?").bind_all(image->id).run();
+          image->audit = true;
+          return lease(*image);
         }
       }
     }
@@ -140,7 +179,7 @@ void Store::release_leases(const std::string& labeler) {
 }
 
 std::optional<std::string> Store::lease_holder(Id image_id) {
-  return db_->read([&](Database& db) -> std::optional<std::string> {
+  return db_->read_one([&](Database& db) -> std::optional<std::string> {
     auto select = db.prepare("SELECT labeler FROM lease WHERE image_id = ? AND expires_at > ?");
     select.bind_all(image_id, unix_ms_now());
     if (!select.step()) return std::nullopt;
@@ -215,7 +254,7 @@ void Store::replace_queue(std::optional<Id> model_id, const std::string& strateg
 }
 
 std::optional<Id> Store::queue_model() {
-  return db_->read([](Database& db) -> std::optional<Id> {
+  return db_->read_one([](Database& db) -> std::optional<Id> {
     // One replace_queue writes one model for every row.
     auto select = db.prepare("SELECT model_id FROM query LIMIT 1");
     if (!select.step()) return std::nullopt;
@@ -224,7 +263,7 @@ std::optional<Id> Store::queue_model() {
 }
 
 std::vector<Proposal> Store::proposals(Id image_id, double min_score) {
-  return db_->read([&](Database& db) {
+  return db_->read_one([&](Database& db) {
     auto select = db.prepare(std::string("SELECT ") + kProposalColumns + R"sql(
       FROM proposal JOIN image ON image.id = proposal.image_id
       WHERE proposal.image_id = ? AND image.status = 'unlabeled' AND proposal.score >= ?
@@ -249,7 +288,7 @@ std::vector<QueueEntry> Store::queue() {
 }
 
 Json Store::queue_info() {
-  return db_->read([](Database& db) -> Json {
+  return db_->read_one([](Database& db) -> Json {
     // One replace_queue writes one model, strategy and time for every row, so any row tells.
     auto select = db.prepare(
         "SELECT model_id, strategy, created_at, (SELECT count(*) FROM query) FROM query LIMIT 1");

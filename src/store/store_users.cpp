@@ -69,7 +69,7 @@ std::vector<User> Store::users() {
 }
 
 bool Store::has_users() {
-  return db_->read([](Database& db) {
+  return db_->read_one([](Database& db) {
     auto select = db.prepare("SELECT EXISTS (SELECT 1 FROM \"user\")");
     select.step();
     return select.integer(0) != 0;
@@ -79,7 +79,7 @@ bool Store::has_users() {
 std::optional<User> Store::user_for_token(const std::string& token) {
   if (token.empty()) return std::nullopt;
   const std::string token_hash = sha256_hex(token);
-  return db_->read([&](Database& db) -> std::optional<User> {
+  return db_->read_one([&](Database& db) -> std::optional<User> {
     auto select = db.prepare(R"sql(
       SELECT id, name, role FROM "user" WHERE token_hash = ?1
       UNION ALL

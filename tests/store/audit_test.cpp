@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -80,6 +81,45 @@ TEST_P(StoreTest, AuditDrawsAreUniformOverTheFreeImagesWhateverTheQueue) {
   double chi2 = 0;
   for (int b : bins) chi2 += (b - expected) * (b - expected) / expected;
   EXPECT_LT(chi2, 16.27) << "chi-square, 3 degrees of freedom, p = 0.001";
+}
+
+// Nearly every id labeled: most random ids an audit draw looks up miss, and most draws fall back
+// on counting the few free images. Every draw is still one of them, drawn evenly, and never an
+// image leased to someone else or excluded by the caller.
+TEST_P(StoreTest, AuditDrawsFindTheFewFreeImagesAmongManyLabeled) {
+  constexpr int kImages = 1000;
+  std::vector<Image> images;
+  store().batch([&] {
+    for (int i = 0; i < kImages; ++i) images.push_back(add_image(i));
+  });
+  auto db = open_database();
+  // Four unlabeled images at the top of the ids: one leased to bob, one excluded, two free.
+  db->prepare("UPDATE image SET status = 'labeled' WHERE id < ?")
+      .bind_all(images[kImages - 4].id)
+      .run();
+  const Id leased = images[kImages - 2].id, excluded = images[kImages - 1].id;
+  db->prepare("INSERT INTO lease (image_id, labeler, expires_at) VALUES (?, 'bob', ?)")
+      .bind_all(leased, std::int64_t{1} << 50)
+      .run();
+  store().update_settings(Json{{"audit_fraction", 0.5}});
+  store().seed_audit_draws(7);
+  std::map<Id, int> drawn;
+  constexpr int kDraws = 200;
+  for (int i = 0; i < kDraws; ++i) {
+    const auto image = store().next_image("ann", 60, {excluded});
+    ASSERT_TRUE(image);
+    ASSERT_TRUE(image->audit) << "the labeled images put the audit set far behind";
+    ++drawn[image->id];
+    // Back out of the audit set, so that the next draw picks among the same two again.
+    store().set_audit(image->id, false);
+    store().release_leases("ann");
+  }
+  ASSERT_EQ(drawn.size(), 2u);
+  EXPECT_EQ(drawn.count(leased), 0u);
+  EXPECT_EQ(drawn.count(excluded), 0u);
+  for (const auto& [id, count] : drawn) {
+    EXPECT_GT(count, kDraws / 2 - 30) << "image " << id << ", about 4 standard deviations";
+  }
 }
 
 TEST_P(StoreTest, AddingImagesNeverMovesAnImageInOrOutOfTheAuditSet) {

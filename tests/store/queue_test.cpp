@@ -208,6 +208,8 @@ TEST_P(StoreTest, NextImageStatementsWalkIndexesInsteadOfScanning) {
       {"served_counts", sql::served_counts(Dialect::kSqlite)},
       {"audit_candidates_count", sql::audit_candidates_count(Dialect::kSqlite)},
       {"audit_candidate", sql::audit_candidate(Dialect::kSqlite)},
+      {"image_id_range", sql::image_id_range(Dialect::kSqlite)},
+      {"images_at", sql::images_at(Dialect::kSqlite)},
       {"queued", sql::queued(Dialect::kSqlite)},
       {"imported", sql::imported(Dialect::kSqlite)}};
   for (const auto& [name, statement] : statements) {
@@ -223,6 +225,7 @@ TEST_P(StoreTest, NextImageStatementsWalkIndexesInsteadOfScanning) {
   }
   EXPECT_NE(plan(sql::held(Dialect::kSqlite)).find("lease_by_labeler (labeler=?)"),
             std::string::npos);
+  EXPECT_NE(plan(sql::images_at(Dialect::kSqlite)).find("INTEGER PRIMARY KEY"), std::string::npos);
   EXPECT_NE(plan(sql::queued(Dialect::kSqlite)).find("image_unlabeled_by_queue_rank"),
             std::string::npos);
   EXPECT_NE(plan(sql::imported(Dialect::kSqlite)).find("image_by_status (status=?)"),
