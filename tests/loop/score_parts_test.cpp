@@ -53,6 +53,25 @@ class ScorePartsTest : public ::testing::Test {
                               Json{{"model", "last"}, {"batch", 2}, {"part_images", part_images}});
   }
 
+  // A first attempt at score job `job` by worker "first" that ran its first part (the first four
+  // unlabeled images, its file written) and then died without a word.
+  void first_attempt_ran_one_part(const Job& job) {
+    StoreOptions first_options;
+    first_options.worker = "first";
+    auto first = Store::open(store_->dir(), first_options);
+    ASSERT_EQ(first->claim_next_job()->id, job.id);
+    std::vector<Image> unlabeled = first->images_with_status(ImageStatus::kUnlabeled);
+    ASSERT_EQ(unlabeled.size(), 10u);
+    ScorePart part;
+    part.model = std::to_string(store_->latest_model()->id);
+    part.batch = 2;
+    for (int i = 0; i < 4; ++i) part.images.push_back(unlabeled[static_cast<std::size_t>(i)].id);
+    const Job created = first->create_job(JobKind::kScore, to_json(part), job.id);
+    ASSERT_EQ(first->claim_next_job({}, job.id)->id, created.id);
+    run_score_part_job(*first, *first->job(created.id));
+    ASSERT_TRUE(std::filesystem::exists(score_part_file(*first, job.id, 0)));
+  }
+
   TempDir dir_{"boxloop-parts-test-"};
   std::unique_ptr<Store> store_;
 };
@@ -117,23 +136,8 @@ TEST_F(ScorePartsTest, AJobOfAWorkerThatStopsBeatingIsHandedBackAndFinishedByAno
 
 TEST_F(ScorePartsTest, AScoreJobHandedBackReusesTheFinishedPartsOfItsFirstAttempt) {
   const Job job = queue_score_job(4);
-  {
-    // A first attempt that ran one part and died: its parts exist, the first one done.
-    StoreOptions first_options;
-    first_options.worker = "first";
-    auto first = Store::open(store_->dir(), first_options);
-    ASSERT_EQ(first->claim_next_job()->id, job.id);
-    std::vector<Image> unlabeled = first->images_with_status(ImageStatus::kUnlabeled);
-    ASSERT_EQ(unlabeled.size(), 10u);
-    ScorePart part;
-    part.model = std::to_string(store_->latest_model()->id);
-    part.batch = 2;
-    for (int i = 0; i < 4; ++i) part.images.push_back(unlabeled[static_cast<std::size_t>(i)].id);
-    const Job created = first->create_job(JobKind::kScore, to_json(part), job.id);
-    ASSERT_EQ(first->claim_next_job({}, job.id)->id, created.id);
-    run_score_part_job(*first, *first->job(created.id));
-    ASSERT_TRUE(std::filesystem::exists(score_part_file(*first, job.id, 0)));
-  }
+  // A first attempt that ran one part and died: its parts exist, the first one done.
+  ASSERT_NO_FATAL_FAILURE(first_attempt_ran_one_part(job));
   LoopWorker live(store_->dir(), quick_worker("live"));
   live.start();
   ASSERT_TRUE(wait_for([&] { return store_->job(job.id)->state == JobState::kDone; }, 120s))
@@ -150,25 +154,10 @@ TEST_F(ScorePartsTest, AScoreJobHandedBackReusesTheFinishedPartsOfItsFirstAttemp
 
 TEST_F(ScorePartsTest, AScoreJobThatFailsLeavesNoPartFilesBehind) {
   const Job job = queue_score_job(4);
-  {
-    // A first attempt that finished one part (its file written) and died.
-    StoreOptions first_options;
-    first_options.worker = "first";
-    auto first = Store::open(store_->dir(), first_options);
-    ASSERT_EQ(first->claim_next_job()->id, job.id);
-    std::vector<Image> unlabeled = first->images_with_status(ImageStatus::kUnlabeled);
-    ScorePart part;
-    part.model = std::to_string(store_->latest_model()->id);
-    part.batch = 2;
-    for (int i = 0; i < 4; ++i) part.images.push_back(unlabeled[static_cast<std::size_t>(i)].id);
-    const Job created = first->create_job(JobKind::kScore, to_json(part), job.id);
-    ASSERT_EQ(first->claim_next_job({}, job.id)->id, created.id);
-    run_score_part_job(*first, *first->job(created.id));
-    ASSERT_TRUE(std::filesystem::exists(score_part_file(*first, job.id, 0)));
-    // An image of the last part is unreadable by the time the job is run again.
-    const Image broken = unlabeled.back();
-    std::ofstream(store_->image_dir() / broken.path, std::ios::trunc) << "not an image";
-  }
+  ASSERT_NO_FATAL_FAILURE(first_attempt_ran_one_part(job));
+  // An image of the last part is unreadable by the time the job is run again.
+  const Image broken = store_->images_with_status(ImageStatus::kUnlabeled).back();
+  std::ofstream(store_->image_dir() / broken.path, std::ios::trunc) << "not an image";
   LoopWorker live(store_->dir(), quick_worker("live"));
   live.start();
   ASSERT_TRUE(wait_for([&] { return store_->job(job.id)->state == JobState::kFailed; }, 120s))
