@@ -61,7 +61,7 @@ ScoreResult order_first_batch(Store& store, FirstBatch order, const ScoreOptions
     }
   }
   ScoreResult result;
-  result.strategy = to_string(order) + " first batch";
+  result.strategy = first_batch_queue_strategy(order);
   store.replace_queue(std::nullopt, result.strategy, queue, {});
   result.images = static_cast<int>(queue.size());
   result.seconds =

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <set>
 
 #include "common/temp_dir.h"
@@ -64,6 +66,27 @@ TEST_F(FirstBatchTest, QueuedOnceWhileTheLoopIsOnWithoutAModelOrAQueue) {
   ASSERT_TRUE(again);
   ASSERT_EQ(store_.claim_next_job()->id, again->id);
   store_.finish_job(again->id, JobState::kFailed, "broken");
+  EXPECT_FALSE(order_first_batch_if_due(store_));
+}
+
+TEST_F(FirstBatchTest, MadeAgainWhenImagesArriveAfterIt) {
+  const auto job = order_first_batch_if_due(store_);
+  ASSERT_TRUE(job);
+  run(*job);
+  EXPECT_FALSE(order_first_batch_if_due(store_)) << "every image is in it";
+  project_.label(0);
+  EXPECT_FALSE(order_first_batch_if_due(store_)) << "labeling adds no image";
+
+  // An upload that outran the worker: an image the first batch never saw.
+  const Image copy = store_.images()[1];
+  std::filesystem::copy_file(store_.image_dir() / copy.path, store_.image_dir() / "late.png");
+  const Image late = store_.add_image("late.png", std::string(64, 'f'), copy.width, copy.height);
+  const auto again = order_first_batch_if_due(store_);
+  ASSERT_TRUE(again);
+  run(*again);
+  const std::vector<Id> order = queued_ids();
+  EXPECT_EQ(order.size(), 12u);  // the 11 still unlabeled and the late one
+  EXPECT_NE(std::find(order.begin(), order.end(), late.id), order.end());
   EXPECT_FALSE(order_first_batch_if_due(store_));
 }
 

@@ -1,6 +1,7 @@
 #include "loop/state/rounds.h"
 
 #include <algorithm>
+#include <set>
 
 #include "core/error.h"
 
@@ -119,21 +120,46 @@ std::optional<Job> rescore_if_stale(Store& store) {
   return queued;
 }
 
+namespace {
+
+// Whether images came after the first batch's queue was made: an unlabeled image outside it.
+// Reads every unlabeled id, so only when the counts allow it (a first batch holds every image
+// that was unlabeled then, so one that holds them all leaves none out).
+bool first_batch_misses_images(Store& store, const Json& queue_info, const ImageCounts& counts) {
+  if (queue_info.value("size", 0) >= counts.total) return false;
+  std::set<Id> queued;
+  for (const QueueEntry& entry : store.queue()) queued.insert(entry.image_id);
+  for (const Image& image : store.images_with_status(ImageStatus::kUnlabeled)) {
+    if (!queued.contains(image.id)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<Job> order_first_batch_if_due(Store& store) {
   std::optional<Job> queued;
   store.batch([&] {
-    if (!loop_settings(store).enabled || store.latest_model() || !store.queue_info().is_null())
-      return;
-    if (store.image_counts().unlabeled == 0) return;
+    if (!loop_settings(store).enabled || store.latest_model()) return;
+    const ImageCounts counts = store.image_counts();
+    if (counts.unlabeled == 0) return;
+    const Json info = store.queue_info();
+    if (info.is_object()) {
+      // A model's queue, or a checkpoint's, is not the first batch's to replace; a first batch
+      // is made again when images were added after it (an upload that outran the worker).
+      if (!is_first_batch_queue_strategy(info.value("strategy", "")) ||
+          !first_batch_misses_images(store, info, counts)) {
+        return;
+      }
+    }
     const std::vector<Job> jobs = store.jobs(kJobsScanned);
     if (active_round_job(jobs)) return;
     for (const Job& job : jobs) {
-      // Once is enough: a failed one is not retried every interval, a done one's queue was
-      // emptied by labeling (the first round's scoring follows).
-      if (job.kind == JobKind::kScore && job.state != JobState::kCancelled &&
-          job.params.contains("first_batch")) {
-        return;
-      }
+      if (job.kind != JobKind::kScore || !job.params.contains("first_batch")) continue;
+      // The newest first-batch job decides: a failed one is not retried every interval (its
+      // error is in its row); a cancelled or done one may be followed by a new one.
+      if (job.state == JobState::kFailed) return;
+      if (job.state != JobState::kCancelled) break;
     }
     queued =
         store.create_job(JobKind::kScore, Json{{"first_batch", to_string(kDefaultFirstBatch)}});

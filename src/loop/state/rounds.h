@@ -58,9 +58,10 @@ std::optional<Job> rescore_if_stale(Store& store);
 // -0.056 mAP@0.5 [-0.109, -0.003] at equal boxes, 5 seeds); a score job may still ask for it.
 inline constexpr FirstBatch kDefaultFirstBatch = FirstBatch::kRandom;
 
-// When the loop is enabled, the project has no model and no queue, unlabeled images wait, no
-// round is active and no first-batch job ran before (but a cancelled one), queues the score job
-// that orders the pool for the first round ({"first_batch": kDefaultFirstBatch}) and returns it.
+// When the loop is enabled, the project has no model, unlabeled images wait, no round is active,
+// the newest first-batch job did not fail, and there is no queue or a first batch's queue that
+// misses images added since, queues the score job that orders the pool for the first round
+// ({"first_batch": kDefaultFirstBatch}) and returns it.
 std::optional<Job> order_first_batch_if_due(Store& store);
 
 }  // namespace boxloop::loop

@@ -54,6 +54,15 @@ FirstBatch first_batch_from_string(const std::string& text) {
               "'first_batch' must be \"random\" or \"typical\", not \"" + text + "\""};
 }
 
+std::string first_batch_queue_strategy(FirstBatch order) {
+  return to_string(order) + " first batch";
+}
+
+bool is_first_batch_queue_strategy(const std::string& strategy) {
+  return strategy == first_batch_queue_strategy(FirstBatch::kRandom) ||
+         strategy == first_batch_queue_strategy(FirstBatch::kTypical);
+}
+
 Json to_json(const ScoreOptions& o) {
   Json out{{"model", o.model},
            {"strategy", o.strategy},

@@ -22,6 +22,10 @@ enum class FirstBatch { kRandom, kTypical };
 std::string to_string(FirstBatch order);  // "random", "typical"
 // Throws kInvalidArgument naming the values.
 FirstBatch first_batch_from_string(const std::string& text);
+// The strategy a first batch's queue records ("random first batch"), and whether a queue's
+// strategy is one.
+std::string first_batch_queue_strategy(FirstBatch order);
+bool is_first_batch_queue_strategy(const std::string& strategy);
 
 struct ScoreOptions {
   std::string model = "last";  // a model id of the project, "last", or a checkpoint file
