@@ -6,7 +6,6 @@
 #include <chrono>
 #include <map>
 #include <opencv2/imgproc.hpp>
-#include <random>
 #include <set>
 
 #include "active/strategy.h"
@@ -363,13 +362,24 @@ std::uint64_t round_seed(std::uint64_t seed, int round) {
   return seed * 1000 + static_cast<std::uint64_t>(round);
 }
 
-// The first images at random: a seeded choice, the same for every strategy of this seed.
-std::vector<Id> random_start(std::vector<Image> images, int start, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::shuffle(images.begin(), images.end(), rng);
-  std::vector<Id> chosen;
-  for (int i = 0; i < start; ++i) chosen.push_back(images[i].id);
-  return chosen;
+// The first `count` images of the scratch project's queue.
+std::vector<Id> queue_head(Store& scratch, int count) {
+  std::vector<Id> head;
+  for (const QueueEntry& entry : scratch.queue()) {
+    if (static_cast<int>(head.size()) == count) break;
+    head.push_back(entry.image_id);
+  }
+  return head;
+}
+
+// The first images at random, the same for every strategy of this seed: the head of the queue the
+// loop's first batch publishes (order_first_batch), so the two cannot drift apart. The first
+// round's scoring replaces that queue.
+std::vector<Id> random_start(Store& scratch, int start, std::uint64_t seed) {
+  ScoreOptions options;
+  options.seed = seed;
+  order_first_batch(scratch, FirstBatch::kRandom, options);
+  return queue_head(scratch, start);
 }
 
 // The first images by TypiClust on the features of the weights the first round starts from (the
@@ -518,8 +528,8 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
       std::replace(dir_name.begin(), dir_name.end(), '/', '-');
       const fs::path dir = work / ("run-" + std::to_string(seed) + "-" + dir_name);
       auto store = make_scratch_project(source, dir, settings, pool);
-      std::vector<Id> chosen = plan.typical_start ? typical_start(*store, o, seed)
-                                                  : random_start(store->images(), o.start, seed);
+      std::vector<Id> chosen =
+          plan.typical_start ? typical_start(*store, o, seed) : random_start(*store, o.start, seed);
       const std::string& strategy = plan.strategy;
 
       RunResult run{name, seed, o.commit, {}};
@@ -532,11 +542,7 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
           score.seed = round_seed(seed, round);
           score.costs = o.costs;
           score_unlabeled(*store, score);
-          chosen.clear();
-          for (const QueueEntry& q : store->queue()) {
-            if (static_cast<int>(chosen.size()) == o.step) break;
-            chosen.push_back(q.image_id);
-          }
+          chosen = queue_head(*store, o.step);
         }
         const OracleRound labeled = label(*store, chosen, oracle);
         effort = add_effort(effort, labeled.actions, o.costs);
