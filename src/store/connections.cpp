@@ -27,10 +27,14 @@ thread_local std::vector<OpenTransaction> open_here;
 }  // namespace
 
 Connections::Connections(std::unique_ptr<Database> writer, ConnectionOptions options,
-                         std::size_t max_readers)
-    : writer_(std::move(writer)), reader_options_(options), max_readers_(max_readers) {
-  reader_options_.read_only = true;
-  if (max_readers_ == 0) max_readers_ = 1;
+                         std::size_t max_readers, std::size_t max_row_writers)
+    : writer_(std::move(writer)) {
+  readers_.options = options;
+  readers_.options.read_only = true;
+  readers_.limit = std::max<std::size_t>(max_readers, 1);
+  row_writers_.options = options;
+  row_writers_.options.read_only = false;
+  row_writers_.limit = std::max<std::size_t>(max_row_writers, 1);
   writer_->on_wal_commit([this](int pages) {
     if (pages < kCheckpointPages) return;
     try {
@@ -70,7 +74,7 @@ void Connections::run_checkpoints() {
     lock.unlock();
     try {
       if (!db) {
-        ConnectionOptions options = reader_options_;
+        ConnectionOptions options = readers_.options;
         options.read_only = false;  // a checkpoint writes the database file
         db = writer_->open_another(options);
       }
@@ -108,36 +112,34 @@ Connections::Scope::Scope(const Connections& owner, Database& db, bool writing) 
 
 Connections::Scope::~Scope() { open_here.pop_back(); }
 
-Connections::Reader::Reader(Connections& owner) : owner(owner) {
+Connections::Borrowed::Borrowed(Pool& pool, const Database& like) : pool(pool) {
   {
-    std::unique_lock lock(owner.pool_mutex_);
-    owner.reader_returned_.wait(lock, [&] {
-      return !owner.idle_readers_.empty() || owner.open_readers_ < owner.max_readers_;
-    });
-    if (!owner.idle_readers_.empty()) {
-      db = std::move(owner.idle_readers_.back());
-      owner.idle_readers_.pop_back();
+    std::unique_lock lock(pool.mutex);
+    pool.returned.wait(lock, [&] { return !pool.idle.empty() || pool.open < pool.limit; });
+    if (!pool.idle.empty()) {
+      db = std::move(pool.idle.back());
+      pool.idle.pop_back();
       return;
     }
-    ++owner.open_readers_;
+    ++pool.open;
   }
-  // Opened outside the lock: opening reads the file, and other threads may take idle readers.
+  // Opened outside the lock: opening reads the file, and other threads may take idle ones.
   try {
-    db = owner.writer_->open_another(owner.reader_options_);
+    db = like.open_another(pool.options);
   } catch (...) {
-    std::lock_guard lock(owner.pool_mutex_);
-    --owner.open_readers_;
-    owner.reader_returned_.notify_one();
+    std::lock_guard lock(pool.mutex);
+    --pool.open;
+    pool.returned.notify_one();
     throw;
   }
 }
 
-Connections::Reader::~Reader() {
+Connections::Borrowed::~Borrowed() {
   {
-    std::lock_guard lock(owner.pool_mutex_);
-    owner.idle_readers_.push_back(std::move(db));
+    std::lock_guard lock(pool.mutex);
+    pool.idle.push_back(std::move(db));
   }
-  owner.reader_returned_.notify_one();
+  pool.returned.notify_one();
 }
 
 void Connections::check_one_statement(const Database& db, std::uint64_t before) {

@@ -13,7 +13,10 @@
 //
 // On PostgreSQL the same holds with the server's rules (store/postgres_database.h): readers see
 // a snapshot, this process's writes queue on the writer, and a write that conflicts with another
-// process's is refused with kBusy; there is no checkpointing to do.
+// process's is refused with kBusy; there is no checkpointing to do. The exception is the few
+// writes that take their own row locks (write_locking_rows: a labeler's next and save): they run
+// on a pool of writer connections of their own, side by side, since a server's time per write is
+// mostly round trips to the database, not the database's work.
 //
 // A transaction belongs to the thread that opened it: a Store call made inside another one (a
 // write that reads first, a batch) runs on the same connection, a nested write as a savepoint, so
@@ -46,8 +49,10 @@ enum class Durability { kFull, kLazy };
 class Connections {
  public:
   // `writer` is open and migrated; readers open on first use, up to `max_readers` at once (more
-  // concurrent reads wait for one to come back).
-  Connections(std::unique_ptr<Database> writer, ConnectionOptions options, std::size_t max_readers);
+  // concurrent reads wait for one to come back); so do PostgreSQL's row-locking writers, up to
+  // `max_row_writers`.
+  Connections(std::unique_ptr<Database> writer, ConnectionOptions options, std::size_t max_readers,
+              std::size_t max_row_writers = 4);
   ~Connections();
   Connections(const Connections&) = delete;
   Connections& operator=(const Connections&) = delete;
@@ -59,7 +64,7 @@ class Connections {
   template <class F>
   auto read(F&& work) -> std::invoke_result_t<F&, Database&> {
     if (Database* db = current(/*write=*/false)) return work(*db);
-    Reader reader(*this);
+    Borrowed reader(readers_, *writer_);
     Scope scope(*this, *reader.db, /*writing=*/false);
     return reader.db->transaction(TransactionKind::kRead, [&] { return work(*reader.db); });
   }
@@ -74,7 +79,7 @@ class Connections {
   auto read_one(F&& work) -> std::invoke_result_t<F&, Database&> {
     if (Database* db = current(/*write=*/false)) return work(*db);
     if (dialect() != Dialect::kPostgres) return read(work);
-    Reader reader(*this);
+    Borrowed reader(readers_, *writer_);
     Scope scope(*this, *reader.db, /*writing=*/false);
     const std::uint64_t before = reader.db->statements_sent();
     if constexpr (std::is_void_v<std::invoke_result_t<F&, Database&>>) {
@@ -104,20 +109,22 @@ class Connections {
     }
     std::lock_guard lock(write_mutex_);
     set_durability(durability);
-    Scope scope(*this, *writer_, /*writing=*/true);
-    const auto deadline = std::chrono::steady_clock::now() + reader_options_.busy_timeout;
-    for (int attempt = 0;; ++attempt) {
-      writer_->take_conflict();
-      try {
-        return writer_->transaction(TransactionKind::kWrite, [&] { return work(*writer_); });
-      } catch (const Error& e) {
-        const bool conflict = e.code() == ErrorCode::kBusy && writer_->take_conflict();
-        if (!conflict || retry == Retry::kNo || std::chrono::steady_clock::now() >= deadline) {
-          throw;
-        }
-      }
-      pause_before_retry(attempt);
+    return run_write(*writer_, TransactionKind::kWrite, work, retry);
+  }
+
+  // write() for a `work` whose correctness rests on the row locks and unique keys it takes itself
+  // (TransactionKind::kWriteRowLocks): on PostgreSQL it runs on a writer of its own from a pool,
+  // beside this process's other writes, and retries only deadlocks; on SQLite, and inside a
+  // write this thread is already in, it is write().
+  template <class F>
+  auto write_locking_rows(F&& work, Durability durability = Durability::kFull)
+      -> std::invoke_result_t<F&, Database&> {
+    if (dialect() != Dialect::kPostgres || current(/*write=*/true) != nullptr) {
+      return write(work, durability);
     }
+    Borrowed row_writer(row_writers_, *writer_);
+    row_writer.db->set_full_sync(durability == Durability::kFull);
+    return run_write(*row_writer.db, TransactionKind::kWriteRowLocks, work, Retry::kYes);
   }
 
  private:
@@ -130,15 +137,48 @@ class Connections {
     Scope& operator=(const Scope&) = delete;
   };
 
-  // A reader taken from the pool (opened if none is idle) and given back when destroyed.
-  struct Reader {
-    explicit Reader(Connections& owner);
-    ~Reader();
-    Reader(const Reader&) = delete;
-    Reader& operator=(const Reader&) = delete;
-    Connections& owner;
+  // Connections of one kind opened on first use, up to `limit` at once.
+  struct Pool {
+    ConnectionOptions options;
+    std::size_t limit = 1;
+    std::mutex mutex;
+    std::condition_variable returned;
+    std::vector<std::unique_ptr<Database>> idle;
+    std::size_t open = 0;
+  };
+
+  // A connection taken from a pool (opened like `like` if none is idle, waiting while the pool is
+  // at its limit) and given back when destroyed.
+  struct Borrowed {
+    Borrowed(Pool& pool, const Database& like);
+    ~Borrowed();
+    Borrowed(const Borrowed&) = delete;
+    Borrowed& operator=(const Borrowed&) = delete;
+    Pool& pool;
     std::unique_ptr<Database> db;
   };
+
+  // Runs `work` in a transaction of `kind` on `db` (this thread's, until it ends); a transaction
+  // that loses to another (a serialization failure, a deadlock) runs again from the start after a
+  // short random pause, until the busy timeout, unless `retry` is kNo.
+  template <class F>
+  auto run_write(Database& db, TransactionKind kind, F& work, Retry retry)
+      -> std::invoke_result_t<F&, Database&> {
+    Scope scope(*this, db, /*writing=*/true);
+    const auto deadline = std::chrono::steady_clock::now() + readers_.options.busy_timeout;
+    for (int attempt = 0;; ++attempt) {
+      db.take_conflict();
+      try {
+        return db.transaction(kind, [&] { return work(db); });
+      } catch (const Error& e) {
+        const bool conflict = e.code() == ErrorCode::kBusy && db.take_conflict();
+        if (!conflict || retry == Retry::kNo || std::chrono::steady_clock::now() >= deadline) {
+          throw;
+        }
+      }
+      pause_before_retry(attempt);
+    }
+  }
 
   // Throws kInternal when `db` sent more than one statement since `before` (read_one).
   static void check_one_statement(const Database& db, std::uint64_t before);
@@ -163,12 +203,8 @@ class Connections {
   std::unique_ptr<Database> writer_;
   std::mutex write_mutex_;
   Durability writer_durability_ = Durability::kFull;  // what the writer is set to; under the mutex
-  ConnectionOptions reader_options_;
-  std::size_t max_readers_;
-  std::mutex pool_mutex_;
-  std::condition_variable reader_returned_;
-  std::vector<std::unique_ptr<Database>> idle_readers_;
-  std::size_t open_readers_ = 0;
+  Pool readers_;
+  Pool row_writers_;  // PostgreSQL's writers for write_locking_rows
   std::mutex checkpoint_mutex_;
   std::condition_variable checkpoint_wanted_;
   bool checkpoint_requested_ = false;

@@ -119,6 +119,11 @@ enum class TransactionKind {
   // PostgreSQL: SERIALIZABLE, so a read-check-write (a version check, a lease) behaves as if the
   // writers of all processes took turns; one that would not is refused with kBusy.
   kWrite,
+  // For work whose correctness rests on the row locks and unique keys it takes itself (a lease
+  // guarded by the lease table's key, a save whose version check is its UPDATE), so that writers
+  // in several processes and on several connections run side by side instead of refusing each
+  // other. PostgreSQL: READ COMMITTED, each statement sees the latest commits. SQLite: as kWrite.
+  kWriteRowLocks,
 };
 
 struct ConnectionOptions {

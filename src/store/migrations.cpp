@@ -491,6 +491,62 @@ CREATE TRIGGER lease_audit_count AFTER INSERT OR DELETE ON lease FOR EACH ROW
 CREATE TRIGGER lease_audit_count_update AFTER UPDATE OF image_id ON lease FOR EACH ROW
   WHEN (NEW.image_id IS DISTINCT FROM OLD.image_id) EXECUTE FUNCTION lease_audit_count();
 )sql"},
+    // PostgreSQL: the audit counts in 16 rows, each transaction adding to the row of its server
+    // process (backend), and read as their sum. In one row, every lease of every server waited
+    // for the lease before it to commit: an UPDATE of a row holds its lock until the commit.
+    // SQLite has one writer at a time: its one row stays.
+    Migration{"audit counts in several rows (PostgreSQL)", "", R"sql(
+ALTER TABLE audit_count DROP CONSTRAINT audit_count_id_check;
+ALTER TABLE audit_count ADD CONSTRAINT audit_count_slot CHECK (id BETWEEN 1 AND 16);
+INSERT INTO audit_count (id, audit, served) SELECT slot, 0, 0 FROM generate_series(2, 16) AS slot;
+CREATE FUNCTION add_audit_count(audit_delta BIGINT, served_delta BIGINT) RETURNS void
+LANGUAGE sql AS $$
+  UPDATE audit_count SET audit = audit + audit_delta, served = served + served_delta
+  WHERE id = 1 + pg_backend_pid() % 16
+$$;
+CREATE OR REPLACE FUNCTION image_audit_count() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  audit_delta BIGINT := 0;
+  served_delta BIGINT := 0;
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    audit_delta := audit_delta - (OLD.audit = 1 AND OLD.status != 'skipped')::int;
+    served_delta := served_delta - (OLD.status != 'unlabeled' OR OLD.audit = 1
+      OR EXISTS (SELECT 1 FROM lease WHERE lease.image_id = OLD.id))::int;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    audit_delta := audit_delta + (NEW.audit = 1 AND NEW.status != 'skipped')::int;
+    served_delta := served_delta + (NEW.status != 'unlabeled' OR NEW.audit = 1
+      OR EXISTS (SELECT 1 FROM lease WHERE lease.image_id = NEW.id))::int;
+  END IF;
+  IF audit_delta != 0 OR served_delta != 0 THEN
+    PERFORM add_audit_count(audit_delta, served_delta);
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    RETURN OLD;
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE OR REPLACE FUNCTION lease_audit_count() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  served_delta BIGINT := 0;
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') AND (SELECT image.status = 'unlabeled' AND image.audit = 0
+      FROM image WHERE image.id = OLD.image_id) THEN
+    served_delta := served_delta - 1;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') AND (SELECT image.status = 'unlabeled' AND image.audit = 0
+      FROM image WHERE image.id = NEW.image_id) THEN
+    served_delta := served_delta + 1;
+  END IF;
+  IF served_delta != 0 THEN
+    PERFORM add_audit_count(0, served_delta);
+  END IF;
+  RETURN NULL;
+END
+$$;
+)sql"},
 };
 
 // Holds PostgreSQL's session-level advisory lock while migrations run, so that of two processes

@@ -44,12 +44,14 @@ std::string pending_audit(Dialect dialect) {
   return std::string("SELECT ") + kImageColumns + " FROM image" +
          indexed_by(dialect, "image_by_audit") +
          " WHERE image.audit = 1 AND image.status = 'unlabeled'" + free(dialect) +
-         " ORDER BY image.id LIMIT 1";
+         " ORDER BY image.id LIMIT 1" + sql_dialect::skip_locked_referenced(dialect);
 }
 
 std::string served_counts(Dialect) {
-  // Kept by triggers (migration 6): one row read, however many images the project holds.
-  return "SELECT audit, served FROM audit_count";
+  // Kept by triggers (migrations 6 and 9): a few rows summed, however many images the project
+  // holds.
+  return "SELECT CAST(coalesce(sum(audit), 0) AS BIGINT), CAST(coalesce(sum(served), 0) AS BIGINT)"
+         " FROM audit_count";
 }
 
 std::string audit_candidates_count(Dialect dialect) {
@@ -88,13 +90,24 @@ std::string queued(Dialect dialect) {
   return std::string("SELECT ") + kImageColumns + " FROM image" +
          indexed_by(dialect, "image_unlabeled_by_queue_rank") +
          " WHERE image.status = 'unlabeled' AND image.queue_rank IS NOT NULL" + free(dialect) +
-         " ORDER BY image.queue_rank LIMIT 1";
+         " ORDER BY image.queue_rank LIMIT 1" + sql_dialect::skip_locked_referenced(dialect);
 }
 
 std::string imported(Dialect dialect) {
   return std::string("SELECT ") + kImageColumns + " FROM image" +
          indexed_by(dialect, "image_by_status") + " WHERE image.status = 'unlabeled'" +
-         free(dialect) + " ORDER BY image.id LIMIT 1";
+         free(dialect) + " ORDER BY image.id LIMIT 1" +
+         sql_dialect::skip_locked_referenced(dialect);
+}
+
+std::string lease(Dialect) {
+  // The unique image key is the guard: of two transactions leasing one image, the second waits
+  // for the first and then changes no row, unless the lease it finds is its own labeler's or has
+  // run out.
+  return "INSERT INTO lease (image_id, labeler, expires_at) VALUES (?1, ?2, ?3) "
+         "ON CONFLICT (image_id) DO UPDATE SET labeler = excluded.labeler, "
+         "expires_at = excluded.expires_at "
+         "WHERE lease.labeler = excluded.labeler OR lease.expires_at <= ?4";
 }
 
 }  // namespace boxloop::next_image_sql

@@ -24,8 +24,8 @@ std::string held(Dialect dialect);
 // An audit image drawn earlier, still unlabeled and free.
 std::string pending_audit(Dialect dialect);
 // Two counts: the audit images not skipped, and the images served (labeled, skipped, or
-// unlabeled and drawn for the audit or leased), read from the row the triggers of migration 6
-// keep. No parameters.
+// unlabeled and drawn for the audit or leased), read from the rows the triggers of migrations 8 and
+// 9 keep. No parameters.
 std::string served_counts(Dialect dialect);
 // The images an audit draw picks from (free, unlabeled, not audit): their count, and the one at
 // offset ?2 in import order.
@@ -40,7 +40,12 @@ std::string images_at(Dialect dialect);
 // json_each, an array literal for PostgreSQL's bigint[]).
 std::string id_list(Dialect dialect, const std::vector<std::int64_t>& ids);
 // The first free unlabeled image in queue order, and in import order.
+// pending_audit, queued and imported skip (and lock) images another transaction has locked on
+// PostgreSQL, so two nexts at once look at different images.
 std::string queued(Dialect dialect);
 std::string imported(Dialect dialect);
+// Leases image ?1 to labeler ?2 until ?3 (ms since the epoch) unless someone else holds a lease
+// on it that runs past ?4 (now): then no row changes.
+std::string lease(Dialect dialect);
 
 }  // namespace boxloop::next_image_sql

@@ -367,8 +367,11 @@ void PostgresDatabase::notify(const std::string& what) {
 
 std::string PostgresDatabase::begin_sql(TransactionKind kind) const {
   if (kind == TransactionKind::kRead) return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-  return full_sync_ ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
-                    : "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL synchronous_commit = off";
+  std::string begin = kind == TransactionKind::kWriteRowLocks
+                          ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                          : "BEGIN ISOLATION LEVEL SERIALIZABLE";
+  if (!full_sync_) begin += "; SET LOCAL synchronous_commit = off";
+  return begin;
 }
 
 }  // namespace boxloop

@@ -7,8 +7,11 @@
 // - last_insert_id: an INSERT into a table with an identity `id` gets `RETURNING id` appended.
 // - A write transaction is SERIALIZABLE: the Store's read-check-write steps (a version check, a
 //   lease) stay correct with writers in several processes, and one the server cannot order is
-//   refused with kBusy, as SQLite refuses a write that waited past the busy timeout. Reads are
-//   REPEATABLE READ, READ ONLY: one snapshot, as in SQLite's WAL.
+//   refused with kBusy, as SQLite refuses a write that waited past the busy timeout. The writes
+//   that take their own row locks (TransactionKind::kWriteRowLocks: a lease, a save) are READ
+//   COMMITTED instead, so that labelers' nexts and saves on several servers wait for each other's
+//   rows at most, never fail on a conflict the server only suspects. Reads are REPEATABLE READ,
+//   READ ONLY: one snapshot, as in SQLite's WAL.
 // - Lazy durability is SET LOCAL synchronous_commit = off: the commit does not wait for the log
 //   flush, and a crash may lose it; the server's later commits flush it.
 // - The busy timeout is lock_timeout; the schema version is the one row of schema_version.

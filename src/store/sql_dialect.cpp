@@ -97,4 +97,21 @@ const char* skip_locked(Dialect dialect) {
   return dialect == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
 }
 
+std::string utc_time_text_ms_ago(Dialect dialect) {
+  if (dialect == Dialect::kPostgres) {
+    return "to_char(clock_timestamp() AT TIME ZONE 'UTC' - CAST(? AS BIGINT) * INTERVAL "
+           "'1 millisecond', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+  }
+  return "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', (-CAST(? AS REAL) / 1000) || ' seconds')";
+}
+
+const char* skip_locked_referenced(Dialect dialect) {
+  return dialect == Dialect::kPostgres ? " FOR NO KEY UPDATE SKIP LOCKED" : "";
+}
+
+std::string transaction_lock(Dialect dialect, std::int64_t key) {
+  if (dialect != Dialect::kPostgres) return "";
+  return "SELECT pg_advisory_xact_lock(" + std::to_string(key) + ")";
+}
+
 }  // namespace boxloop::sql_dialect

@@ -3,6 +3,7 @@
 // SQLite's `?` / `?N` parameters; what cannot be written once comes from here.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -33,5 +34,21 @@ const char* ordered_join(Dialect dialect);
 // skips rows another transaction has locked, so two workers claiming at once take different rows
 // instead of one of them failing on the conflict. SQLite has one writer: nothing to add.
 const char* skip_locked(Dialect dialect);
+
+// An expression for the database's clock less `?` milliseconds (its one parameter), as ISO 8601
+// UTC text with milliseconds, core/time.h's format: for times that processes on several machines
+// compare (a worker's heartbeat against another's cutoff), which must not depend on whose clock is
+// right.
+std::string utc_time_text_ms_ago(Dialect dialect);
+
+// skip_locked for a row that other tables refer to by foreign key (an image a lease names):
+// PostgreSQL's FOR NO KEY UPDATE, which does not block the key-share lock that an insert naming
+// the row takes, so the one claiming the row can still insert its lease on it.
+const char* skip_locked_referenced(Dialect dialect);
+
+// Holds a lock named by `key` until the transaction ends, for a decision that must be taken by one
+// transaction at a time although it locks no row (PostgreSQL's pg_advisory_xact_lock). Empty on
+// SQLite, whose one writer already takes turns: run nothing.
+std::string transaction_lock(Dialect dialect, std::int64_t key);
 
 }  // namespace boxloop::sql_dialect

@@ -231,7 +231,7 @@ void SqliteDatabase::set_user_version(int version) {
 }
 
 std::string SqliteDatabase::begin_sql(TransactionKind kind) const {
-  return kind == TransactionKind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED";
+  return kind == TransactionKind::kRead ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE";
 }
 
 void SqliteDatabase::exec_quietly(const std::string& sql) noexcept {

@@ -31,6 +31,7 @@ namespace boxloop {
 class ChangeFeed;
 class DatabaseLock;
 class Connections;
+class Database;
 
 struct StoreOptions {
   // Where the project's records are: empty for the SQLite file in the project folder (the
@@ -365,6 +366,10 @@ class Store {
   std::filesystem::path dir_;
   StoreOptions options_;  // as opened: a change feed connects to the same database
   std::unique_ptr<Connections> db_;
+  // next_image's steps: an image drawn uniformly for the audit set among the free unlabeled
+  // images not in `exclude`, and whether it is the audit set's turn to draw.
+  std::optional<Image> draw_audit_image(Database& db, const std::vector<Id>& exclude);
+  bool audit_draw_due(Database& db, double fraction);
   std::mutex audit_rng_mutex_;
   std::mt19937_64 audit_rng_{std::random_device{}()};
 };

@@ -55,18 +55,21 @@ std::optional<Job> Store::claim_next_job(const std::vector<JobKind>& kinds,
     if (parent) select.bind_all(*parent);
     if (!select.step()) return std::nullopt;
     const Id id = select.int64(0);
-    const std::string now = now_iso8601();
     // Without a worker name nothing will beat: the claim carries no heartbeat to go stale.
-    std::optional<std::string> worker, heartbeat;
-    if (!options_.worker.empty()) {
-      worker = options_.worker;
-      heartbeat = now;
+    if (options_.worker.empty()) {
+      db.prepare(
+            "UPDATE job SET state = 'running', started_at = ?, progress = 0, message = '', "
+            "worker = NULL, heartbeat_at = NULL WHERE id = ?")
+          .bind_all(now_iso8601(), id)
+          .run();
+    } else {
+      db.prepare(
+            "UPDATE job SET state = 'running', started_at = ?, progress = 0, message = '', "
+            "worker = ?, heartbeat_at = " +
+            sql_dialect::utc_time_text_ms_ago(db.dialect()) + " WHERE id = ?")
+          .bind_all(now_iso8601(), options_.worker, 0, id)
+          .run();
     }
-    db.prepare(
-          "UPDATE job SET state = 'running', started_at = ?, progress = 0, message = '', "
-          "worker = ?, heartbeat_at = ? WHERE id = ?")
-        .bind_all(now, worker, heartbeat, id)
-        .run();
     return job(id);
   });
 }
@@ -81,30 +84,35 @@ void Store::heartbeat_jobs() {
     throw Error(ErrorCode::kInternal, "heartbeats need a worker name (StoreOptions::worker)");
   }
   // Lazy, like progress: a lost heartbeat costs at worst a needless hand-back, never a label.
+  // On the database's clock, as the cutoff of requeue_abandoned_jobs is: a worker whose own clock
+  // lags the others' by more than the allowance would otherwise lose every job it runs.
   db_->write(
       [&](Database& db) {
-        db.prepare("UPDATE job SET heartbeat_at = ? WHERE state = 'running' AND worker = ?")
-            .bind_all(now_iso8601(), options_.worker)
+        db.prepare(
+              "UPDATE job SET heartbeat_at = " + sql_dialect::utc_time_text_ms_ago(db.dialect()) +
+              " WHERE state = 'running' AND worker = ?")
+            .bind_all(0, options_.worker)
             .run();
       },
       Durability::kLazy);
 }
 
 int Store::requeue_abandoned_jobs(std::chrono::milliseconds stale_after, bool include_unbeaten) {
-  const std::string cutoff = iso8601(std::chrono::system_clock::now() - stale_after);
-  const std::string abandoned = std::string("state = 'running' AND (heartbeat_at < ?") +
-                                (include_unbeaten ? " OR heartbeat_at IS NULL)" : ")");
+  const std::int64_t stale_ms = stale_after.count();
   return db_->write([&](Database& db) {
+    const std::string abandoned = "state = 'running' AND (heartbeat_at < " +
+                                  sql_dialect::utc_time_text_ms_ago(db.dialect()) +
+                                  (include_unbeaten ? " OR heartbeat_at IS NULL)" : ")");
     // A cancel asked of a job that then died is honoured rather than rerun.
     db.prepare("UPDATE job SET state = 'cancelled', finished_at = ? WHERE " + abandoned +
                " AND cancel_requested = 1")
-        .bind_all(now_iso8601(), cutoff)
+        .bind_all(now_iso8601(), stale_ms)
         .run();
     db.prepare(
           "UPDATE job SET state = 'queued', started_at = NULL, progress = 0, worker = NULL, "
           "heartbeat_at = NULL, message = 'handed back: its worker stopped' WHERE " +
           abandoned)
-        .bind_all(cutoff)
+        .bind_all(stale_ms)
         .run();
     return db.changes();
   });

@@ -125,7 +125,10 @@ LabelEvent Store::save_labels(const LabelSave& save) {
   }
   if (save.labeler.empty()) throw Error(ErrorCode::kInvalidArgument, "a save needs a labeler");
   check_effort(save);
-  return db_->write([&](Database& db) {
+  // Correct with saves of other connections and servers beside it (write_locking_rows): the
+  // version check is the UPDATE, which locks the image's row until the commit, and every other
+  // write below is to rows of that image.
+  return db_->write_locking_rows([&](Database& db) {
     // The version check and the write in one statement: a save sends one statement fewer on the
     // writer, which every save and next of this process queues for. Only a refused save reads
     // the image, to say why.

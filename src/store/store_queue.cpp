@@ -10,6 +10,7 @@
 #include "store/database.h"
 #include "store/next_image_sql.h"
 #include "store/rows.h"
+#include "store/sql_dialect.h"
 #include "store/store.h"
 
 namespace boxloop {
@@ -53,6 +54,31 @@ void check_proposals(std::optional<Id> model_id, const std::vector<Proposal>& pr
 // 4 billion; with a tenth, one in 30, and the count those draws fall back on is short.
 constexpr std::size_t kAuditDrawIds = 32;
 
+// Images a next tries to lease before it gives up with kBusy. Each one it misses was leased by
+// another server's next between this one's look and its lease; with one server it never misses.
+constexpr int kLeaseAttempts = 16;
+
+// The lock of the audit set's turn to draw (pg_advisory_xact_lock's key: "audit" in ASCII).
+constexpr std::int64_t kAuditDrawLock = 0x6175646974;
+
+// Leases the image to `labeler` unless someone else holds a live lease on it; whether it did.
+bool try_lease(Database& db, Id image_id, const std::string& labeler, std::int64_t now_ms,
+               int lease_seconds) {
+  db.prepare(next_image_sql::lease(db.dialect()))
+      .bind_all(image_id, labeler, now_ms + std::int64_t{lease_seconds} * 1000, now_ms)
+      .run();
+  return db.changes() > 0;
+}
+
+// The first row of a next_image_sql statement that takes the excluded ids as ?1, as an image.
+std::optional<Image> first_image(Database& db, const std::string& sql,
+                                 const std::string& excluded) {
+  auto select = db.prepare(sql);
+  select.bind_all(excluded);
+  if (!select.step()) return std::nullopt;
+  return read_image(select);
+}
+
 }  // namespace
 
 void Store::seed_audit_draws(std::uint64_t seed) {
@@ -60,118 +86,139 @@ void Store::seed_audit_draws(std::uint64_t seed) {
   audit_rng_.seed(seed);
 }
 
+// Ids are drawn uniformly from the id range and the first that is a candidate kept: each
+// candidate has one id, so the first hit is uniform among them, found by a few primary-key
+// lookups instead of counting every free image. When none hits (few candidates among many ids,
+// so the count is short), one at a uniform offset among them; either way the draw is uniform.
+std::optional<Image> Store::draw_audit_image(Database& db, const std::vector<Id>& exclude) {
+  namespace sql = next_image_sql;
+  const Dialect dialect = db.dialect();
+  auto range = db.prepare(sql::image_id_range(dialect));
+  if (!range.step() || range.is_null(0)) return std::nullopt;
+  std::vector<std::int64_t> ids(kAuditDrawIds);
+  {
+    std::lock_guard lock(audit_rng_mutex_);
+    std::uniform_int_distribution<std::int64_t> id(range.int64(0), range.int64(1));
+    for (std::int64_t& drawn : ids) drawn = id(audit_rng_);
+  }
+  auto at = db.prepare(sql::images_at(dialect));
+  at.bind_all(sql::id_list(dialect, ids));
+  std::map<Id, Image> candidates;
+  while (at.step()) {
+    const bool leased = at.integer(0) != 0;  // expired leases were deleted first
+    Image image = read_image(at, 1);
+    const bool excluded_here = std::find(exclude.begin(), exclude.end(), image.id) != exclude.end();
+    if (leased || excluded_here || image.audit || image.status != ImageStatus::kUnlabeled) continue;
+    candidates.emplace(image.id, std::move(image));
+  }
+  for (const std::int64_t drawn : ids) {
+    if (const auto it = candidates.find(drawn); it != candidates.end()) return it->second;
+  }
+  const std::string excluded = Json(exclude).dump();
+  auto free_count = db.prepare(sql::audit_candidates_count(dialect));
+  free_count.bind_all(excluded);
+  free_count.step();
+  const std::int64_t free = free_count.int64(0);
+  if (free == 0) return std::nullopt;
+  std::int64_t pick = 0;
+  {
+    std::lock_guard lock(audit_rng_mutex_);
+    pick = std::uniform_int_distribution<std::int64_t>(0, free - 1)(audit_rng_);
+  }
+  auto at_offset = db.prepare(sql::audit_candidate(dialect));
+  at_offset.bind_all(excluded, pick);
+  at_offset.step();
+  return read_image(at_offset);
+}
+
+// A draw when one more audit image keeps the set within its share of the images served, this one
+// included: with 0.1, the 10th, 20th, ... image served. A project imported with labels catches up
+// with draws at once.
+bool Store::audit_draw_due(Database& db, double fraction) {
+  if (fraction <= 0) return false;
+  const auto due = [&] {
+    auto counts = db.prepare(next_image_sql::served_counts(db.dialect()));
+    counts.step();
+    const auto audit = static_cast<double>(counts.int64(0));
+    const auto served = static_cast<double>(counts.int64(1));
+    return audit + 1 <= fraction * (served + 1) + 1e-9;
+  };
+  if (!due()) return false;
+  // Nexts of several connections would all see the same turn and all draw. The one that takes
+  // the lock draws; the others read the counts again once it has committed. (On SQLite, whose
+  // one writer takes turns already, there is no lock to take.)
+  const std::string lock = sql_dialect::transaction_lock(db.dialect(), kAuditDrawLock);
+  if (lock.empty()) return true;
+  db.prepare(lock).step();
+  return due();
+}
+
 std::optional<Image> Store::next_image(const std::string& labeler, int lease_seconds,
                                        const std::vector<Id>& exclude) {
   namespace sql = next_image_sql;
-  // One image drawn uniformly from the audit candidates (free, unlabeled, not audit), if any.
-  // Ids drawn uniformly from the id range and the first that is a candidate kept: each candidate
-  // has one id, so the first hit is uniform among them, found by a few primary-key lookups
-  // instead of counting every free image. When none hits (few candidates among many ids, so the
-  // count is short), one at a uniform offset among them; either way the draw is uniform.
-  const auto draw_audit = [&](Database& db, const std::string& excluded) -> std::optional<Image> {
-    const Dialect dialect = db.dialect();
-    auto range = db.prepare(sql::image_id_range(dialect));
-    if (!range.step() || range.is_null(0)) return std::nullopt;
-    std::vector<std::int64_t> ids(kAuditDrawIds);
-    {
-      std::lock_guard lock(audit_rng_mutex_);
-      std::uniform_int_distribution<std::int64_t> id(range.int64(0), range.int64(1));
-      for (std::int64_t& drawn : ids) drawn = id(audit_rng_);
-    }
-    auto at = db.prepare(sql::images_at(dialect));
-    at.bind_all(sql::id_list(dialect, ids));
-    std::map<Id, Image> candidates;
-    while (at.step()) {
-      const bool leased = at.integer(0) != 0;  // expired leases were deleted first
-      Image image = read_image(at, 1);
-      const bool excluded_here =
-          std::find(exclude.begin(), exclude.end(), image.id) != exclude.end();
-      if (leased || excluded_here || image.audit || image.status != ImageStatus::kUnlabeled)
-        continue;
-      candidates.emplace(image.id, std::move(image));
-    }
-    for (const std::int64_t drawn : ids) {
-      if (const auto it = candidates.find(drawn); it != candidates.end()) return it->second;
-    }
-    auto free_count = db.prepare(sql::audit_candidates_count(dialect));
-    free_count.bind_all(excluded);
-    free_count.step();
-    const std::int64_t free = free_count.int64(0);
-    if (free == 0) return std::nullopt;
-    std::int64_t pick = 0;
-    {
-      std::lock_guard lock(audit_rng_mutex_);
-      pick = std::uniform_int_distribution<std::int64_t>(0, free - 1)(audit_rng_);
-    }
-    auto at_offset = db.prepare(sql::audit_candidate(dialect));
-    at_offset.bind_all(excluded, pick);
-    at_offset.step();
-    return read_image(at_offset);
-  };
   if (labeler.empty()) throw Error(ErrorCode::kInvalidArgument, "next_image needs a labeler");
   if (lease_seconds <= 0) {
     throw Error(ErrorCode::kInvalidArgument, "a lease must last at least one second");
   }
-  // Read before the write, on a reader: the writer is what every next and save of this process
-  // queues for. A change of the fraction racing this next applies to it or to the one after.
+  // Read before the write, on a reader: on SQLite the writer is what every next and save of this
+  // process queues for. A change of the fraction racing this next applies to it or to the one
+  // after.
   const double fraction = settings().audit_fraction;
-  // A lease (and an audit mark) is cheap to lose: a power cut frees the image, as its expiry
-  // would, and the draw is made again. So the commit skips the fsync, and a next costs no disk
-  // wait; the next label save's commit makes it durable with everything before it.
+  // Correct with nexts of other connections and servers running beside it (write_locking_rows):
+  // a candidate another next has locked is skipped, and the lease's unique key refuses an image
+  // leased since this next looked, which then tries the next candidate.
   const auto serve = [&](Database& db) -> std::optional<Image> {
     const std::int64_t now = unix_ms_now();
     db.prepare("DELETE FROM lease WHERE expires_at <= ?").bind_all(now).run();
-    const std::string excluded = Json(exclude).dump();
-    const auto lease = [&](const Image& image) {
-      db.prepare(
-            "INSERT INTO lease (image_id, labeler, expires_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (image_id) DO UPDATE SET labeler = excluded.labeler, "
-            "expires_at = excluded.expires_at")
-          .bind_all(image.id, labeler, now + std::int64_t{lease_seconds} * 1000)
-          .run();
-      return image;
-    };
     const Dialect dialect = db.dialect();
+    std::vector<Id> skip = exclude;
+    std::string excluded = Json(skip).dump();
     auto held = db.prepare(sql::held(dialect));
     held.bind_all(excluded, labeler);
-    if (held.step()) return lease(read_image(held));
-    // An audit image already drawn but not labeled (its lease ran out, it was dropped) comes
-    // first: letting drawn images lapse, hard ones more often, would bias the set.
-    auto pending = db.prepare(sql::pending_audit(dialect));
-    pending.bind_all(excluded);
-    if (pending.step()) return lease(read_image(pending));
-    if (fraction > 0) {
-      auto counts = db.prepare(sql::served_counts(dialect));
-      counts.step();
-      const auto audit = static_cast<double>(counts.int64(0));
-      const auto served = static_cast<double>(counts.int64(1));
-      // A draw when one more audit image keeps the set within its share of the images served,
-      // this one included: with 0.1, the 10th, 20th, ... image served. A project imported with
-      // labels catches up with draws at once.
-      if (audit + 1 <= fraction * (served + 1) + 1e-9) {
-        if (auto image = draw_audit(db, excluded)) {
-          db.prepare("UPDATE image SET audit = 1 WHERE id = ?").bind_all(image->id).run();
-          image->audit = true;
-          return lease(*image);
+    if (held.step()) {
+      const Image image = read_image(held);
+      if (try_lease(db, image.id, labeler, now, lease_seconds)) return image;
+    }
+    std::optional<bool> draw_due;  // asked once, when there is no pending audit image
+    for (int attempt = 0; attempt < kLeaseAttempts; ++attempt) {
+      // An audit image already drawn but not labeled (its lease ran out, it was dropped) comes
+      // first: letting drawn images lapse, hard ones more often, would bias the set.
+      std::optional<Image> image = first_image(db, sql::pending_audit(dialect), excluded);
+      bool drawn = false;
+      if (!image) {
+        if (!draw_due) draw_due = audit_draw_due(db, fraction);
+        if (*draw_due) {
+          image = draw_audit_image(db, skip);
+          drawn = image.has_value();
         }
       }
+      // Queue rank, then import order. Import order starts only when every queued unlabeled
+      // image is taken, so none of the images it finds is queued.
+      if (!image) image = first_image(db, sql::queued(dialect), excluded);
+      if (!image) image = first_image(db, sql::imported(dialect), excluded);
+      if (!image) return std::nullopt;
+      if (try_lease(db, image->id, labeler, now, lease_seconds)) {
+        if (drawn) {
+          db.prepare("UPDATE image SET audit = 1 WHERE id = ?").bind_all(image->id).run();
+          image->audit = true;
+        }
+        return image;
+      }
+      skip.push_back(image->id);
+      excluded = Json(skip).dump();
     }
-    // Queue rank, then import order; an image someone else holds a live lease on is never a
-    // candidate. Import order starts only when every queued unlabeled image is taken, so none of
-    // the images it finds is queued.
-    auto queued = db.prepare(sql::queued(dialect));
-    queued.bind_all(excluded);
-    if (queued.step()) return lease(read_image(queued));
-    auto imported = db.prepare(sql::imported(dialect));
-    imported.bind_all(excluded);
-    if (imported.step()) return lease(read_image(imported));
-    return std::nullopt;
+    throw Error(ErrorCode::kBusy,
+                "every image this next tried was leased by another labeler "
+                "meanwhile: try again");
   };
-  return db_->write(serve, Durability::kLazy);
+  // A lease (and an audit mark) is cheap to lose: a power cut frees the image, as its expiry
+  // would, and the draw is made again. So the commit skips the fsync, and a next costs no disk
+  // wait; the next label save's commit makes it durable with everything before it.
+  return db_->write_locking_rows(serve, Durability::kLazy);
 }
 
 void Store::release_leases(const std::string& labeler) {
-  db_->write(
+  db_->write_locking_rows(
       [&](Database& db) {
         db.prepare("DELETE FROM lease WHERE labeler = ?").bind_all(labeler).run();
       },

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "store/database_lock.h"
 #include "store/migrations.h"
+#include "store/next_image_sql.h"
 #include "store/postgres_database.h"
 #include "store/sql_dialect.h"
 #include "store_fixture.h"
@@ -132,7 +133,7 @@ TEST_F(PostgresTest, MigratingAVersionFiveDatabaseCountsItsAuditSetAndServedImag
   }
   auto db = open_postgres(url_);
   apply_migrations(*db);
-  auto counts = db->prepare("SELECT audit, served FROM audit_count");
+  auto counts = db->prepare(next_image_sql::served_counts(Dialect::kPostgres));
   ASSERT_TRUE(counts.step());
   EXPECT_EQ(counts.int64(0), kVersionFiveAudit);
   EXPECT_EQ(counts.int64(1), kVersionFiveServed);

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "store/copy_to_postgres.h"
+#include "store/next_image_sql.h"
 #include "store_fixture.h"
 
 namespace boxloop::testing {
@@ -142,7 +143,7 @@ TEST_P(CopyTest, ASqliteProjectReadsTheSameInPostgresAndGoesOnFromThere) {
   // The audit counts are not copied: the target's triggers count the copied rows, to the same
   // figures (a labeled, a skipped and a leased image at least).
   const auto audit_counts = [](Database& db) {
-    auto select = db.prepare("SELECT audit, served FROM audit_count");
+    auto select = db.prepare(next_image_sql::served_counts(db.dialect()));
     EXPECT_TRUE(select.step());
     return std::make_pair(select.int64(0), select.int64(1));
   };

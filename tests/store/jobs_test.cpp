@@ -2,9 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <regex>
 #include <thread>
 
 #include "store/database.h"
+#include "store/sql_dialect.h"
 #include "store_fixture.h"
 
 namespace boxloop::testing {
@@ -208,6 +210,38 @@ TEST_P(StoreTest, AWorkerThatStopsBeatingLosesItsJobAndCannotEndItAfterwards) {
   worker_b->finish_job(job.id, JobState::kDone);
   EXPECT_EQ(store().job(job.id)->state, JobState::kDone);
   EXPECT_EQ(store().job(job.id)->error, "");
+}
+
+// Heartbeats and the hand-back's cutoff are both read off the database's clock, which workers on
+// several machines share (their own clocks may disagree), in core/time.h's format.
+TEST_P(StoreTest, HeartbeatsAreTheDatabasesTimeInTheStoresFormat) {
+  StoreOptions options = store_options();
+  options.worker = "host-a:1";
+  auto worker = Store::open(project_dir(), options);
+  store().create_job(JobKind::kScore, {});
+  auto db = open_database();
+  const auto database_time_ms_ago = [&](std::int64_t ms) {
+    auto select = db->prepare("SELECT " + sql_dialect::utc_time_text_ms_ago(db->dialect()));
+    select.bind_all(ms);
+    EXPECT_TRUE(select.step());
+    return select.text(0);
+  };
+  const std::string before = database_time_ms_ago(0);
+  const Job claimed = *worker->claim_next_job();
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  worker->heartbeat_jobs();
+  const std::string beat = worker->job(claimed.id)->heartbeat_at;
+  const std::string after = database_time_ms_ago(0);
+  EXPECT_TRUE(std::regex_match(beat, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
+      << beat;
+  EXPECT_LE(before, claimed.heartbeat_at);
+  EXPECT_LT(claimed.heartbeat_at, beat);
+  EXPECT_LE(beat, after);
+  EXPECT_LT(database_time_ms_ago(60'000), before);
+  // A minute's allowance keeps the job; none hands it back.
+  EXPECT_EQ(worker->requeue_abandoned_jobs(std::chrono::minutes(1), false), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(worker->requeue_abandoned_jobs(std::chrono::milliseconds(1), false), 1);
 }
 
 TEST_P(StoreTest, AJobsPartsAreClaimedByParent) {
