@@ -9,7 +9,10 @@
 # script fails when a run's checks fail.
 #
 #   bench/run_label_load_pg.sh [--build DIR] [--clients 50] [--seconds 10] [--images 20000]
-#                              [--rate 1] [--pg-servers 1,2] [--pg-bin DIR]
+#                              [--rate 1] [--pg-servers 1,2] [--pg-bin DIR] [--pg-socket]
+#
+# --pg-socket: the servers reach PostgreSQL through its Unix socket instead of loopback TCP (what
+# a server on the database's own host would use).
 #
 # Run it on a quiet machine: the load generator, the servers and PostgreSQL share its cores, and
 # any other build or test competing for them lowers the figures.
@@ -22,6 +25,7 @@ seconds=10
 images=20000
 rate=1
 pg_servers=1,2
+pg_socket=0
 pg_bin=${BOXLOOP_PG_BIN:-/usr/lib/postgresql/15/bin}
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -32,6 +36,7 @@ while [[ $# -gt 0 ]]; do
     --rate) rate=$2; shift 2 ;;
     --pg-servers) pg_servers=$2; shift 2 ;;
     --pg-bin) pg_bin=$2; shift 2 ;;
+    --pg-socket) pg_socket=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -60,7 +65,8 @@ trap cleanup EXIT
 port=$(free_port)
 as_owner "$pg_bin/initdb" -D "$work/data" -U boxloop -A trust -E UTF8 --locale=C \
   >"$work/initdb.log" 2>&1 || { cat "$work/initdb.log" >&2; exit 1; }
-# Each server's Store holds a writer, 8 readers and a LISTEN connection; 300 leaves room.
+# Each server's Store holds a writer, 4 row writers, 8 readers and a LISTEN connection; 300 leaves
+# room.
 as_owner "$pg_bin/pg_ctl" -D "$work/data" -l "$work/server.log" -w \
   -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null ||
   { cat "$work/server.log" >&2; exit 1; }
@@ -70,7 +76,11 @@ started=1
 create_database() {
   "$pg_bin/psql" -q -h 127.0.0.1 -p "$port" -U boxloop -d postgres \
     -c "CREATE DATABASE $1" >/dev/null
-  echo "postgresql://boxloop@127.0.0.1:$port/$1"
+  if ((pg_socket)); then
+    echo "postgresql://boxloop@/$1?host=$work&port=$port"
+  else
+    echo "postgresql://boxloop@127.0.0.1:$port/$1"
+  fi
 }
 
 failed=0
