@@ -100,6 +100,13 @@ std::string imported(Dialect dialect) {
          sql_dialect::skip_locked_referenced(dialect);
 }
 
+std::string claim_audit_candidate(Dialect dialect) {
+  // The test again, in a statement of its own: READ COMMITTED, it sees a save committed since the
+  // draw looked, and the lock keeps one from committing until the lease and the mark have.
+  return std::string("SELECT id FROM image WHERE id = ?1 AND status = 'unlabeled' AND audit = 0") +
+         sql_dialect::skip_locked_referenced(dialect);
+}
+
 std::string lease(Dialect) {
   // The unique image key is the guard: of two transactions leasing one image, the second waits
   // for the first and then changes no row, unless the lease it finds is its own labeler's or has

@@ -44,6 +44,10 @@ std::string id_list(Dialect dialect, const std::vector<std::int64_t>& ids);
 // PostgreSQL, so two nexts at once look at different images.
 std::string queued(Dialect dialect);
 std::string imported(Dialect dialect);
+// Image ?1 if it is still unlabeled and not audit, locked unless another transaction holds it
+// (PostgreSQL; on SQLite the row if it is a candidate): an audit draw's pick, so that no next
+// picks it from the queue and no save labels it before this next has leased and marked it.
+std::string claim_audit_candidate(Dialect dialect);
 // Leases image ?1 to labeler ?2 until ?3 (ms since the epoch) unless someone else holds a lease
 // on it that runs past ?4 (now): then no row changes.
 std::string lease(Dialect dialect);

@@ -111,8 +111,18 @@ std::optional<Image> Store::draw_audit_image(Database& db, const std::vector<Id>
     if (leased || excluded_here || image.audit || image.status != ImageStatus::kUnlabeled) continue;
     candidates.emplace(image.id, std::move(image));
   }
+  // A pick is locked before it is leased and marked: a next picking from the queue at the same
+  // time skips it, instead of both waiting on each other (its lease on ours, our mark on its lock).
+  const auto claimed = [&](Id id) {
+    auto claim = db.prepare(sql::claim_audit_candidate(dialect));
+    claim.bind_all(id);
+    return claim.step();
+  };
   for (const std::int64_t drawn : ids) {
-    if (const auto it = candidates.find(drawn); it != candidates.end()) return it->second;
+    const auto it = candidates.find(drawn);
+    if (it == candidates.end()) continue;
+    if (claimed(it->first)) return it->second;
+    candidates.erase(it);  // another next holds it: the next hit is as uniform
   }
   const std::string excluded = Json(exclude).dump();
   auto free_count = db.prepare(sql::audit_candidates_count(dialect));
@@ -127,8 +137,10 @@ std::optional<Image> Store::draw_audit_image(Database& db, const std::vector<Id>
   }
   auto at_offset = db.prepare(sql::audit_candidate(dialect));
   at_offset.bind_all(excluded, pick);
-  at_offset.step();
-  return read_image(at_offset);
+  if (!at_offset.step()) return std::nullopt;  // taken meanwhile: a later next draws
+  Image image = read_image(at_offset);
+  if (!claimed(image.id)) return std::nullopt;
+  return image;
 }
 
 // A draw when one more audit image keeps the set within its share of the images served, this one

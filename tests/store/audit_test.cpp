@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/next_image_sql.h"
 #include "store_fixture.h"
 
 namespace boxloop::testing {
@@ -292,6 +293,32 @@ TEST_P(StoreTest, NextsSideBySideLeaseEachImageOnceAndKeepTheAuditShare) {
   const std::size_t audit = audit_ids(store()).size();
   EXPECT_LE(audit, static_cast<std::size_t>(kImages / 10));
   EXPECT_GE(audit, static_cast<std::size_t>(kImages / 10 - kThreads));
+}
+
+// An audit draw's pick is claimed only while it is still a candidate and nobody holds it: a save
+// committed since the draw looked, or another next that has locked it to lease it, makes it a
+// miss, never a wait or a labeled image served.
+TEST_P(StoreTest, AnAuditPickIsClaimedOnlyWhileItIsStillACandidate) {
+  const Image candidate = add_image(1);
+  const Image labeled = add_image(2);
+  const Image locked = add_image(3);
+  store().save_labels(save_of(labeled, {}));
+  auto db = open_database();
+  const auto claim = [&](Id id) {
+    auto select = db->prepare(next_image_sql::claim_audit_candidate(db->dialect()));
+    select.bind_all(id);
+    return select.step();
+  };
+  EXPECT_TRUE(claim(candidate.id));
+  EXPECT_FALSE(claim(labeled.id));
+  if (on_postgres()) {
+    auto other = open_database();
+    other->exec("BEGIN; SELECT id FROM image WHERE id = " + std::to_string(locked.id) +
+                " FOR NO KEY UPDATE");
+    EXPECT_FALSE(claim(locked.id));  // skipped at once
+    other->exec("ROLLBACK");
+  }
+  EXPECT_TRUE(claim(locked.id));
 }
 
 TEST_P(StoreTest, TheAuditRuleReadsTheKeptCounts) {
