@@ -40,11 +40,12 @@ std::string held(Dialect dialect) {
          not_excluded(dialect) + " ORDER BY lease.image_id LIMIT 1";
 }
 
-std::string pending_audit(Dialect dialect) {
+std::string pending_audit(Dialect dialect, Locked locked) {
   return std::string("SELECT ") + kImageColumns + " FROM image" +
          indexed_by(dialect, "image_by_audit") +
          " WHERE image.audit = 1 AND image.status = 'unlabeled'" + free(dialect) +
-         " ORDER BY image.id LIMIT 1" + sql_dialect::skip_locked_referenced(dialect);
+         " ORDER BY image.id LIMIT 1" +
+         sql_dialect::lock_referenced(dialect, locked == Locked::kSkip);
 }
 
 std::string served_counts(Dialect) {
@@ -86,25 +87,26 @@ std::string id_list(Dialect dialect, const std::vector<std::int64_t>& ids) {
   return text + (dialect == Dialect::kSqlite ? "]" : "}");
 }
 
-std::string queued(Dialect dialect) {
+std::string queued(Dialect dialect, Locked locked) {
   return std::string("SELECT ") + kImageColumns + " FROM image" +
          indexed_by(dialect, "image_unlabeled_by_queue_rank") +
          " WHERE image.status = 'unlabeled' AND image.queue_rank IS NOT NULL" + free(dialect) +
-         " ORDER BY image.queue_rank LIMIT 1" + sql_dialect::skip_locked_referenced(dialect);
+         " ORDER BY image.queue_rank LIMIT 1" +
+         sql_dialect::lock_referenced(dialect, locked == Locked::kSkip);
 }
 
-std::string imported(Dialect dialect) {
+std::string imported(Dialect dialect, Locked locked) {
   return std::string("SELECT ") + kImageColumns + " FROM image" +
          indexed_by(dialect, "image_by_status") + " WHERE image.status = 'unlabeled'" +
          free(dialect) + " ORDER BY image.id LIMIT 1" +
-         sql_dialect::skip_locked_referenced(dialect);
+         sql_dialect::lock_referenced(dialect, locked == Locked::kSkip);
 }
 
 std::string claim_audit_candidate(Dialect dialect) {
   // The test again, in a statement of its own: READ COMMITTED, it sees a save committed since the
   // draw looked, and the lock keeps one from committing until the lease and the mark have.
   return std::string("SELECT id FROM image WHERE id = ?1 AND status = 'unlabeled' AND audit = 0") +
-         sql_dialect::skip_locked_referenced(dialect);
+         sql_dialect::lock_referenced(dialect);
 }
 
 std::string lease(Dialect) {

@@ -19,10 +19,16 @@
 
 namespace boxloop::next_image_sql {
 
+// What a pick (pending_audit, queued, imported) does with an image another transaction has
+// locked, on PostgreSQL: skip it and take the following one (the usual case: another next is
+// leasing it), or wait for it (when every candidate is locked, as while a queue is published,
+// which updates every queued image). SQLite has one writer: nothing is ever locked.
+enum class Locked { kSkip, kWait };
+
 // An unlabeled image this labeler (?2) already holds a lease on (a reload, a second tab).
 std::string held(Dialect dialect);
 // An audit image drawn earlier, still unlabeled and free.
-std::string pending_audit(Dialect dialect);
+std::string pending_audit(Dialect dialect, Locked locked = Locked::kSkip);
 // Two counts: the audit images not skipped, and the images served (labeled, skipped, or
 // unlabeled and drawn for the audit or leased), read from the rows the triggers of migrations 8 and
 // 9 keep. No parameters.
@@ -40,10 +46,10 @@ std::string images_at(Dialect dialect);
 // json_each, an array literal for PostgreSQL's bigint[]).
 std::string id_list(Dialect dialect, const std::vector<std::int64_t>& ids);
 // The first free unlabeled image in queue order, and in import order.
-// pending_audit, queued and imported skip (and lock) images another transaction has locked on
-// PostgreSQL, so two nexts at once look at different images.
-std::string queued(Dialect dialect);
-std::string imported(Dialect dialect);
+// pending_audit, queued and imported lock the image they find (PostgreSQL), so that two nexts at
+// once look at different images.
+std::string queued(Dialect dialect, Locked locked = Locked::kSkip);
+std::string imported(Dialect dialect, Locked locked = Locked::kSkip);
 // Image ?1 if it is still unlabeled and not audit, locked unless another transaction holds it
 // (PostgreSQL; on SQLite the row if it is a candidate): an audit draw's pick, so that no next
 // picks it from the queue and no save labels it before this next has leased and marked it.

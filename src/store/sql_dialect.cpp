@@ -105,8 +105,9 @@ std::string utc_time_text_ms_ago(Dialect dialect) {
   return "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', (-CAST(? AS REAL) / 1000) || ' seconds')";
 }
 
-const char* skip_locked_referenced(Dialect dialect) {
-  return dialect == Dialect::kPostgres ? " FOR NO KEY UPDATE SKIP LOCKED" : "";
+const char* lock_referenced(Dialect dialect, bool skip_locked) {
+  if (dialect != Dialect::kPostgres) return "";
+  return skip_locked ? " FOR NO KEY UPDATE SKIP LOCKED" : " FOR NO KEY UPDATE";
 }
 
 std::string transaction_lock(Dialect dialect, std::int64_t key) {

@@ -43,8 +43,9 @@ std::string utc_time_text_ms_ago(Dialect dialect);
 
 // skip_locked for a row that other tables refer to by foreign key (an image a lease names):
 // PostgreSQL's FOR NO KEY UPDATE, which does not block the key-share lock that an insert naming
-// the row takes, so the one claiming the row can still insert its lease on it.
-const char* skip_locked_referenced(Dialect dialect);
+// the row takes, so the one claiming the row can still insert its lease on it. Without
+// `skip_locked`, a row another transaction holds is waited for (up to the busy timeout) instead.
+const char* lock_referenced(Dialect dialect, bool skip_locked = true);
 
 // Holds a lock named by `key` until the transaction ends, for a decision that must be taken by one
 // transaction at a time although it locks no row (PostgreSQL's pg_advisory_xact_lock). Empty on

@@ -208,6 +208,15 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
       // image is taken, so none of the images it finds is queued.
       if (!image) image = first_image(db, sql::queued(dialect), excluded);
       if (!image) image = first_image(db, sql::imported(dialect), excluded);
+      if (!image && dialect == Dialect::kPostgres) {
+        // Every candidate is locked by another transaction: a queue being published (it updates
+        // every queued image) or nexts in flight. Wait for them, up to the busy timeout, rather
+        // than tell the labeler there is nothing left to label.
+        using sql::Locked;
+        image = first_image(db, sql::pending_audit(dialect, Locked::kWait), excluded);
+        if (!image) image = first_image(db, sql::queued(dialect, Locked::kWait), excluded);
+        if (!image) image = first_image(db, sql::imported(dialect, Locked::kWait), excluded);
+      }
       if (!image) return std::nullopt;
       if (try_lease(db, image->id, labeler, now, lease_seconds)) {
         if (drawn) {
