@@ -116,7 +116,8 @@ TEST_P(StoreTest, ReplaceQueueStoresTheGivenOrderAndReplacesTheOld) {
   const ModelRecord model = store().add_model(model_of("fastestdet", "models/1.pt"));
   EXPECT_TRUE(store().queue_info().is_null());
   store().replace_queue(std::nullopt, "random", {QueueEntry{a.id, 0, 0}, QueueEntry{b.id, 0, 0}});
-  store().replace_queue(model.id, "entropy", {QueueEntry{c.id, 0.7, 5}, QueueEntry{a.id, 0.9, 1}});
+  store().replace_queue(model.id, "entropy",
+                        {QueueEntry{c.id, 0.7, 5}, QueueEntry{a.id, 1.0 / 3.0, 1}});
   const auto queue = store().queue();
   ASSERT_EQ(queue.size(), 2u);  // b is gone: a replace, not a merge
   EXPECT_EQ(queue[0].image_id, c.id);
@@ -124,6 +125,7 @@ TEST_P(StoreTest, ReplaceQueueStoresTheGivenOrderAndReplacesTheOld) {
   EXPECT_DOUBLE_EQ(queue[0].uncertainty, 0.7);
   EXPECT_EQ(queue[1].image_id, a.id);
   EXPECT_EQ(queue[1].rank, 1);
+  EXPECT_EQ(queue[1].uncertainty, 1.0 / 3.0);  // every bit, also through PostgreSQL's arrays
   const Json info = store().queue_info();
   EXPECT_EQ(info["model_id"], model.id);
   EXPECT_EQ(info["strategy"], "entropy");
