@@ -35,8 +35,13 @@
 // The project's image records are added straight to the store (no files): next and save never
 // read image files, and generating thousands of pictures would time the generator, not the server.
 //
+// `--queue 1` first publishes a query queue of every image in a seeded random order (as the loop's
+// first batch does) and reports how long the publish took (`queue_publish_seconds`): labelers'
+// nexts wait for a publish on PostgreSQL, so its length is theirs. The labelers are then served
+// in queue order instead of import order.
+//
 //   bench_label_load [--clients 50] [--seconds 10] [--images 20000] [--threads 256] [--rate 0]
-//                    [--db postgresql://user@host/db] [--servers 1]
+//                    [--db postgresql://user@host/db] [--servers 1] [--queue 0]
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -75,6 +80,7 @@ struct Args {
   double rate = 0;            // next -> save cycles per labeler per second; 0 = saturation
   std::string database;       // empty: the SQLite file; else a PostgreSQL URL of an empty database
   int servers = 1;
+  bool queue = false;  // publish a queue of every image first, and time it
 };
 
 Args parse_args(int argc, char** argv) {
@@ -96,6 +102,8 @@ Args parse_args(int argc, char** argv) {
       args.database = value;
     else if (flag == "--servers")
       args.servers = std::stoi(value);
+    else if (flag == "--queue")
+      args.queue = std::stoi(value) != 0;
     else
       throw std::invalid_argument("unknown flag " + flag);
   }
@@ -314,15 +322,12 @@ bool on_postgres(const Args& args) { return !args.database.empty(); }
 
 // The fields every line carries: what was run.
 Json run_fields(const Args& args) {
-  return Json{{"bench", "label_load"},
-              {"mode", args.rate > 0 ? "open_loop" : "saturation"},
-              {"rate_per_labeler", args.rate},
-              {"database", on_postgres(args) ? "postgresql" : "sqlite"},
-              {"servers", args.servers},
-              {"clients", args.clients},
-              {"images", args.images},
-              {"seconds", args.seconds},
-              {"hardware_threads", std::thread::hardware_concurrency()}};
+  return Json{
+      {"bench", "label_load"},         {"mode", args.rate > 0 ? "open_loop" : "saturation"},
+      {"rate_per_labeler", args.rate}, {"database", on_postgres(args) ? "postgresql" : "sqlite"},
+      {"servers", args.servers},       {"clients", args.clients},
+      {"images", args.images},         {"seconds", args.seconds},
+      {"queue", args.queue},           {"hardware_threads", std::thread::hardware_concurrency()}};
 }
 
 void print_figure(const std::string& figure, double value, const std::string& unit,
@@ -571,11 +576,25 @@ void print_figures(const std::vector<LabelerLog>& logs, double elapsed, const Ar
   print_figure("failed_requests", failures, "count", args);
 }
 
+// Publishes every image in a seeded random order as the query queue, timed.
+void publish_queue(Store& store, const Args& args) {
+  std::vector<QueueEntry> entries;
+  for (const Image& image : store.images()) {
+    entries.push_back(QueueEntry{image.id, 0, static_cast<int>(entries.size())});
+  }
+  std::shuffle(entries.begin(), entries.end(), std::mt19937_64(1));
+  const auto started = Clock::now();
+  store.replace_queue(std::nullopt, "random first batch", entries);
+  print_figure("queue_publish_seconds",
+               std::chrono::duration<double>(Clock::now() - started).count(), "s", args);
+}
+
 // Runs the bench on a fresh project in `dir`; true when every check passed.
 bool run(const Args& args, const fs::path& dir) {
   StoreOptions options;
   options.database = args.database;
   Project project = create_project(dir, args, options);
+  if (args.queue) publish_queue(*project.store, args);
   Servers servers;
   start_servers(servers, dir, args, options, project.listener_token);
 

@@ -10,9 +10,11 @@
 #
 #   bench/run_label_load_pg.sh [--build DIR] [--clients 50] [--seconds 10] [--images 20000]
 #                              [--rate 1] [--pg-servers 1,2] [--pg-bin DIR] [--pg-socket]
+#                              [--queue]
 #
 # --pg-socket: the servers reach PostgreSQL through its Unix socket instead of loopback TCP (what
-# a server on the database's own host would use).
+# a server on the database's own host would use). --queue: each run first publishes a queue of
+# every image (timed: queue_publish_seconds) and the labelers are served in its order.
 #
 # Run it on a quiet machine: the load generator, the servers and PostgreSQL share its cores, and
 # any other build or test competing for them lowers the figures.
@@ -26,6 +28,7 @@ images=20000
 rate=1
 pg_servers=1,2
 pg_socket=0
+queue=0
 pg_bin=${BOXLOOP_PG_BIN:-/usr/lib/postgresql/15/bin}
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -37,6 +40,7 @@ while [[ $# -gt 0 ]]; do
     --pg-servers) pg_servers=$2; shift 2 ;;
     --pg-bin) pg_bin=$2; shift 2 ;;
     --pg-socket) pg_socket=1; shift ;;
+    --queue) queue=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -86,7 +90,8 @@ create_database() {
 failed=0
 # run_bench ARGS...: one bench run; a failed check is remembered, the other runs still go.
 run_bench() {
-  "$bench" --clients "$clients" --seconds "$seconds" --images "$images" "$@" || failed=1
+  "$bench" --clients "$clients" --seconds "$seconds" --images "$images" --queue "$queue" "$@" ||
+    failed=1
 }
 
 for mode in open_loop saturation; do

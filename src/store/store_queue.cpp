@@ -412,9 +412,13 @@ std::vector<QueueEntry> Store::queue() {
 
 Json Store::queue_info() {
   return db_->read_one([](Database& db) -> Json {
-    // One replace_queue writes one model, strategy and time for every row, so any row tells.
+    // One replace_queue writes one model, strategy and time for every row, so any row tells, and
+    // ranks 0 .. size - 1, so the largest rank tells the size: one step down query_by_rank, where
+    // a count walked the whole queue on every GET /api/next (a 100,000-image pool). An image
+    // deleted by other SQL takes its row along and leaves a gap the size still counts.
     auto select = db.prepare(
-        "SELECT model_id, strategy, created_at, (SELECT count(*) FROM query) FROM query LIMIT 1");
+        "SELECT model_id, strategy, created_at, (SELECT max(rank) FROM query) + 1 FROM query "
+        "LIMIT 1");
     if (!select.step()) return nullptr;
     const auto model_id = select.optional_int64(0);
     return Json{{"model_id", model_id ? Json(*model_id) : Json(nullptr)},
