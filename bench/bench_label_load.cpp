@@ -579,9 +579,8 @@ void print_figures(const std::vector<LabelerLog>& logs, double elapsed, const Ar
 // Publishes every image in a seeded random order as the query queue, timed.
 void publish_queue(Store& store, const Args& args) {
   std::vector<QueueEntry> entries;
-  for (const Image& image : store.images()) {
-    entries.push_back(QueueEntry{image.id, 0, static_cast<int>(entries.size())});
-  }
+  // replace_queue ranks the entries in the order given.
+  for (const Image& image : store.images()) entries.push_back(QueueEntry{image.id, 0, 0});
   std::shuffle(entries.begin(), entries.end(), std::mt19937_64(1));
   const auto started = Clock::now();
   store.replace_queue(std::nullopt, "random first batch", entries);

@@ -80,11 +80,12 @@ std::string images_at(Dialect dialect) {
 }
 
 std::string id_list(Dialect dialect, const std::vector<std::int64_t>& ids) {
-  std::string text = dialect == Dialect::kSqlite ? "[" : "{";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    text += (i == 0 ? "" : ",") + std::to_string(ids[i]);
+  std::string list = sql_dialect::postgres_array(ids);
+  if (dialect == Dialect::kSqlite) {  // the same numbers as a JSON array
+    list.front() = '[';
+    list.back() = ']';
   }
-  return text + (dialect == Dialect::kSqlite ? "]" : "}");
+  return list;
 }
 
 std::string queued(Dialect dialect, Locked locked) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include "core/error.h"
 
@@ -96,6 +97,26 @@ const char* ordered_join(Dialect dialect) {
 const char* skip_locked(Dialect dialect) {
   return dialect == Dialect::kPostgres ? " FOR UPDATE SKIP LOCKED" : "";
 }
+
+namespace {
+
+template <class Number>
+std::string array_of(const std::vector<Number>& values) {
+  std::string text = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    char number[32];
+    const auto end = std::to_chars(number, number + sizeof number, values[i]).ptr;
+    if (i > 0) text += ',';
+    text.append(number, end);
+  }
+  return text + "}";
+}
+
+}  // namespace
+
+std::string postgres_array(const std::vector<std::int64_t>& values) { return array_of(values); }
+
+std::string postgres_array(const std::vector<double>& values) { return array_of(values); }
 
 std::string utc_time_text_ms_ago(Dialect dialect) {
   if (dialect == Dialect::kPostgres) {

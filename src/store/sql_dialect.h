@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/database.h"
 
@@ -34,6 +35,11 @@ const char* ordered_join(Dialect dialect);
 // skips rows another transaction has locked, so two workers claiming at once take different rows
 // instead of one of them failing on the conflict. SQLite has one writer: nothing to add.
 const char* skip_locked(Dialect dialect);
+
+// A PostgreSQL array literal of the numbers ({1,2,3}), for a parameter cast to bigint[] or
+// double precision[]; each double in its shortest text that reads back as the same double.
+std::string postgres_array(const std::vector<std::int64_t>& values);
+std::string postgres_array(const std::vector<double>& values);
 
 // An expression for the database's clock less `?` milliseconds (its one parameter), as ISO 8601
 // UTC text with milliseconds, core/time.h's format: for times that processes on several machines

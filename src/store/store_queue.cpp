@@ -50,17 +50,6 @@ void check_proposals(std::optional<Id> model_id, const std::vector<Proposal>& pr
   }
 }
 
-// A PostgreSQL array literal of numbers, for a parameter cast to bigint[] or double precision[].
-template <class Number>
-std::string array_literal(const std::vector<Number>& values) {
-  std::string text = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) text += ',';
-    text += Json(values[i]).dump();  // a double's shortest text that reads back the same
-  }
-  return text + "}";
-}
-
 // The queue's rows and the images' ranks. On PostgreSQL in two statements over arrays, not two per
 // image: a publish locks every queued image until it commits, and labelers' nexts wait for it,
 // so its length is theirs (two round trips an image were seconds on a large pool). SQLite runs in
@@ -81,8 +70,8 @@ void write_queue(Database& db, std::optional<Id> model_id, const std::string& st
       ranks.push_back(static_cast<std::int64_t>(rank));
       uncertainties.push_back(entries[rank].uncertainty);
     }
-    const std::string id_array = array_literal(ids);
-    const std::string rank_array = array_literal(ranks);
+    const std::string id_array = sql_dialect::postgres_array(ids);
+    const std::string rank_array = sql_dialect::postgres_array(ranks);
     db.prepare(
           "UPDATE image SET queue_rank = ranks.rank "
           "FROM unnest(CAST(?1 AS bigint[]), CAST(?2 AS bigint[])) AS ranks(id, rank) "
@@ -102,7 +91,7 @@ void write_queue(Database& db, std::optional<Id> model_id, const std::string& st
           "FROM unnest(CAST(?1 AS bigint[]), CAST(?2 AS bigint[]), "
           "CAST(?6 AS double precision[])) AS entries(id, rank, uncertainty)")
         .bind_all(id_array, rank_array, model_id, strategy, created_at,
-                  array_literal(uncertainties))
+                  sql_dialect::postgres_array(uncertainties))
         .run();
     return;
   }
@@ -262,6 +251,12 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
       const Image image = read_image(held);
       if (try_lease(db, image.id, labeler, now, lease_seconds)) return image;
     }
+    // Queue rank, then import order. Import order starts only when every queued unlabeled image
+    // is taken, so none of the images it finds is queued.
+    const auto queued_or_imported = [&](sql::Locked locked) {
+      auto image = first_image(db, sql::queued(dialect, locked), excluded);
+      return image ? image : first_image(db, sql::imported(dialect, locked), excluded);
+    };
     std::optional<bool> draw_due;  // asked once, when there is no pending audit image
     for (int attempt = 0; attempt < kLeaseAttempts; ++attempt) {
       // An audit image already drawn but not labeled (its lease ran out, it was dropped) comes
@@ -275,18 +270,13 @@ std::optional<Image> Store::next_image(const std::string& labeler, int lease_sec
           drawn = image.has_value();
         }
       }
-      // Queue rank, then import order. Import order starts only when every queued unlabeled
-      // image is taken, so none of the images it finds is queued.
-      if (!image) image = first_image(db, sql::queued(dialect), excluded);
-      if (!image) image = first_image(db, sql::imported(dialect), excluded);
+      if (!image) image = queued_or_imported(sql::Locked::kSkip);
       if (!image && dialect == Dialect::kPostgres) {
         // Every candidate is locked by another transaction: a queue being published (it updates
         // every queued image) or nexts in flight. Wait for them, up to the busy timeout, rather
         // than tell the labeler there is nothing left to label.
-        using sql::Locked;
-        image = first_image(db, sql::pending_audit(dialect, Locked::kWait), excluded);
-        if (!image) image = first_image(db, sql::queued(dialect, Locked::kWait), excluded);
-        if (!image) image = first_image(db, sql::imported(dialect, Locked::kWait), excluded);
+        image = first_image(db, sql::pending_audit(dialect, sql::Locked::kWait), excluded);
+        if (!image) image = queued_or_imported(sql::Locked::kWait);
       }
       if (!image) return std::nullopt;
       if (try_lease(db, image->id, labeler, now, lease_seconds)) {
