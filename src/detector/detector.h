@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,16 @@ struct DetectorConfig {
 struct DetectionTarget {
   std::vector<Box> boxes;
   std::vector<int64_t> labels;  // class index per box, 0..num_classes-1
+  // Where the labels are complete, for partly labeled images (a box-level query asked about some
+  // regions only): unset when the whole input is, else these regions (input pixels; empty: none
+  // is). The losses teach background only where labels are complete: an unlabeled object
+  // elsewhere must not be taught as background.
+  std::optional<std::vector<Box>> known;
 };
+
+// Which of `xy` (P x 2 float, x and y in input pixels) lie where `target`'s labels are complete
+// (DetectionTarget::known): a P bool tensor on xy's device, all true for a fully labeled target.
+torch::Tensor labeled_points(const DetectionTarget& target, const torch::Tensor& xy);
 
 // The loss of one batch: `total` is what backward() is called on; `parts` are for logging
 // (e.g. "obj", "cls", "box"), detached.

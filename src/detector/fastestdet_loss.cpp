@@ -1,5 +1,6 @@
 #include "detector/fastestdet_loss.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -106,6 +107,22 @@ DetectionLoss fastestdet_loss(const FastestDetLogits& logits,
   auto factor = torch::full_like(pobj, 0.75);
   auto box_loss = torch::zeros({}, pobj.options());
   auto cls_loss = torch::zeros({}, pobj.options());
+
+  // Partly labeled images (DetectionTarget::known): cells whose centre lies outside their
+  // complete regions learn nothing; an object there may be unlabeled, not background.
+  const bool partial = std::any_of(targets.begin(), targets.end(),
+                                   [](const DetectionTarget& t) { return t.known.has_value(); });
+  if (partial) {
+    auto ys = (torch::arange(h, pobj.options()) + 0.5) * (static_cast<double>(input_size) / h);
+    auto xs = (torch::arange(w, pobj.options()) + 0.5) * (static_cast<double>(input_size) / w);
+    auto grid = torch::meshgrid({ys, xs}, "ij");
+    auto centres = torch::stack({grid[1].reshape(-1), grid[0].reshape(-1)}, 1);  // HW x 2 (x, y)
+    for (int64_t b = 0; b < n; ++b) {
+      const auto& t = targets[static_cast<size_t>(b)];
+      if (!t.known) continue;
+      factor[b].masked_fill_(labeled_points(t, centres).logical_not().view({h, w}), 0.0);
+    }
+  }
 
   auto a = assign_fastestdet_targets(targets, input_size, h, w, device);
   if (a.batch.numel() > 0) {

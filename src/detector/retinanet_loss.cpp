@@ -64,6 +64,13 @@ DetectionLoss retinanet_loss(const RetinaNetHeadOutput& out, const torch::Tensor
     const auto& t = targets[static_cast<size_t>(i)];
     auto [boxes, labels] = target_tensors(t, device);
     auto matched = match_anchors(boxes, anchors);
+    if (t.known) {
+      // Outside the regions a partly labeled image has complete labels, an unmatched anchor may
+      // sit on an unlabeled object: ignored, not background.
+      auto centres = (anchors.slice(1, 0, 2) + anchors.slice(1, 2, 4)) / 2;
+      auto unknown = labeled_points(t, centres).logical_not() & (matched == kBackground);
+      matched.masked_fill_(unknown, kIgnored);
+    }
     auto positive = (matched >= 0).nonzero().squeeze(1);
     auto valid = (matched != kIgnored).nonzero().squeeze(1);
     const double normaliser = std::max<int64_t>(1, positive.size(0));

@@ -16,6 +16,8 @@
 #include "loop/first_batch.h"
 #include "loop/round_options.h"
 #include "loop/score.h"
+#include "loop/state/box_query.h"
+#include "loop/state/proposals.h"
 #include "loop/state/rounds.h"
 #include "loop/state/settings_change.h"
 #include "train/dataset.h"
@@ -53,9 +55,11 @@ bool external_test_set(const SimulationOptions& o) { return !o.test_annotations.
 // detector's features), then the query order of the rounds after.
 struct RunPlan {
   bool typical_start = false;
-  std::string strategy;  // canonical spec
+  bool box_queries = false;  // kBoxQueryPrefix
+  std::string strategy;      // canonical spec
   std::string name() const {
-    return std::string(typical_start ? kTypicalStartPrefix : std::string_view{}) + strategy;
+    return std::string(typical_start ? kTypicalStartPrefix : std::string_view{}) +
+           std::string(box_queries ? kBoxQueryPrefix : std::string_view{}) + strategy;
   }
 };
 
@@ -65,6 +69,10 @@ RunPlan parse_run_plan(const std::string& spec) {
   if (rest.rfind(kTypicalStartPrefix, 0) == 0) {
     plan.typical_start = true;
     rest.erase(0, kTypicalStartPrefix.size());
+  }
+  if (rest.rfind(kBoxQueryPrefix, 0) == 0) {
+    plan.box_queries = true;
+    rest.erase(0, kBoxQueryPrefix.size());
   }
   plan.strategy = active::to_string(active::parse_strategy(rest));
   return plan;
@@ -144,35 +152,84 @@ struct OracleRound {
   int boxes = 0;
 };
 
+// An image to label: whole, or only inside regions (a box-level query).
+struct Query {
+  Id image_id = 0;
+  std::vector<Box> regions;  // empty: the whole image
+};
+
+std::vector<Query> whole_images(const std::vector<Id>& ids) {
+  std::vector<Query> queries;
+  for (Id id : ids) queries.push_back(Query{id, {}});
+  return queries;
+}
+
+bool centre_inside(const Box& box, const std::vector<Box>& regions) {
+  const double cx = box.x + box.w / 2, cy = box.y + box.h / 2;
+  return std::any_of(regions.begin(), regions.end(), [&](const Box& r) {
+    return cx >= r.x && cx < r.right() && cy >= r.y && cy < r.bottom();
+  });
+}
+
 // "Labels" the (still unlabeled) images as a labeler would: first what the oracle does with the
 // proposals the page shows on each (proposals_for: the scoring model's detections at or above its
 // chosen threshold, at most kMaxProposalsPerImage, as the score step stored them, so nothing is
 // detected again; none before the first model scored a queue, so every box is drawn), then the
-// save of its true boxes, which ends the image's proposals.
-OracleRound label(Store& store, const std::vector<Id>& ids,
+// save of its true boxes, which ends the image's proposals. A query with regions is labeled
+// inside them only (label_inside), with the proposals whose centre lies in one of them.
+OracleRound label(Store& store, const std::vector<Query>& queries,
                   const std::map<std::string, OracleImage>& oracle) {
   std::map<std::string, Id> category_id;
   for (const Category& c : store.categories()) category_id[c.name] = c.id;
   OracleRound round;
   store.batch([&] {
-    for (Id id : ids) {
-      const Image image = store.image(id).value();
+    for (const Query& query : queries) {
+      const Image image = store.image(query.image_id).value();
       LabelSave save;
-      save.image_id = id;
+      save.image_id = image.id;
       save.expected_version = image.version;
       save.labeler = "oracle";
+      std::vector<Annotation> truths;
       for (const auto& [name, box] : oracle.at(image.sha256).boxes) {
         Annotation a;
         a.category_id = category_id.at(name);
         a.box = box;
-        save.boxes.push_back(a);
+        truths.push_back(a);
       }
-      round.actions += oracle_actions(save.boxes, proposals_for(store, image).proposals);
+      std::vector<Proposal> shown = proposals_for(store, image).proposals;
+      if (query.regions.empty()) {
+        save.boxes = std::move(truths);
+      } else {
+        std::vector<Box> truth_boxes;
+        for (const Annotation& a : truths) truth_boxes.push_back(a.box);
+        const PartialLabel partial = label_inside(truth_boxes, query.regions);
+        for (std::size_t i : partial.taken) save.boxes.push_back(truths[i]);
+        save.regions = partial.regions;
+        std::erase_if(shown,
+                      [&](const Proposal& p) { return !centre_inside(p.box, query.regions); });
+      }
+      round.actions += oracle_actions(save.boxes, shown);
       round.boxes += static_cast<int>(save.boxes.size());
       store.save_labels(save);
     }
   });
   return round;
+}
+
+// The next `count` box-level queries from the scratch project's queue (kBoxQueryPrefix): in
+// queue order, each image asked about what its scoring model is unsure of, and passed over when
+// there is nothing.
+std::vector<Query> box_queries(Store& scratch, int count) {
+  const std::optional<Id> model = scratch.queue_model();
+  const double threshold = effective_proposal_threshold(scratch, model);
+  std::vector<Query> queries;
+  for (const QueueEntry& entry : scratch.queue()) {
+    if (static_cast<int>(queries.size()) == count) break;
+    const Image image = scratch.image(entry.image_id).value();
+    const BoxQuery query = box_query(image, scratch.proposals(entry.image_id), threshold);
+    if (query.ask) queries.push_back(Query{entry.image_id, query.regions});
+  }
+  return queries;
 }
 
 // The run's effort after one more round of labeling.
@@ -535,6 +592,7 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
       RunResult run{name, seed, o.commit, {}};
       int boxes = 0;
       SimulatedEffort effort;
+      std::vector<Query> queries = whole_images(chosen);
       for (int round = 0; round < o.rounds; ++round) {
         if (round > 0) {
           ScoreOptions score;
@@ -542,9 +600,10 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
           score.seed = round_seed(seed, round);
           score.costs = o.costs;
           score_unlabeled(*store, score);
-          chosen = queue_head(*store, o.step);
+          queries = plan.box_queries ? box_queries(*store, o.step)
+                                     : whole_images(queue_head(*store, o.step));
         }
-        const OracleRound labeled = label(*store, chosen, oracle);
+        const OracleRound labeled = label(*store, queries, oracle);
         effort = add_effort(effort, labeled.actions, o.costs);
         boxes += labeled.boxes;
 

@@ -37,6 +37,12 @@ namespace boxloop::loop {
 // its runs with TypiClust's first batch (loop/score.h typical_spread_images on the pretrained
 // weights) instead of the seed's random images; it is paired against "random" like any other.
 inline constexpr std::string_view kTypicalStartPrefix = "typiclust/";
+// A strategy name with this prefix ("regions/least_confidence:sum") asks box-level queries in the
+// rounds after the first (loop/state/box_query.h): the strategy's queue in its order, each image
+// asked about the regions its scoring model is unsure of and labeled only inside them (an image
+// where the model is sure of everything is passed over), until `step` images are labeled. The
+// boxes counted are the ones labeled. The first `start` images are labeled whole.
+inline constexpr std::string_view kBoxQueryPrefix = "regions/";
 
 struct SimulationOptions {
   std::vector<std::string> strategies{"random", "least_confidence:sum+effort"};

@@ -17,9 +17,9 @@ namespace {
 
 // Every table of the schema, each after the tables its foreign keys point to. (model refers to
 // itself: rows go in id order, and a parent is always older than its child.)
-constexpr std::array<const char*, 13> kTables = {
+constexpr std::array<const char*, 14> kTables = {
     "project", "category", "image", "model",   "annotation", "label_event", "query",
-    "job",     "user",     "lease", "session", "proposal",   "round"};
+    "job",     "user",     "lease", "session", "proposal",   "round",       "label_region"};
 
 // Tables the target's triggers fill from the rows copied into the others (migration 6's
 // audit_count): copying them too would count every image twice.

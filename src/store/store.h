@@ -73,6 +73,10 @@ struct LabelSave {
   std::string comment;
   ImageStatus status = ImageStatus::kLabeled;  // kLabeled or kSkipped
   std::vector<Annotation> boxes;               // image_id and id are ignored
+  // A partial label (a box-level query): the regions of the image the labeler was asked about
+  // and labeled completely, in pixels of the image; empty: the whole image was labeled. Each
+  // needs finite coordinates and a positive size; it is clipped to the image when saved.
+  std::vector<Box> regions;
   // What the page measured (Effort); the drawn / accepted / adjusted counts come from the boxes.
   std::optional<double> active_seconds;
   int rejected = 0;
@@ -161,6 +165,7 @@ struct ImageCounts {
 struct LabeledImage {
   Image image;
   std::vector<Annotation> boxes;
+  std::vector<Box> regions;  // LabelSave::regions: empty when the whole image is labeled
 };
 
 class Store {

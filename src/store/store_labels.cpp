@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/geometry.h"
 #include "core/time.h"
 #include "store/change_feed.h"
 #include "store/connections.h"
@@ -36,6 +37,31 @@ void check_box(const Annotation& box, std::size_t index, Id image_id) {
     throw Error(ErrorCode::kInvalidArgument, "box " + std::to_string(index + 1) + " of image " +
                                                  std::to_string(image_id) +
                                                  " has a score that is not a number");
+  }
+}
+
+// A region clipped to the image (a region of a partial label asks about pixels, and none lie
+// outside); throws when it is malformed or lies wholly outside.
+Box checked_region(const Box& region, std::size_t index, const Image& image) {
+  const bool finite = std::isfinite(region.x) && std::isfinite(region.y) &&
+                      std::isfinite(region.w) && std::isfinite(region.h);
+  const auto bad = [&](const std::string& why) {
+    return Error(ErrorCode::kInvalidArgument, "region " + std::to_string(index + 1) + " of image " +
+                                                  std::to_string(image.id) + " " + why);
+  };
+  if (!finite || region.w <= 0 || region.h <= 0) {
+    throw bad("needs finite coordinates and a positive width and height");
+  }
+  const Box clipped = clip(region, image.width, image.height);
+  if (clipped.w <= 0 || clipped.h <= 0) throw bad("lies outside the image");
+  return clipped;
+}
+
+void insert_regions(Database& db, Id image_id, const std::vector<Box>& regions) {
+  for (const Box& r : regions) {
+    db.prepare("INSERT INTO label_region (image_id, x, y, w, h) VALUES (?, ?, ?, ?, ?)")
+        .bind_all(image_id, r.x, r.y, r.w, r.h)
+        .run();
   }
 }
 
@@ -171,6 +197,17 @@ LabelEvent Store::save_labels(const LabelSave& save) {
       }
     }
     insert_annotations(db, save.image_id, save.boxes);
+    // Regions are kept by the saves that send them: a whole-image save drops those of an earlier
+    // partial one. Only a save with regions reads the image (for its size).
+    db.prepare("DELETE FROM label_region WHERE image_id = ?").bind_all(save.image_id).run();
+    if (!save.regions.empty()) {
+      const Image labeled = image(save.image_id).value();
+      std::vector<Box> regions;
+      for (std::size_t i = 0; i < save.regions.size(); ++i) {
+        regions.push_back(checked_region(save.regions[i], i, labeled));
+      }
+      insert_regions(db, save.image_id, regions);
+    }
     LabelEvent event;
     event.image_id = save.image_id;
     event.labeler = save.labeler;
@@ -258,7 +295,7 @@ std::vector<LabeledImage> Store::labeled_images() {
                              " FROM image WHERE status = 'labeled' ORDER BY id");
     while (images.step()) {
       index_of[images.int64(0)] = result.size();
-      result.push_back(LabeledImage{read_image(images), {}});
+      result.push_back(LabeledImage{read_image(images), {}, {}});
     }
     auto boxes = db.prepare(std::string("SELECT ") + kAnnotationColumns +
                             " FROM annotation JOIN image ON image.id = annotation.image_id "
@@ -266,6 +303,13 @@ std::vector<LabeledImage> Store::labeled_images() {
     while (boxes.step()) {
       Annotation annotation = read_annotation(boxes);
       result[index_of.at(annotation.image_id)].boxes.push_back(std::move(annotation));
+    }
+    auto regions = db.prepare(
+        "SELECT label_region.image_id, x, y, w, h FROM label_region JOIN image ON image.id = "
+        "label_region.image_id WHERE image.status = 'labeled' ORDER BY label_region.id");
+    while (regions.step()) {
+      result[index_of.at(regions.int64(0))].regions.push_back(
+          Box{regions.real(1), regions.real(2), regions.real(3), regions.real(4)});
     }
     return result;
   });

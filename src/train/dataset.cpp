@@ -121,8 +121,14 @@ std::vector<Sample> load_samples(Store& store, int keep_size, LabeledSubset subs
   samples.reserve(labeled.size());
   for (std::size_t i = 0; i < labeled.size(); ++i) {
     if (cancel && cancel()) throw Error{ErrorCode::kCancelled, "training cancelled"};
-    samples.push_back(
+    Sample& s = samples.emplace_back(
         read_sample(store, labeled[i].image, labeled[i].boxes, class_of, keep_size, cache));
+    if (!labeled[i].regions.empty()) {
+      s.known.emplace();
+      for (const Box& r : labeled[i].regions) {
+        s.known->push_back(Box{r.x / s.scale_x, r.y / s.scale_y, r.w / s.scale_x, r.h / s.scale_y});
+      }
+    }
     if (progress) {
       progress(static_cast<double>(i + 1) / labeled.size(),
                "reading image " + std::to_string(i + 1) + "/" + std::to_string(labeled.size()));
@@ -142,12 +148,20 @@ Split split_by_image(const std::vector<Sample>& samples, double val_fraction, st
   // split that sorted by hash and cut at a count moved images into validation as images came in.
   const double threshold = val_fraction * 18446744073709551616.0;  // 2^64
   Split split;
+  std::size_t whole = 0;
   for (std::size_t i = 0; i < samples.size(); ++i) {
-    (static_cast<double>(key(i)) < threshold ? split.val : split.train).push_back(i);
+    const bool partial = samples[i].known.has_value();
+    whole += partial ? 0 : 1;
+    (!partial && static_cast<double>(key(i)) < threshold ? split.val : split.train).push_back(i);
   }
-  if (val_fraction > 0 && samples.size() >= 2 && split.val.empty()) {
-    auto lowest = std::min_element(split.train.begin(), split.train.end(),
-                                   [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+  if (val_fraction > 0 && whole >= 2 && split.val.empty()) {
+    auto lowest =
+        std::min_element(split.train.begin(), split.train.end(), [&](std::size_t a, std::size_t b) {
+          // Whole samples first: a partial one never validates.
+          const bool pa = samples[a].known.has_value();
+          const bool pb = samples[b].known.has_value();
+          return pa != pb ? pb : key(a) < key(b);
+        });
     split.val.push_back(*lowest);
     split.train.erase(lowest);
   }
@@ -169,6 +183,7 @@ cv::Mat prepare_image(const Sample& sample, cv::Size size, const AugmentOptions*
                       std::mt19937_64& rng, DetectionTarget& target) {
   std::vector<Box> boxes = sample.boxes;
   std::vector<int64_t> labels = sample.labels;
+  std::optional<std::vector<Box>> known = sample.known;
   cv::Rect window(0, 0, sample.bgr.cols, sample.bgr.rows);
   if (augment && augment->crop && !boxes.empty()) {
     double x0 = boxes[0].x, y0 = boxes[0].y, x1 = boxes[0].right(), y1 = boxes[0].bottom();
@@ -191,6 +206,10 @@ cv::Mat prepare_image(const Sample& sample, cv::Size size, const AugmentOptions*
         b.y -= top;
       }
       clip_targets(boxes, labels, window.width, window.height, augment->min_kept_area);
+      if (known) {
+        for (Box& r : *known)
+          r = clip(Box{r.x - left, r.y - top, r.w, r.h}, window.width, window.height);
+      }
     }
   }
   cv::Mat resized;
@@ -198,15 +217,22 @@ cv::Mat prepare_image(const Sample& sample, cv::Size size, const AugmentOptions*
   const double sx = static_cast<double>(size.width) / window.width;
   const double sy = static_cast<double>(size.height) / window.height;
   for (Box& b : boxes) b = Box{b.x * sx, b.y * sy, b.w * sx, b.h * sy};
+  if (known) {
+    for (Box& r : *known) r = Box{r.x * sx, r.y * sy, r.w * sx, r.h * sy};
+  }
   if (augment) {
     if (augment->flip && std::bernoulli_distribution(0.5)(rng)) {
       cv::flip(resized, resized, 1);
       for (Box& b : boxes) b.x = size.width - b.right();
+      if (known) {
+        for (Box& r : *known) r.x = size.width - r.right();
+      }
     }
     colour_jitter(resized, *augment, rng);
   }
   target.boxes = std::move(boxes);
   target.labels = std::move(labels);
+  target.known = std::move(known);
   return resized;
 }
 
@@ -223,6 +249,11 @@ cv::Mat prepare_mosaic(const std::vector<Sample>& samples, const std::array<std:
   cv::Mat canvas(input_size, input_size, CV_8UC3);
   target.boxes.clear();
   target.labels.clear();
+  target.known.reset();
+  // Where the canvas's labels are complete: the whole cell of a fully labeled tile, the regions
+  // of a partly labeled one; unset when every tile is whole.
+  std::vector<Box> known;
+  bool partial = false;
   for (std::size_t t = 0; t < tiles.size(); ++t) {
     const cv::Rect& cell = cells[t];
     DetectionTarget tile_target;
@@ -235,7 +266,17 @@ cv::Mat prepare_mosaic(const std::vector<Sample>& samples, const std::array<std:
       target.boxes.push_back(Box{box.x + cell.x, box.y + cell.y, box.w, box.h});
       target.labels.push_back(tile_target.labels[b]);
     }
+    if (tile_target.known) {
+      partial = true;
+      for (const Box& r : *tile_target.known) {
+        known.push_back(Box{r.x + cell.x, r.y + cell.y, r.w, r.h});
+      }
+    } else {
+      known.push_back(Box{static_cast<double>(cell.x), static_cast<double>(cell.y),
+                          static_cast<double>(cell.width), static_cast<double>(cell.height)});
+    }
   }
+  if (partial) target.known = std::move(known);
   return canvas;
 }
 

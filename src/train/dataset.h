@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <opencv2/core.hpp>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ struct Sample {
   cv::Mat bgr;
   std::vector<Box> boxes;
   std::vector<int64_t> labels;
+  // A partly labeled image (LabeledImage::regions): the regions, in pixels of `bgr`, where its
+  // labels are complete; unset when the whole image is labeled (DetectionTarget::known).
+  std::optional<std::vector<Box>> known;
   double scale_x = 1, scale_y = 1;
 };
 
@@ -65,7 +69,8 @@ std::uint64_t splitmix64(std::uint64_t x);
 // adding images leaves the assignment of the others unchanged: an image is held out when the hash
 // of its id and the seed falls below `val_fraction` of the hash range, whatever other images there
 // are. At least one image stays in training; with 2+ images and fraction > 0 at least one goes to
-// validation (the lowest hash, when none falls below the threshold).
+// validation (the lowest hash, when none falls below the threshold). A partly labeled sample
+// (Sample::known) always trains: scored, its unlabeled objects would count as misses.
 struct Split {
   std::vector<std::size_t> train;  // indices into the samples
   std::vector<std::size_t> val;

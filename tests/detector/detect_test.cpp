@@ -62,9 +62,9 @@ TEST_P(DetectTest, BadInputIsRejected) {
   expect_invalid([&] { det->detect(torch::zeros({3, 64, 64})); });
   auto images = torch::zeros({2, 3, 64, 64});
   expect_invalid([&] { det->loss(images, {DetectionTarget{}}); });
-  DetectionTarget bad_label{{Box{1, 1, 10, 10}}, {2}};
+  DetectionTarget bad_label{{Box{1, 1, 10, 10}}, {2}, {}};
   expect_invalid([&] { det->loss(images, {bad_label, DetectionTarget{}}); });
-  DetectionTarget mismatched{{Box{1, 1, 10, 10}}, {}};
+  DetectionTarget mismatched{{Box{1, 1, 10, 10}}, {}, {}};
   expect_invalid([&] { det->loss(images, {mismatched, DetectionTarget{}}); });
 }
 

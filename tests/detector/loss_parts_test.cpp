@@ -32,14 +32,14 @@ TEST(Siou, IdenticalBoxesScoreOneAndWorseBoxesLess) {
 TEST(FastestDetTargets, FourCornerPointsAroundTheCentre) {
   // Input 64 px, 4 x 4 grid of 16 px cells. Centre (40, 24) px = (2.5, 1.5) cells: the corner
   // points (2..3, 1..2) can all reach it with tanh offsets in (-1, 1).
-  DetectionTarget t{{Box{32, 16, 16, 16}}, {1}};
+  DetectionTarget t{{Box{32, 16, 16, 16}}, {1}, {}};
   auto a = assign_fastestdet_targets({t}, 64, 4, 4, torch::kCPU);
   using P = std::pair<int64_t, int64_t>;
   EXPECT_EQ(cells(a), (std::set<P>{{2, 1}, {3, 1}, {2, 2}, {3, 2}}));
   EXPECT_TRUE(torch::allclose(a.boxes[0], torch::tensor({2.5f, 1.5f, 1.f, 1.f})));
   EXPECT_TRUE(a.labels.eq(1).all().item<bool>());
   // Centre (0.25, 3.75) cells at the bottom-left edge: only the in-grid points (0, 3), (1, 3).
-  DetectionTarget edge{{Box{0, 56, 8, 8}}, {0}};
+  DetectionTarget edge{{Box{0, 56, 8, 8}}, {0}, {}};
   a = assign_fastestdet_targets({DetectionTarget{}, edge}, 64, 4, 4, torch::kCPU);
   EXPECT_EQ(cells(a), (std::set<P>{{0, 3}, {1, 3}}));
   EXPECT_TRUE(a.batch.eq(1).all().item<bool>());
@@ -80,6 +80,40 @@ TEST(Anchors, CentredOnCellsWithScaledShapes) {
   EXPECT_TRUE(torch::allclose(a[1], torch::tensor({-4.f, -28.f, 12.f, 36.f})));
   // Cell (0, 1): 8 px to the right.
   EXPECT_TRUE(torch::allclose(a[2], torch::tensor({-4.f, -12.f, 28.f, 20.f})));
+}
+
+TEST(PartialLabels, FastestDetLearnsNoObjectnessOutsideTheKnownRegions) {
+  // Input 64 px, 4 x 4 grid of 16 px cells; no boxes. Known: the left half (columns 0 and 1).
+  auto obj = torch::zeros({1, 1, 4, 4}, torch::requires_grad());
+  FastestDetLogits logits{obj, torch::zeros({1, 4, 4, 4}), torch::zeros({1, 2, 4, 4})};
+  DetectionTarget left;
+  left.known = std::vector<Box>{Box{0, 0, 32, 64}};
+  fastestdet_loss(logits, {left}, 64).total.backward();
+  auto grad = obj.grad().view({4, 4});
+  EXPECT_TRUE(grad.slice(1, 0, 2).ne(0).all().item<bool>());  // background taught on the left
+  EXPECT_TRUE(grad.slice(1, 2, 4).eq(0).all().item<bool>());  // nothing on the right
+
+  // Nothing known: no objectness loss at all; a whole image teaches every cell.
+  DetectionTarget nothing;
+  nothing.known = std::vector<Box>{};
+  EXPECT_EQ(fastestdet_loss(logits, {nothing}, 64).parts.at("obj"), 0.f);
+  EXPECT_GT(fastestdet_loss(logits, {DetectionTarget{}}, 64).parts.at("obj"), 0.f);
+}
+
+TEST(PartialLabels, RetinaNetIgnoresBackgroundAnchorsOutsideTheKnownRegions) {
+  AnchorSpec spec;
+  spec.strides = {8};
+  spec.scales = {1.0};
+  spec.ratios = {1.0};
+  auto anchors = make_anchors(spec, {{1, 2}}, torch::kCPU);  // centres (4, 4) and (12, 4)
+  RetinaNetHeadOutput out{torch::zeros({1, 2, 3}, torch::requires_grad()),
+                          torch::zeros({1, 2, 4}, torch::requires_grad())};
+  DetectionTarget left;
+  left.known = std::vector<Box>{Box{0, 0, 8, 8}};
+  retinanet_loss(out, anchors, {left}).total.backward();
+  auto grad = out.class_logits.grad()[0];
+  EXPECT_TRUE(grad[0].ne(0).all().item<bool>());
+  EXPECT_TRUE(grad[1].eq(0).all().item<bool>());
 }
 
 }  // namespace

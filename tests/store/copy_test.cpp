@@ -54,6 +54,9 @@ std::string snapshot(Store& store) {
           << exact(p.score) << "\n";
     }
   }
+  for (const LabeledImage& l : store.labeled_images()) {
+    for (const Box& r : l.regions) out << "region " << l.image.id << " " << box_text(r) << "\n";
+  }
   for (const QueueEntry& q : store.queue()) {
     out << "queue " << q.image_id << " " << exact(q.uncertainty) << " " << q.rank << "\n";
   }
@@ -107,6 +110,9 @@ TEST_P(CopyTest, ASqliteProjectReadsTheSameInPostgresAndGoesOnFromThere) {
   store().save_labels(save);
   store().save_labels(save_of(store().image(images[0].id).value(),
                               {box("ten", 1, 2, 3, 4), box("jack", 5, 6, 7, 8)}, "bob"));
+  LabelSave partial = save_of(images[4], {box("jack", 20, 30, 40, 50)});
+  partial.regions = {Box{10.5, 20, 60, 1.0 / 3 + 70}};
+  store().save_labels(partial);
   LabelSave skip = save_of(images[1], {});
   skip.status = ImageStatus::kSkipped;
   store().save_labels(skip);
@@ -130,12 +136,13 @@ TEST_P(CopyTest, ASqliteProjectReadsTheSameInPostgresAndGoesOnFromThere) {
 
   const std::string url = server.create_database();
   const auto copied = copy_sqlite_project_to_postgres(project_dir(), url);
-  ASSERT_EQ(copied.size(), 13u);
+  ASSERT_EQ(copied.size(), 14u);
   std::map<std::string, std::int64_t> rows;
   for (const CopiedTable& table : copied) rows[table.table] = table.rows;
   EXPECT_EQ(rows["image"], 6);
-  EXPECT_EQ(rows["annotation"], 2);
-  EXPECT_EQ(rows["label_event"], 3);
+  EXPECT_EQ(rows["annotation"], 3);
+  EXPECT_EQ(rows["label_event"], 4);
+  EXPECT_EQ(rows["label_region"], 1);
   EXPECT_EQ(rows["model"], 2);
   EXPECT_EQ(rows["round"], 1);
   EXPECT_EQ(rows["proposal"], 1);
@@ -167,7 +174,7 @@ TEST_P(CopyTest, ASqliteProjectReadsTheSameInPostgresAndGoesOnFromThere) {
     const LabelEvent event = copy->save_labels(
         save_of(copy->image(images[0].id).value(), {annotation_of(nine, Box{1, 1, 2, 2})}));
     EXPECT_EQ(event.version, 3);
-    EXPECT_EQ(event.id, 4);
+    EXPECT_EQ(event.id, 5);
     EXPECT_EQ(copy->add_category(Category{0, "queen", "q", "", 0}).id, 4);
   }
   // The SQLite project is left as it was.

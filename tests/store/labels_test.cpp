@@ -258,5 +258,41 @@ TEST_P(StoreTest, ABatchCommitsTogetherAndAFailedCallUndoesOnlyItself) {
   EXPECT_EQ(store().count_label_events_after(0), 2);
 }
 
+TEST_P(StoreTest, APartialLabelKeepsItsRegionsUntilAWholeSave) {
+  const Image image = add_image(1, 640, 480);
+  LabelSave partial = save_of(image, {box("nine", 100, 100, 50, 60)});
+  // The second region reaches past the right edge: it is kept clipped to the image.
+  partial.regions = {Box{80, 90, 100, 100}, Box{600, 10, 100, 50}};
+  store().save_labels(partial);
+
+  auto labeled = store().labeled_images();
+  ASSERT_EQ(labeled.size(), 1u);
+  EXPECT_EQ(labeled[0].boxes.size(), 1u);
+  EXPECT_EQ(labeled[0].regions, (std::vector<Box>{Box{80, 90, 100, 100}, Box{600, 10, 40, 50}}));
+
+  // A save without regions labels the whole image: the earlier regions no longer hold.
+  store().save_labels(save_of(*store().image(image.id), {box("ten", 1, 1, 9, 9)}, "bob"));
+  labeled = store().labeled_images();
+  ASSERT_EQ(labeled.size(), 1u);
+  EXPECT_TRUE(labeled[0].regions.empty());
+}
+
+TEST_P(StoreTest, ABadRegionIsRefusedAndTheOldLabelsStay) {
+  const Image image = add_image(1, 640, 480);
+  store().save_labels(save_of(image, {box("nine", 1, 1, 10, 10)}));
+  const Image saved = *store().image(image.id);
+  for (const Box& bad : {Box{700, 10, 20, 20}, Box{10, 10, 0, 20},
+                         Box{std::numeric_limits<double>::quiet_NaN(), 1, 2, 3}}) {
+    LabelSave save = save_of(saved, {box("ten", 2, 2, 20, 20)}, "bob");
+    save.regions = {Box{0, 0, 50, 50}, bad};
+    expect_error(ErrorCode::kInvalidArgument, [&] { store().save_labels(save); });
+  }
+  const auto boxes = store().annotations(image.id);
+  ASSERT_EQ(boxes.size(), 1u);
+  EXPECT_EQ(boxes[0].category_id, category_id("nine"));
+  EXPECT_TRUE(store().labeled_images()[0].regions.empty());
+  EXPECT_EQ(store().image(image.id)->version, saved.version);
+}
+
 }  // namespace
 }  // namespace boxloop::testing

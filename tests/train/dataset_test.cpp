@@ -168,6 +168,78 @@ TEST(Mosaic, MakeBatchUsesItAtItsRateAndOnlyWithAPool) {
   EXPECT_DOUBLE_EQ(train_options_from_json(Json{{"mosaic", 0.5}}).augment.mosaic, 0.5);
 }
 
+// A partly labeled sample whose one known region is its box: the region must move with the
+// pixels exactly as the box does.
+Sample partly_labeled_sample() {
+  Sample s = white_box_sample();
+  s.known = std::vector<Box>{s.boxes[0]};
+  return s;
+}
+
+TEST(PartialLabels, KnownRegionsFollowTheirPixelsThroughCropFlipAndResize) {
+  const Sample s = partly_labeled_sample();
+  AugmentOptions a;
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 40; ++trial) {
+    DetectionTarget t;
+    prepare_image(s, 96, &a, rng, t);
+    ASSERT_TRUE(t.known);
+    ASSERT_EQ(t.known->size(), 1u);
+    ASSERT_EQ(t.boxes.size(), 1u);
+    const Box& r = t.known->at(0);
+    const Box& b = t.boxes[0];
+    EXPECT_NEAR(r.x, b.x, 1e-9) << "trial " << trial;
+    EXPECT_NEAR(r.y, b.y, 1e-9);
+    EXPECT_NEAR(r.w, b.w, 1e-9);
+    EXPECT_NEAR(r.h, b.h, 1e-9);
+  }
+  DetectionTarget whole;
+  prepare_image(white_box_sample(), 96, &a, rng, whole);
+  EXPECT_FALSE(whole.known) << "a whole label stays whole";
+}
+
+TEST(PartialLabels, AMosaicKnowsTheCellsOfWholeTilesAndTheRegionsOfPartialOnes) {
+  const std::vector<Sample> samples{white_box_sample(), partly_labeled_sample()};
+  AugmentOptions a;
+  a.brightness = a.contrast = a.saturation = 0;
+  std::mt19937_64 rng(3);
+  for (int trial = 0; trial < 10; ++trial) {
+    DetectionTarget t;
+    prepare_mosaic(samples, {0, 1, 1, 0}, 128, a, rng, t);
+    ASSERT_TRUE(t.known);
+    ASSERT_EQ(t.known->size(), 4u);
+    ASSERT_EQ(t.boxes.size(), 4u);
+    // Tiles 1 and 2 are partial: their region is their box. Tiles 0 and 3 are whole: their
+    // region is their cell, which holds their box.
+    for (std::size_t tile : {1u, 2u}) {
+      EXPECT_LT(std::abs(iou(t.known->at(tile), t.boxes[tile]) - 1), 1e-9) << "trial " << trial;
+    }
+    for (std::size_t tile : {0u, 3u}) {
+      const Box& cell = t.known->at(tile);
+      EXPECT_NEAR(intersection_area(cell, t.boxes[tile]), area(t.boxes[tile]), 1e-6);
+      EXPECT_GT(area(cell), area(t.boxes[tile]));
+    }
+    double covered = 0;
+    for (std::size_t tile : {0u, 3u}) covered += area(t.known->at(tile));
+    EXPECT_LT(covered, 128.0 * 128.0);
+  }
+  DetectionTarget whole;
+  prepare_mosaic(samples, {0, 0, 0, 0}, 128, a, rng, whole);
+  EXPECT_FALSE(whole.known);
+}
+
+TEST(PartialLabels, APartlyLabeledSampleNeverValidates) {
+  auto samples = samples_with_ids(60);
+  for (std::size_t i = 0; i < samples.size(); i += 2) samples[i].known = std::vector<Box>{};
+  const Split split = split_by_image(samples, 0.3, 3);
+  EXPECT_FALSE(split.val.empty());
+  for (std::size_t v : split.val) EXPECT_FALSE(samples[v].known) << v;
+  // Only partial ones: nothing validates, however small the set.
+  auto partial = samples_with_ids(3);
+  for (Sample& p : partial) p.known = std::vector<Box>{};
+  EXPECT_TRUE(split_by_image(partial, 0.5, 1).val.empty());
+}
+
 TEST(LoadSamples, ReadsLabeledImagesWithClassByCategoryPosition) {
   testing::TempDir dir;
   auto store = testing::make_synth_project(dir.path() / "p", {"nine", "king"}, 3, 2);

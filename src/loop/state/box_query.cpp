@@ -1,0 +1,57 @@
+#include "loop/state/box_query.h"
+
+#include <algorithm>
+
+#include "core/geometry.h"
+
+namespace boxloop::loop {
+
+namespace {
+
+bool contains(const Box& region, double x, double y) {
+  return x >= region.x && x < region.right() && y >= region.y && y < region.bottom();
+}
+
+Box covering(const Box& a, const Box& b) {
+  const double x = std::min(a.x, b.x), y = std::min(a.y, b.y);
+  return Box{x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y};
+}
+
+}  // namespace
+
+BoxQuery box_query(const Image& image, const std::vector<Proposal>& stored, double threshold) {
+  const double noise = threshold / 2;
+  const double settled = threshold + (1 - threshold) / 2;
+  BoxQuery query;
+  bool seen = false;
+  for (const Proposal& p : stored) {
+    if (p.score < noise) continue;
+    seen = true;
+    if (p.score >= settled) continue;
+    const Box& b = p.box;
+    const Box grown{b.x - kRegionContext * b.w, b.y - kRegionContext * b.h,
+                    b.w * (1 + 2 * kRegionContext), b.h * (1 + 2 * kRegionContext)};
+    const Box region = clip(grown, image.width, image.height);
+    if (region.w > 0 && region.h > 0) query.regions.push_back(region);
+  }
+  query.ask = !seen || !query.regions.empty();
+  return query;
+}
+
+PartialLabel label_inside(const std::vector<Box>& truths, const std::vector<Box>& regions) {
+  PartialLabel label;
+  label.regions = regions;
+  for (std::size_t i = 0; i < truths.size(); ++i) {
+    const Box& t = truths[i];
+    const double cx = t.x + t.w / 2, cy = t.y + t.h / 2;
+    const auto region = std::find_if(regions.begin(), regions.end(),
+                                     [&](const Box& r) { return contains(r, cx, cy); });
+    if (region == regions.end()) continue;
+    label.taken.push_back(i);
+    Box& grown = label.regions[static_cast<std::size_t>(region - regions.begin())];
+    grown = covering(grown, t);
+  }
+  return label;
+}
+
+}  // namespace boxloop::loop
