@@ -53,13 +53,32 @@ bool external_test_set(const SimulationOptions& o) { return !o.test_annotations.
 // One run's plan, read from its name in SimulationOptions::strategies: how the first `start`
 // images are chosen (at random, or TypiClust's typical, spread-out images under the pretrained
 // detector's features), then the query order of the rounds after.
+// How a run's rounds after the first label their images.
+enum class Labeling {
+  kWholeImages,
+  kBoxQueries,             // kBoxQueryPrefix
+  kBoxQueriesKeepSettled,  // kBoxQueryKeepSettledPrefix
+};
+
+std::string_view prefix_of(Labeling labeling) {
+  switch (labeling) {
+    case Labeling::kWholeImages:
+      return {};
+    case Labeling::kBoxQueries:
+      return kBoxQueryPrefix;
+    case Labeling::kBoxQueriesKeepSettled:
+      return kBoxQueryKeepSettledPrefix;
+  }
+  return {};
+}
+
 struct RunPlan {
   bool typical_start = false;
-  bool box_queries = false;  // kBoxQueryPrefix
-  std::string strategy;      // canonical spec
+  Labeling labeling = Labeling::kWholeImages;
+  std::string strategy;  // canonical spec
   std::string name() const {
     return std::string(typical_start ? kTypicalStartPrefix : std::string_view{}) +
-           std::string(box_queries ? kBoxQueryPrefix : std::string_view{}) + strategy;
+           std::string(prefix_of(labeling)) + strategy;
   }
 };
 
@@ -70,9 +89,12 @@ RunPlan parse_run_plan(const std::string& spec) {
     plan.typical_start = true;
     rest.erase(0, kTypicalStartPrefix.size());
   }
-  if (rest.rfind(kBoxQueryPrefix, 0) == 0) {
-    plan.box_queries = true;
-    rest.erase(0, kBoxQueryPrefix.size());
+  for (Labeling labeling : {Labeling::kBoxQueries, Labeling::kBoxQueriesKeepSettled}) {
+    const std::string_view prefix = prefix_of(labeling);
+    if (rest.rfind(prefix, 0) == 0) {
+      plan.labeling = labeling;
+      rest.erase(0, prefix.size());
+    }
   }
   plan.strategy = active::to_string(active::parse_strategy(rest));
   return plan;
@@ -156,11 +178,13 @@ struct OracleRound {
 struct Query {
   Id image_id = 0;
   std::vector<Box> regions;  // empty: the whole image
+  // Saved as the model's boxes beside the labeler's (kBoxQueryKeepSettledPrefix).
+  std::vector<Proposal> kept;
 };
 
 std::vector<Query> whole_images(const std::vector<Id>& ids) {
   std::vector<Query> queries;
-  for (Id id : ids) queries.push_back(Query{id, {}});
+  for (Id id : ids) queries.push_back(Query{id, {}, {}});
   return queries;
 }
 
@@ -208,8 +232,21 @@ OracleRound label(Store& store, const std::vector<Query>& queries,
         std::erase_if(shown,
                       [&](const Proposal& p) { return !centre_inside(p.box, query.regions); });
       }
+      // Counted before the model's boxes join: people labeled these.
       round.actions += oracle_actions(save.boxes, shown);
       round.boxes += static_cast<int>(save.boxes.size());
+      for (const Proposal& p : query.kept) {
+        if (centre_inside(p.box, query.regions)) continue;  // the labeler's answer stands there
+        Annotation a;
+        a.category_id = p.category_id;
+        a.box = p.box;
+        a.source = BoxSource::kModel;
+        a.score = p.score;
+        a.origin = BoxOrigin::kAccepted;
+        save.boxes.push_back(a);
+        const Box known = with_context(p.box, image);
+        if (known.w > 0 && known.h > 0) save.regions.push_back(known);
+      }
       store.save_labels(save);
     }
   });
@@ -219,7 +256,7 @@ OracleRound label(Store& store, const std::vector<Query>& queries,
 // The next `count` box-level queries from the scratch project's queue (kBoxQueryPrefix): in
 // queue order, each image asked about what its scoring model is unsure of, and passed over when
 // there is nothing.
-std::vector<Query> box_queries(Store& scratch, int count) {
+std::vector<Query> box_queries(Store& scratch, int count, bool keep_settled) {
   const std::optional<Id> model = scratch.queue_model();
   const double threshold = effective_proposal_threshold(scratch, model);
   std::vector<Query> queries;
@@ -227,7 +264,10 @@ std::vector<Query> box_queries(Store& scratch, int count) {
     if (static_cast<int>(queries.size()) == count) break;
     const Image image = scratch.image(entry.image_id).value();
     const BoxQuery query = box_query(image, scratch.proposals(entry.image_id), threshold);
-    if (query.ask) queries.push_back(Query{entry.image_id, query.regions});
+    if (!query.ask) continue;
+    // A whole-image query has no settled detection to keep (it has no detection above noise).
+    queries.push_back(Query{entry.image_id, query.regions,
+                            keep_settled ? query.settled : std::vector<Proposal>{}});
   }
   return queries;
 }
@@ -600,8 +640,10 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
           score.seed = round_seed(seed, round);
           score.costs = o.costs;
           score_unlabeled(*store, score);
-          queries = plan.box_queries ? box_queries(*store, o.step)
-                                     : whole_images(queue_head(*store, o.step));
+          queries =
+              plan.labeling == Labeling::kWholeImages
+                  ? whole_images(queue_head(*store, o.step))
+                  : box_queries(*store, o.step, plan.labeling == Labeling::kBoxQueriesKeepSettled);
         }
         const OracleRound labeled = label(*store, queries, oracle);
         effort = add_effort(effort, labeled.actions, o.costs);

@@ -43,6 +43,10 @@ inline constexpr std::string_view kTypicalStartPrefix = "typiclust/";
 // where the model is sure of everything is passed over), until `step` images are labeled. The
 // boxes counted are the ones labeled. The first `start` images are labeled whole.
 inline constexpr std::string_view kBoxQueryPrefix = "regions/";
+// The same box-level queries, and the settled detections outside the asked regions saved as the
+// model's boxes (source "model"), their regions known too: ComPAS's pseudo-labels (Lyu et al.).
+// Only the boxes people labeled are counted.
+inline constexpr std::string_view kBoxQueryKeepSettledPrefix = "regions+settled/";
 
 struct SimulationOptions {
   std::vector<std::string> strategies{"random", "least_confidence:sum+effort"};

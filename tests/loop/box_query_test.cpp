@@ -33,6 +33,9 @@ TEST(BoxQuery, AsksAboutUnsureDetectionsWithContextAndPassesSettledOnesOver) {
   EXPECT_TRUE(query.ask);
   // Grown by a quarter of its size on each side; the one at the corner clipped to the image.
   EXPECT_EQ(query.regions, (std::vector<Box>{Box{90, 35, 60, 30}, Box{170, 85, 30, 15}}));
+  ASSERT_EQ(query.settled.size(), 1u);
+  EXPECT_EQ(query.settled[0].box, (Box{10, 10, 20, 20}));
+  EXPECT_EQ(with_context(Box{10, 10, 20, 20}, image), (Box{5, 5, 30, 30}));
 }
 
 TEST(BoxQuery, OnlySettledDetectionsAskNothingAndNoneAsksTheWholeImage) {

@@ -19,6 +19,12 @@ Box covering(const Box& a, const Box& b) {
 
 }  // namespace
 
+Box with_context(const Box& b, const Image& image) {
+  const Box grown{b.x - kRegionContext * b.w, b.y - kRegionContext * b.h,
+                  b.w * (1 + 2 * kRegionContext), b.h * (1 + 2 * kRegionContext)};
+  return clip(grown, image.width, image.height);
+}
+
 BoxQuery box_query(const Image& image, const std::vector<Proposal>& stored, double threshold) {
   const double noise = threshold / 2;
   const double settled = threshold + (1 - threshold) / 2;
@@ -27,11 +33,11 @@ BoxQuery box_query(const Image& image, const std::vector<Proposal>& stored, doub
   for (const Proposal& p : stored) {
     if (p.score < noise) continue;
     seen = true;
-    if (p.score >= settled) continue;
-    const Box& b = p.box;
-    const Box grown{b.x - kRegionContext * b.w, b.y - kRegionContext * b.h,
-                    b.w * (1 + 2 * kRegionContext), b.h * (1 + 2 * kRegionContext)};
-    const Box region = clip(grown, image.width, image.height);
+    if (p.score >= settled) {
+      query.settled.push_back(p);
+      continue;
+    }
+    const Box region = with_context(p.box, image);
     if (region.w > 0 && region.h > 0) query.regions.push_back(region);
   }
   query.ask = !seen || !query.regions.empty();

@@ -19,6 +19,9 @@ struct BoxQuery {
   // as when the model sees nothing it would propose there (an object it misses would never be
   // asked about otherwise).
   std::vector<Box> regions;
+  // The settled detections (see box_query), highest score first: what a labeler is not asked
+  // about, and what ComPAS-style training (Lyu et al.) keeps as the model's own labels.
+  std::vector<Proposal> settled;
 };
 
 // Grown by this share of its width and height on every side, a region shows the labeler the
@@ -33,6 +36,9 @@ inline constexpr double kRegionContext = 0.25;
 // below half the threshold it is noise. No detection at or above half the threshold: the whole
 // image is asked about. Only settled ones: nothing is.
 BoxQuery box_query(const Image& image, const std::vector<Proposal>& stored, double threshold);
+
+// `box` grown by kRegionContext on every side, clipped to the image (may have zero size).
+Box with_context(const Box& box, const Image& image);
 
 // A partial label as a labeler who knows every true box gives it: the indices of `truths` whose
 // centre lies inside one of `regions` (each labeled in full, even where it crosses the region's
