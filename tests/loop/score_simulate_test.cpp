@@ -194,6 +194,33 @@ TEST(Simulate, ATypiclustStartIsARunOfItsOwnPairedWithRandom) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "work" / "run-3-typiclust-random"));
 }
 
+TEST(Simulate, BoxLevelRunsArePairedWithRandomAndStartFromTheSameWholeImages) {
+  TempDir dir;
+  auto source = make_synth_project(dir.path() / "source", boxloop::testing::kTwoCategories, 16);
+  SimulationOptions o = tiny_simulation(dir.path() / "work");
+  o.strategies = {"random", "regions/least_confidence", "regions+settled/least_confidence"};
+  const Json report = simulate(*source, o);
+  ASSERT_EQ(report["runs"].size(), 3u);
+  EXPECT_EQ(report["runs"][1]["strategy"], "regions/least_confidence");
+  EXPECT_EQ(report["runs"][2]["strategy"], "regions+settled/least_confidence");
+  for (const Json& run : report["runs"]) {
+    // The first images are labeled whole, the same for every run of the seed.
+    EXPECT_EQ(run["rounds"][0]["images"], 4);
+    EXPECT_EQ(run["rounds"][0]["boxes"], report["runs"][0]["rounds"][0]["boxes"]);
+    // A round labels at most `step` more images (fewer when the model is sure of some).
+    EXPECT_LE(run["rounds"][1]["images"].get<int>(), 7);
+    EXPECT_GE(run["rounds"][1]["boxes"].get<int>(), run["rounds"][0]["boxes"].get<int>());
+  }
+  const Json& summary = report["summary"]["strategies"];
+  ASSERT_EQ(summary.size(), 3u);
+  EXPECT_TRUE(summary[1]["vs_random"]["equal_boxes"].contains("overall"));
+  EXPECT_EQ(error_code_of([&] {
+              o.strategies = {"random", "regions/bogus"};
+              simulate(*source, o);
+            }),
+            ErrorCode::kInvalidArgument);
+}
+
 // The "simulation = product" guarantee: a simulated round trains with exactly the options the
 // loop's worker gives a round of a project with the same settings, but for the seed and the
 // wall-clock budget (a loop round's kRoundTimeBudgetSeconds; none in a simulation, whose curves
