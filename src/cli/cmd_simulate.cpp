@@ -315,7 +315,9 @@ void add_simulate_commands(CLI::App& app) {
       cmd->add_option("--strategies", o.strategies,
                       "Strategy specs to compare (default: random and the project's strategy); "
                       "prefix one with typiclust/ to start its runs with TypiClust's first "
-                      "batch instead of random images");
+                      "batch instead of random images, with regions/ to ask box-level queries "
+                      "(each image labeled only where its model is unsure), or with "
+                      "regions+settled/ to also keep the model's sure boxes as labels");
   strategies->delimiter(',');
   cmd->add_option("--seeds", o.seeds,
                   "Seeds (each gives every strategy the same first images); >= 5 for a claim")

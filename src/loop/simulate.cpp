@@ -50,9 +50,6 @@ struct TestSet {
 
 bool external_test_set(const SimulationOptions& o) { return !o.test_annotations.empty(); }
 
-// One run's plan, read from its name in SimulationOptions::strategies: how the first `start`
-// images are chosen (at random, or TypiClust's typical, spread-out images under the pretrained
-// detector's features), then the query order of the rounds after.
 // How a run's rounds after the first label their images.
 enum class Labeling {
   kWholeImages,
@@ -72,6 +69,10 @@ std::string_view prefix_of(Labeling labeling) {
   return {};
 }
 
+// One run's plan, read from its name in SimulationOptions::strategies: how the first `start`
+// images are chosen (at random, or TypiClust's typical, spread-out images under the pretrained
+// detector's features), then the query order of the rounds after and how their images are
+// labeled.
 struct RunPlan {
   bool typical_start = false;
   Labeling labeling = Labeling::kWholeImages;
@@ -188,11 +189,9 @@ std::vector<Query> whole_images(const std::vector<Id>& ids) {
   return queries;
 }
 
-bool centre_inside(const Box& box, const std::vector<Box>& regions) {
-  const double cx = box.x + box.w / 2, cy = box.y + box.h / 2;
-  return std::any_of(regions.begin(), regions.end(), [&](const Box& r) {
-    return cx >= r.x && cx < r.right() && cy >= r.y && cy < r.bottom();
-  });
+bool centre_in_any(const Box& box, const std::vector<Box>& regions) {
+  return std::any_of(regions.begin(), regions.end(),
+                     [&](const Box& region) { return centre_inside(box, region); });
 }
 
 // "Labels" the (still unlabeled) images as a labeler would: first what the oracle does with the
@@ -230,13 +229,13 @@ OracleRound label(Store& store, const std::vector<Query>& queries,
         for (std::size_t i : partial.taken) save.boxes.push_back(truths[i]);
         save.regions = partial.regions;
         std::erase_if(shown,
-                      [&](const Proposal& p) { return !centre_inside(p.box, query.regions); });
+                      [&](const Proposal& p) { return !centre_in_any(p.box, query.regions); });
       }
       // Counted before the model's boxes join: people labeled these.
       round.actions += oracle_actions(save.boxes, shown);
       round.boxes += static_cast<int>(save.boxes.size());
       for (const Proposal& p : query.kept) {
-        if (centre_inside(p.box, query.regions)) continue;  // the labeler's answer stands there
+        if (centre_in_any(p.box, query.regions)) continue;  // the labeler's answer stands there
         Annotation a;
         a.category_id = p.category_id;
         a.box = p.box;

@@ -8,16 +8,17 @@ namespace boxloop::loop {
 
 namespace {
 
-bool contains(const Box& region, double x, double y) {
-  return x >= region.x && x < region.right() && y >= region.y && y < region.bottom();
-}
-
 Box covering(const Box& a, const Box& b) {
   const double x = std::min(a.x, b.x), y = std::min(a.y, b.y);
   return Box{x, y, std::max(a.right(), b.right()) - x, std::max(a.bottom(), b.bottom()) - y};
 }
 
 }  // namespace
+
+bool centre_inside(const Box& box, const Box& region) {
+  const double x = box.x + box.w / 2, y = box.y + box.h / 2;
+  return x >= region.x && x < region.right() && y >= region.y && y < region.bottom();
+}
 
 Box with_context(const Box& b, const Image& image) {
   const Box grown{b.x - kRegionContext * b.w, b.y - kRegionContext * b.h,
@@ -49,9 +50,8 @@ PartialLabel label_inside(const std::vector<Box>& truths, const std::vector<Box>
   label.regions = regions;
   for (std::size_t i = 0; i < truths.size(); ++i) {
     const Box& t = truths[i];
-    const double cx = t.x + t.w / 2, cy = t.y + t.h / 2;
     const auto region = std::find_if(regions.begin(), regions.end(),
-                                     [&](const Box& r) { return contains(r, cx, cy); });
+                                     [&](const Box& r) { return centre_inside(t, r); });
     if (region == regions.end()) continue;
     label.taken.push_back(i);
     Box& grown = label.regions[static_cast<std::size_t>(region - regions.begin())];

@@ -37,6 +37,9 @@ inline constexpr double kRegionContext = 0.25;
 // image is asked about. Only settled ones: nothing is.
 BoxQuery box_query(const Image& image, const std::vector<Proposal>& stored, double threshold);
 
+// Whether the centre of `box` lies in `region` (left and top edges inside, right and bottom not).
+bool centre_inside(const Box& box, const Box& region);
+
 // `box` grown by kRegionContext on every side, clipped to the image (may have zero size).
 Box with_context(const Box& box, const Image& image);
 
