@@ -23,8 +23,10 @@ constexpr int kLegendColumns = 3;
 
 // Random in grey (the baseline), the others in distinct colours.
 const char* colour(const std::string& strategy, std::size_t index) {
+  // Enough for every strategy of one study (the cards study compares eleven).
   static const char* const kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
-                                         "#8c564b", "#e377c2", "#17becf", "#bcbd22"};
+                                         "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79",
+                                         "#637939", "#ad494a", "#7b4173", "#e7ba52"};
   if (strategy == "random") return "#6e6e6e";
   return kPalette[index % (sizeof kPalette / sizeof *kPalette)];
 }
