@@ -316,8 +316,9 @@ void add_simulate_commands(CLI::App& app) {
                       "Strategy specs to compare (default: random and the project's strategy); "
                       "prefix one with typiclust/ to start its runs with TypiClust's first "
                       "batch instead of random images, with regions/ to ask box-level queries "
-                      "(each image labeled only where its model is unsure), or with "
-                      "regions+settled/ to also keep the model's sure boxes as labels");
+                      "(each image labeled only where its model is unsure), with "
+                      "regions+settled/ to also keep the model's sure boxes as labels, or with "
+                      "regions+proposals/ to keep every box it would propose");
   strategies->delimiter(',');
   cmd->add_option("--seeds", o.seeds,
                   "Seeds (each gives every strategy the same first images); >= 5 for a claim")

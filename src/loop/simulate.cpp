@@ -53,8 +53,9 @@ bool external_test_set(const SimulationOptions& o) { return !o.test_annotations.
 // How a run's rounds after the first label their images.
 enum class Labeling {
   kWholeImages,
-  kBoxQueries,             // kBoxQueryPrefix
-  kBoxQueriesKeepSettled,  // kBoxQueryKeepSettledPrefix
+  kBoxQueries,               // kBoxQueryPrefix
+  kBoxQueriesKeepSettled,    // kBoxQueryKeepSettledPrefix
+  kBoxQueriesKeepProposals,  // kBoxQueryKeepProposalsPrefix
 };
 
 std::string_view prefix_of(Labeling labeling) {
@@ -65,6 +66,8 @@ std::string_view prefix_of(Labeling labeling) {
       return kBoxQueryPrefix;
     case Labeling::kBoxQueriesKeepSettled:
       return kBoxQueryKeepSettledPrefix;
+    case Labeling::kBoxQueriesKeepProposals:
+      return kBoxQueryKeepProposalsPrefix;
   }
   return {};
 }
@@ -90,7 +93,8 @@ RunPlan parse_run_plan(const std::string& spec) {
     plan.typical_start = true;
     rest.erase(0, kTypicalStartPrefix.size());
   }
-  for (Labeling labeling : {Labeling::kBoxQueries, Labeling::kBoxQueriesKeepSettled}) {
+  for (Labeling labeling : {Labeling::kBoxQueries, Labeling::kBoxQueriesKeepSettled,
+                            Labeling::kBoxQueriesKeepProposals}) {
     const std::string_view prefix = prefix_of(labeling);
     if (rest.rfind(prefix, 0) == 0) {
       plan.labeling = labeling;
@@ -255,14 +259,16 @@ OracleRound label(Store& store, const std::vector<Query>& queries,
 // The next `count` box-level queries from the scratch project's queue (kBoxQueryPrefix): in
 // queue order, each image asked about what its scoring model is unsure of, and passed over when
 // there is nothing.
-std::vector<Query> box_queries(Store& scratch, int count, bool keep_settled) {
+std::vector<Query> box_queries(Store& scratch, int count, Labeling labeling) {
   const std::optional<Id> model = scratch.queue_model();
   const double threshold = effective_proposal_threshold(scratch, model);
+  const bool keep_settled = labeling != Labeling::kBoxQueries;
   std::vector<Query> queries;
   for (const QueueEntry& entry : scratch.queue()) {
     if (static_cast<int>(queries.size()) == count) break;
     const Image image = scratch.image(entry.image_id).value();
-    const BoxQuery query = box_query(image, scratch.proposals(entry.image_id), threshold);
+    const BoxQuery query = box_query(image, scratch.proposals(entry.image_id), threshold,
+                                     labeling == Labeling::kBoxQueriesKeepProposals);
     if (!query.ask) continue;
     // A whole-image query has no settled detection to keep (it has no detection above noise).
     queries.push_back(Query{entry.image_id, query.regions,
@@ -639,10 +645,9 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
           score.seed = round_seed(seed, round);
           score.costs = o.costs;
           score_unlabeled(*store, score);
-          queries =
-              plan.labeling == Labeling::kWholeImages
-                  ? whole_images(queue_head(*store, o.step))
-                  : box_queries(*store, o.step, plan.labeling == Labeling::kBoxQueriesKeepSettled);
+          queries = plan.labeling == Labeling::kWholeImages
+                        ? whole_images(queue_head(*store, o.step))
+                        : box_queries(*store, o.step, plan.labeling);
         }
         const OracleRound labeled = label(*store, queries, oracle);
         effort = add_effort(effort, labeled.actions, o.costs);

@@ -47,6 +47,9 @@ inline constexpr std::string_view kBoxQueryPrefix = "regions/";
 // model's boxes (source "model"), their regions known too: ComPAS's pseudo-labels (Lyu et al.).
 // Only the boxes people labeled are counted.
 inline constexpr std::string_view kBoxQueryKeepSettledPrefix = "regions+settled/";
+// As regions+settled/, with every proposal the page would show (a detection at or above the
+// proposal threshold) settled and kept: people label only what the model barely sees.
+inline constexpr std::string_view kBoxQueryKeepProposalsPrefix = "regions+proposals/";
 
 struct SimulationOptions {
   std::vector<std::string> strategies{"random", "least_confidence:sum+effort"};

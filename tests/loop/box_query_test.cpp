@@ -36,6 +36,15 @@ TEST(BoxQuery, AsksAboutUnsureDetectionsWithContextAndPassesSettledOnesOver) {
   ASSERT_EQ(query.settled.size(), 1u);
   EXPECT_EQ(query.settled[0].box, (Box{10, 10, 20, 20}));
   EXPECT_EQ(with_context(Box{10, 10, 20, 20}, image), (Box{5, 5, 30, 30}));
+
+  // Settled at the threshold: the 0.5 detection is settled too; only the 0.2 one is asked about.
+  const BoxQuery barely =
+      box_query(image,
+                {proposal(Box{10, 10, 20, 20}, 0.9), proposal(Box{100, 40, 40, 20}, 0.5),
+                 proposal(Box{180, 90, 40, 20}, 0.2)},
+                0.4, /*settled_at_threshold=*/true);
+  EXPECT_EQ(barely.regions, (std::vector<Box>{Box{170, 85, 30, 15}}));
+  EXPECT_EQ(barely.settled.size(), 2u);
 }
 
 TEST(BoxQuery, OnlySettledDetectionsAskNothingAndNoneAsksTheWholeImage) {

@@ -198,11 +198,13 @@ TEST(Simulate, BoxLevelRunsArePairedWithRandomAndStartFromTheSameWholeImages) {
   TempDir dir;
   auto source = make_synth_project(dir.path() / "source", boxloop::testing::kTwoCategories, 16);
   SimulationOptions o = tiny_simulation(dir.path() / "work");
-  o.strategies = {"random", "regions/least_confidence", "regions+settled/least_confidence"};
+  o.strategies = {"random", "regions/least_confidence", "regions+settled/least_confidence",
+                  "regions+proposals/least_confidence"};
   const Json report = simulate(*source, o);
-  ASSERT_EQ(report["runs"].size(), 3u);
+  ASSERT_EQ(report["runs"].size(), 4u);
   EXPECT_EQ(report["runs"][1]["strategy"], "regions/least_confidence");
   EXPECT_EQ(report["runs"][2]["strategy"], "regions+settled/least_confidence");
+  EXPECT_EQ(report["runs"][3]["strategy"], "regions+proposals/least_confidence");
   for (const Json& run : report["runs"]) {
     // The first images are labeled whole, the same for every run of the seed.
     EXPECT_EQ(run["rounds"][0]["images"], 4);
@@ -212,7 +214,7 @@ TEST(Simulate, BoxLevelRunsArePairedWithRandomAndStartFromTheSameWholeImages) {
     EXPECT_GE(run["rounds"][1]["boxes"].get<int>(), run["rounds"][0]["boxes"].get<int>());
   }
   const Json& summary = report["summary"]["strategies"];
-  ASSERT_EQ(summary.size(), 3u);
+  ASSERT_EQ(summary.size(), 4u);
   EXPECT_TRUE(summary[1]["vs_random"]["equal_boxes"].contains("overall"));
   EXPECT_EQ(error_code_of([&] {
               o.strategies = {"random", "regions/bogus"};

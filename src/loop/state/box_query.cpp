@@ -26,9 +26,10 @@ Box with_context(const Box& b, const Image& image) {
   return clip(grown, image.width, image.height);
 }
 
-BoxQuery box_query(const Image& image, const std::vector<Proposal>& stored, double threshold) {
+BoxQuery box_query(const Image& image, const std::vector<Proposal>& stored, double threshold,
+                   bool settled_at_threshold) {
   const double noise = threshold / 2;
-  const double settled = threshold + (1 - threshold) / 2;
+  const double settled = settled_at_threshold ? threshold : threshold + (1 - threshold) / 2;
   BoxQuery query;
   bool seen = false;
   for (const Proposal& p : stored) {

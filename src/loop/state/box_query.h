@@ -35,7 +35,11 @@ inline constexpr double kRegionContext = 0.25;
 // unsure, and its box grown by kRegionContext (clipped to the image) is a region to ask about;
 // below half the threshold it is noise. No detection at or above half the threshold: the whole
 // image is asked about. Only settled ones: nothing is.
-BoxQuery box_query(const Image& image, const std::vector<Proposal>& stored, double threshold);
+//
+// `settled_at_threshold`: every detection at or above the threshold (every proposal the page
+// would show) is settled instead, so only what the model barely sees is asked about.
+BoxQuery box_query(const Image& image, const std::vector<Proposal>& stored, double threshold,
+                   bool settled_at_threshold = false);
 
 // Whether the centre of `box` lies in `region` (left and top edges inside, right and bottom not).
 bool centre_inside(const Box& box, const Box& region);
