@@ -135,10 +135,12 @@ std::vector<Proposal> proposals_of(const std::vector<active::ScoredImage>& score
 }
 
 // The labeled images the threshold is chosen on: the audit set's when any is labeled, else all
-// labeled images; a seeded sample of at most kMaxThresholdImages.
+// labeled images; a seeded sample of at most kMaxThresholdImages. Partly labeled images are left
+// out: a right detection outside their regions would count as a false one.
 std::pair<std::vector<LabeledImage>, ThresholdSource> threshold_images(Store& store,
                                                                        std::uint64_t seed) {
   std::vector<LabeledImage> labeled = store.labeled_images();
+  std::erase_if(labeled, [](const LabeledImage& l) { return !l.regions.empty(); });
   std::vector<LabeledImage> audit;
   for (const LabeledImage& l : labeled) {
     if (l.image.audit) audit.push_back(l);

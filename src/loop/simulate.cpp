@@ -321,6 +321,7 @@ TestSet split_test_set(Store& source, const SimulationOptions& o, int keep_size,
   std::vector<Sample> samples = load_samples(source, keep_size);
   const Split split = split_by_image(samples, o.test_fraction, o.split_seed);
   for (std::size_t i : split.train) {
+    if (samples[i].known) continue;  // partly labeled: no oracle (and never in the test split)
     pool.push_back(oracle.at(source.image(samples[i].image_id).value().sha256));
   }
   TestSet test;
@@ -560,6 +561,8 @@ Json simulate(Store& source, const SimulationOptions& o, const ReportFn& on_repo
   for (const Category& c : source.categories()) category_name[c.id] = c.name;
   std::map<std::string, OracleImage> oracle;
   for (const LabeledImage& l : source.labeled_images()) {
+    // A partly labeled image is no oracle: what lies outside its regions is unknown.
+    if (!l.regions.empty()) continue;
     OracleImage& entry = oracle[l.image.sha256];
     entry.image = l.image;
     for (const Annotation& a : l.boxes)

@@ -233,6 +233,22 @@ TEST(ScoreProposals, AScoreKeepsEachUnlabeledImagesBestDetectionsAndRecordsTheTh
     EXPECT_EQ(again.proposal_threshold->source, ThresholdSource::kAudit);
     EXPECT_EQ(again.proposal_threshold->images, 1);
   }
+
+  // A partly labeled image is left out: a right detection outside its regions would count as
+  // a false one.
+  const Image first = store->images_with_status(ImageStatus::kLabeled).at(0);
+  store->set_audit(first.id, false);
+  LabelSave partial;
+  partial.image_id = first.id;
+  partial.expected_version = first.version;
+  partial.labeler = "ann";
+  partial.regions = {Box{0, 0, 10, 10}};
+  store->save_labels(partial);
+  const ScoreResult without = score_unlabeled(*store, options);
+  if (without.proposal_threshold) {
+    EXPECT_EQ(without.proposal_threshold->source, ThresholdSource::kLabels);
+    EXPECT_EQ(without.proposal_threshold->images, 5);
+  }
 }
 
 }  // namespace
