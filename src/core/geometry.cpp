@@ -1,6 +1,7 @@
 #include "core/geometry.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace boxloop {
 
@@ -24,6 +25,11 @@ Box clip(const Box& box, int width, int height) {
   const double x1 = std::clamp(box.right(), 0.0, static_cast<double>(width));
   const double y1 = std::clamp(box.bottom(), 0.0, static_cast<double>(height));
   return Box{x0, y0, std::max(0.0, x1 - x0), std::max(0.0, y1 - y0)};
+}
+
+bool well_formed(const Box& box) {
+  return std::isfinite(box.x) && std::isfinite(box.y) && std::isfinite(box.w) &&
+         std::isfinite(box.h) && box.w > 0 && box.h > 0;
 }
 
 bool inside_image(const Box& box, int width, int height) {

@@ -25,10 +25,7 @@ using store_rows::read_image;
 using store_rows::read_label_event;
 
 void check_box(const Annotation& box, std::size_t index, Id image_id) {
-  const Box& b = box.box;
-  const bool finite =
-      std::isfinite(b.x) && std::isfinite(b.y) && std::isfinite(b.w) && std::isfinite(b.h);
-  if (!finite || b.w <= 0 || b.h <= 0) {
+  if (!well_formed(box.box)) {
     throw Error(ErrorCode::kInvalidArgument,
                 "box " + std::to_string(index + 1) + " of image " + std::to_string(image_id) +
                     " needs finite coordinates and a positive width and height");
@@ -43,13 +40,11 @@ void check_box(const Annotation& box, std::size_t index, Id image_id) {
 // A region clipped to the image (a region of a partial label asks about pixels, and none lie
 // outside); throws when it is malformed or lies wholly outside.
 Box checked_region(const Box& region, std::size_t index, const Image& image) {
-  const bool finite = std::isfinite(region.x) && std::isfinite(region.y) &&
-                      std::isfinite(region.w) && std::isfinite(region.h);
   const auto bad = [&](const std::string& why) {
     return Error(ErrorCode::kInvalidArgument, "region " + std::to_string(index + 1) + " of image " +
                                                   std::to_string(image.id) + " " + why);
   };
-  if (!finite || region.w <= 0 || region.h <= 0) {
+  if (!well_formed(region)) {
     throw bad("needs finite coordinates and a positive width and height");
   }
   const Box clipped = clip(region, image.width, image.height);

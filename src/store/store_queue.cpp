@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/geometry.h"
 #include "core/time.h"
 #include "store/connections.h"
 #include "store/database.h"
@@ -32,10 +33,7 @@ void check_proposals(std::optional<Id> model_id, const std::vector<Proposal>& pr
   std::map<Id, int> per_image;
   for (const Proposal& p : proposals) {
     const std::string where = "a proposal for image " + std::to_string(p.image_id);
-    const Box& b = p.box;
-    const bool finite =
-        std::isfinite(b.x) && std::isfinite(b.y) && std::isfinite(b.w) && std::isfinite(b.h);
-    if (!finite || b.w <= 0 || b.h <= 0) {
+    if (!well_formed(p.box)) {
       throw Error(ErrorCode::kInvalidArgument,
                   where + " needs finite coordinates and a positive width and height");
     }

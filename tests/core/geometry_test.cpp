@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "core/error.h"
 #include "core/json.h"
 
@@ -29,6 +31,14 @@ TEST(Json, BoxRoundTripsAndRejectsMissingFields) {
   EXPECT_EQ(Json(box).get<Box>(), box);
   EXPECT_THROW(Json::parse(R"({"x":1,"y":2,"w":3})").get<Box>(), Error);
   EXPECT_THROW(Json::parse(R"({"x":"1","y":2,"w":3,"h":4})").get<Box>(), Error);
+}
+
+TEST(Geometry, WellFormedMeansFiniteWithAPositiveSize) {
+  EXPECT_TRUE(well_formed(Box{-5, 0, 1, 2}));
+  EXPECT_FALSE(well_formed(Box{0, 0, 0, 2}));
+  EXPECT_FALSE(well_formed(Box{0, 0, 3, -1}));
+  EXPECT_FALSE(well_formed(Box{std::numeric_limits<double>::quiet_NaN(), 0, 3, 3}));
+  EXPECT_FALSE(well_formed(Box{0, 0, std::numeric_limits<double>::infinity(), 3}));
 }
 
 }  // namespace
